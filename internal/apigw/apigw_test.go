@@ -1,0 +1,75 @@
+package apigw
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestBody(t *testing.T) {
+	tests := []struct {
+		name    string
+		req     events.APIGatewayV2HTTPRequest
+		max     int
+		want    string
+		wantErr error
+	}{
+		{"plain over cap", events.APIGatewayV2HTTPRequest{Body: "12345"}, 4, "", ErrBodyTooLarge},
+		{"base64 over cap", events.APIGatewayV2HTTPRequest{Body: base64.StdEncoding.EncodeToString([]byte("12345")), IsBase64Encoded: true}, 4, "", ErrBodyTooLarge},
+		{"base64 far over cap", events.APIGatewayV2HTTPRequest{Body: strings.Repeat("A", 4000), IsBase64Encoded: true}, 10, "", ErrBodyTooLarge},
+		{"plain", events.APIGatewayV2HTTPRequest{Body: `{"a":1}`}, 100, `{"a":1}`, nil},
+		{"base64", events.APIGatewayV2HTTPRequest{Body: base64.StdEncoding.EncodeToString([]byte("payload=%7B%7D")), IsBase64Encoded: true}, 100, "payload=%7B%7D", nil},
+		{"base64 at cap", events.APIGatewayV2HTTPRequest{Body: base64.StdEncoding.EncodeToString([]byte("1234")), IsBase64Encoded: true}, 4, "1234", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Body(&tt.req, tt.max)
+			if tt.wantErr != nil {
+				assert.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, string(got))
+		})
+	}
+	_, err := Body(&events.APIGatewayV2HTTPRequest{Body: "!!!", IsBase64Encoded: true}, 100)
+	assert.Error(t, err, "invalid base64 must fail")
+}
+
+func TestSingleHeader(t *testing.T) {
+	headers := map[string]string{"x-hub-signature-256": "sha256=ab,sha256=cd", "X-Mixed": "v"}
+	_, present, err := SingleHeader(headers, "X-Hub-Signature-256")
+	assert.True(t, present)
+	assert.ErrorIs(t, err, ErrRepeatedHeader)
+
+	v, present, err := SingleHeader(headers, "x-mixed")
+	assert.NoError(t, err)
+	assert.True(t, present)
+	assert.Equal(t, "v", v)
+
+	_, present, err = SingleHeader(headers, "absent")
+	assert.NoError(t, err)
+	assert.False(t, present)
+}
+
+func TestErrorResponse(t *testing.T) {
+	secret := errors.New("detail with a secret")
+	resp := ErrorResponse(Errorf(http.StatusUnauthorized, "invalid_signature", "the signature does not match", secret))
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Equal(t, "application/json", resp.Headers["content-type"])
+	var body ErrorBody
+	require.NoError(t, json.Unmarshal([]byte(resp.Body), &body))
+	assert.Equal(t, ErrorBody{Code: "invalid_signature", Message: "the signature does not match"}, body)
+	assert.NotContains(t, resp.Body, "secret")
+
+	resp = ErrorResponse(errors.New("boom: secret detail"))
+	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	assert.NotContains(t, resp.Body, "secret")
+}

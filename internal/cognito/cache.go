@@ -1,0 +1,80 @@
+package cognito
+
+import (
+	"strings"
+	"sync"
+	"time"
+)
+
+// tokenCache remembers verified tokens until the earlier of their exp and
+// a TTL. It holds at most max entries; when full, an arbitrary entry (Go's
+// map order) makes room, which bounds memory without bookkeeping on hits.
+type tokenCache struct {
+	max int
+	ttl time.Duration
+
+	mu sync.RWMutex
+	m  map[string]cacheEntry
+}
+
+type cacheEntry struct {
+	claims *Claims
+	until  time.Time
+}
+
+func newTokenCache(max int, ttl time.Duration) *tokenCache {
+	if max == 0 {
+		max = DefaultCacheSize
+	}
+	if max < 0 {
+		return &tokenCache{}
+	}
+	return &tokenCache{max: max, ttl: ttl, m: make(map[string]cacheEntry, max)}
+}
+
+func (c *tokenCache) get(token string, now time.Time) (*Claims, bool) {
+	if c.max <= 0 {
+		return nil, false
+	}
+	c.mu.RLock()
+	e, ok := c.m[token]
+	c.mu.RUnlock()
+	if !ok {
+		return nil, false
+	}
+	if !now.Before(e.until) {
+		c.mu.Lock()
+		if cur, ok := c.m[token]; ok && cur.until.Equal(e.until) {
+			delete(c.m, token)
+		}
+		c.mu.Unlock()
+		return nil, false
+	}
+	return e.claims, true
+}
+
+func (c *tokenCache) put(token string, claims *Claims, now time.Time) {
+	if c.max <= 0 {
+		return
+	}
+	until := now.Add(c.ttl)
+	if claims.Expires.Before(until) {
+		until = claims.Expires
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[token]; !ok && len(c.m) >= c.max {
+		for k := range c.m {
+			delete(c.m, k)
+			break
+		}
+	}
+	// Clone: token may be a slice of a larger request buffer.
+	c.m[strings.Clone(token)] = cacheEntry{claims: claims, until: until}
+}
+
+func (c *tokenCache) len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
+}

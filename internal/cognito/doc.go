@@ -1,0 +1,30 @@
+// Package cognito verifies Amazon Cognito user pool tokens (JWTs).
+//
+// A Verifier accepts exactly what a Cognito user pool issues and nothing
+// else: RS256 signatures by a key taken, by kid, from the pool's JWKS; the
+// pool's issuer, compared exactly; the configured token_use (access by
+// default, or id); client_id (access tokens) or aud (id tokens) among the
+// configured app clients; exp, nbf and iat with a small bounded leeway.
+//
+// What a token says about its own key is never trusted: a header carrying
+// jku, jwk, x5u or x5c, or any crit extension, is rejected, and the key's
+// own declared algorithm must be RS256. Tokens over MaxTokenBytes are
+// rejected before any decoding.
+//
+// Keys come from a jwk.Cache (lestrrat-go/jwx) created and filled by New,
+// refreshed on a schedule. A token naming an unknown kid triggers at most one
+// forced refresh per MinRefreshInterval, so random kids cannot make the
+// verifier hammer the JWKS endpoint. If no key set could ever be fetched,
+// every token is refused with ErrJWKSUnavailable (fail closed) and the fetch
+// is retried, again at most once per MinRefreshInterval.
+//
+// For speed the verifier does not use jwt.Parse: it decodes the header once,
+// checks the signature with jws's RS256 verifier and the key prepared when
+// the set was fetched, and decodes the claims once into a struct. A bounded
+// cache of verified tokens, valid until the earlier of the token's exp and
+// CacheTTL, makes a repeated token cost a map lookup.
+//
+// Every rule has its sentinel error (ErrExpired, ErrIssuer, ...), and Code
+// maps an error to a stable snake_case code for logs. Errors never contain
+// the token or its signature.
+package cognito

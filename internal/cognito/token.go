@@ -1,0 +1,151 @@
+package cognito
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// MaxTokenBytes caps the token length accepted for parsing. Cognito tokens
+// are 1–2 KB even with many groups; API Gateway caps a request's headers at
+// 10 KB anyway.
+const MaxTokenBytes = 8 << 10
+
+// header is the JOSE header. Fields listed only to be refused are kept as
+// raw JSON so their presence, whatever the value, is seen.
+type header struct {
+	Alg  string          `json:"alg"`
+	Kid  string          `json:"kid"`
+	Crit json.RawMessage `json:"crit"`
+	JKU  json.RawMessage `json:"jku"`
+	JWK  json.RawMessage `json:"jwk"`
+	X5U  json.RawMessage `json:"x5u"`
+	X5C  json.RawMessage `json:"x5c"`
+	B64  json.RawMessage `json:"b64"`
+}
+
+// compact is a JWS compact serialization split into its parts.
+type compact struct {
+	signingInput string // header "." payload, what the signature covers
+	header       string
+	payload      string
+	signature    string
+}
+
+// split checks the size and shape of token before any decoding.
+func split(token string) (compact, error) {
+	if len(token) > MaxTokenBytes {
+		return compact{}, fmt.Errorf("%w: %d bytes", ErrTokenTooLarge, len(token))
+	}
+	if token == "" {
+		return compact{}, ErrMissingToken
+	}
+	h, rest, ok := strings.Cut(token, ".")
+	if !ok {
+		return compact{}, fmt.Errorf("%w: not three dot-separated parts", ErrMalformed)
+	}
+	p, s, ok := strings.Cut(rest, ".")
+	if !ok || strings.Contains(s, ".") {
+		return compact{}, fmt.Errorf("%w: not three dot-separated parts", ErrMalformed)
+	}
+	if h == "" || p == "" {
+		return compact{}, fmt.Errorf("%w: empty part", ErrMalformed)
+	}
+	return compact{signingInput: token[:len(h)+1+len(p)], header: h, payload: p, signature: s}, nil
+}
+
+// decodeSegment decodes one base64url part (no padding, as RFC 7515 says).
+func decodeSegment(seg, what string) ([]byte, error) {
+	buf := make([]byte, base64.RawURLEncoding.DecodedLen(len(seg)))
+	n, err := base64.RawURLEncoding.Strict().Decode(buf, []byte(seg))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
+	}
+	return buf[:n], nil
+}
+
+// decodeJSON decodes a JSON object part into v.
+func decodeJSON(b []byte, v any, what string) error {
+	if len(b) == 0 || b[0] != '{' {
+		return fmt.Errorf("%w: %s is not a JSON object", ErrMalformed, what)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%w: %s is not valid JSON", ErrMalformed, what)
+	}
+	return nil
+}
+
+// parseHeader decodes and checks the header: RS256 only, a kid, and no
+// parameter by which the token would choose its own key or extend the rules.
+func parseHeader(seg string) (header, error) {
+	var h header
+	b, err := decodeSegment(seg, "header")
+	if err != nil {
+		return h, err
+	}
+	if err := decodeJSON(b, &h, "header"); err != nil {
+		return h, err
+	}
+	switch {
+	case h.Alg != "RS256":
+		return h, fmt.Errorf("%w: %q", ErrAlgorithm, h.Alg)
+	case h.Crit != nil:
+		return h, fmt.Errorf("%w: crit", ErrHeader)
+	case h.JKU != nil:
+		return h, fmt.Errorf("%w: jku", ErrHeader)
+	case h.JWK != nil:
+		return h, fmt.Errorf("%w: jwk", ErrHeader)
+	case h.X5U != nil:
+		return h, fmt.Errorf("%w: x5u", ErrHeader)
+	case h.X5C != nil:
+		return h, fmt.Errorf("%w: x5c", ErrHeader)
+	case h.B64 != nil:
+		return h, fmt.Errorf("%w: b64", ErrHeader)
+	case h.Kid == "":
+		return h, fmt.Errorf("%w: no kid", ErrUnknownKey)
+	}
+	return h, nil
+}
+
+// claimSet is the payload as Cognito writes it. NumericDates are float64
+// because RFC 7519 allows fractions; zero means absent.
+type claimSet struct {
+	Issuer          string   `json:"iss"`
+	Subject         string   `json:"sub"`
+	TokenUse        string   `json:"token_use"`
+	ClientID        string   `json:"client_id"`
+	Audience        audience `json:"aud"`
+	Expires         float64  `json:"exp"`
+	NotBefore       float64  `json:"nbf"`
+	IssuedAt        float64  `json:"iat"`
+	AuthTime        float64  `json:"auth_time"`
+	Scope           string   `json:"scope"`
+	Groups          []string `json:"cognito:groups"`
+	Username        string   `json:"username"`
+	CognitoUsername string   `json:"cognito:username"`
+	Email           string   `json:"email"`
+	JTI             string   `json:"jti"`
+}
+
+// audience is "aud", a string or an array of strings (RFC 7519 4.1.3).
+type audience []string
+
+func (a *audience) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*a = audience{s}
+		return nil
+	}
+	var ss []string
+	if err := json.Unmarshal(b, &ss); err != nil {
+		return err
+	}
+	*a = ss
+	return nil
+}

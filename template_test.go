@@ -1,0 +1,367 @@
+package sqsgate_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/sqsgate/sqsgate/internal/testpeer"
+)
+
+// These tests read template.yaml itself: the invariants a reviewer would
+// check by hand, and cfn-lint (with SAM's own translator) under every
+// Parameter set we support.
+
+type cfnMap = map[string]any
+
+func loadTemplate(t *testing.T) cfnMap {
+	t.Helper()
+	raw, err := os.ReadFile("template.yaml")
+	require.NoError(t, err)
+	var node yaml.Node
+	require.NoError(t, yaml.Unmarshal(raw, &node))
+	tmpl, ok := cfnValue(&node).(cfnMap)
+	require.True(t, ok, "template.yaml is not a mapping")
+	return tmpl
+}
+
+// cfnValue turns a YAML node into plain Go values, spelling CloudFormation's
+// short tags (!Ref, !GetAtt, !Sub, ...) in their long JSON form.
+func cfnValue(n *yaml.Node) any {
+	var v any
+	switch n.Kind {
+	case yaml.DocumentNode:
+		return cfnValue(n.Content[0])
+	case yaml.MappingNode:
+		m := cfnMap{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = cfnValue(n.Content[i+1])
+		}
+		v = m
+	case yaml.SequenceNode:
+		s := []any{}
+		for _, c := range n.Content {
+			s = append(s, cfnValue(c))
+		}
+		v = s
+	case yaml.AliasNode:
+		return cfnValue(n.Alias)
+	default:
+		var scalar any
+		_ = n.Decode(&scalar)
+		if isShortTag(n.Tag) {
+			scalar = n.Value
+		}
+		v = scalar
+	}
+	if !isShortTag(n.Tag) {
+		return v
+	}
+	name := strings.TrimPrefix(n.Tag, "!")
+	switch name {
+	case "Ref", "Condition":
+		return cfnMap{name: v}
+	case "GetAtt":
+		if s, ok := v.(string); ok {
+			resource, attr, _ := strings.Cut(s, ".")
+			return cfnMap{"Fn::GetAtt": []any{resource, attr}}
+		}
+	}
+	return cfnMap{"Fn::" + name: v}
+}
+
+// isShortTag reports a CloudFormation tag such as !Ref, as opposed to YAML's
+// own !!str, !!map and so on.
+func isShortTag(tag string) bool {
+	return strings.HasPrefix(tag, "!") && !strings.HasPrefix(tag, "!!")
+}
+
+func resources(t *testing.T, tmpl cfnMap) map[string]cfnMap {
+	t.Helper()
+	out := map[string]cfnMap{}
+	for id, r := range tmpl["Resources"].(cfnMap) {
+		m, ok := r.(cfnMap)
+		require.True(t, ok, "resource %s is %T", id, r)
+		out[id] = m
+	}
+	return out
+}
+
+func props(r cfnMap) cfnMap {
+	p, _ := r["Properties"].(cfnMap)
+	if p == nil {
+		return cfnMap{}
+	}
+	return p
+}
+
+// branches returns the values v can take: both sides of every Fn::If,
+// nothing for AWS::NoValue.
+func branches(v any) []any {
+	if m, ok := v.(cfnMap); ok {
+		if args, ok := m["Fn::If"].([]any); ok && len(args) == 3 {
+			return append(branches(args[1]), branches(args[2])...)
+		}
+		if m["Ref"] == "AWS::NoValue" {
+			return nil
+		}
+	}
+	return []any{v}
+}
+
+func TestTemplateRoutesAreAuthorizedExceptWebhooks(t *testing.T) {
+	tmpl := loadTemplate(t)
+	res := resources(t, tmpl)
+	api := props(res["IngestApi"])
+	authorizers := api["Auth"].(cfnMap)["Authorizers"].(cfnMap)
+
+	routes := map[string][]string{} // route key -> authorizers it may use
+	for path, item := range api["DefinitionBody"].(cfnMap)["paths"].(cfnMap) {
+		for method, op := range item.(cfnMap) {
+			key := strings.ToUpper(method) + " " + path
+			security, _ := op.(cfnMap)["security"].([]any)
+			require.NotEmpty(t, security, "%s has no security", key)
+			for _, req := range security {
+				for _, b := range branches(req) {
+					for name := range b.(cfnMap) {
+						routes[key] = append(routes[key], name)
+					}
+				}
+			}
+		}
+	}
+	for id, r := range res {
+		if r["Type"] != "AWS::Serverless::Function" {
+			continue
+		}
+		events, _ := props(r)["Events"].(cfnMap)
+		for _, e := range events {
+			ep := props(e.(cfnMap))
+			key := ep["Method"].(string) + " " + ep["Path"].(string)
+			auth, _ := ep["Auth"].(cfnMap)
+			if auth == nil {
+				routes[key] = nil
+				continue
+			}
+			routes[key] = append(routes[key], auth["Authorizer"].(string))
+			_ = id
+		}
+	}
+
+	want := []string{"DELETE /v1/messages", "GET /v1/messages", "GET /v1/send", "POST /v1/events", "POST /v1/events/batch", "POST /v1/messages", "POST /webhooks/github", "POST /webhooks/paddle"}
+	var got []string
+	for key := range routes {
+		got = append(got, key)
+	}
+	sort.Strings(got)
+	assert.Equal(t, want, got, "the routes DESIGN.md lists")
+
+	for key, names := range routes {
+		if strings.HasPrefix(key, "POST /webhooks/") {
+			assert.Empty(t, names, "%s must not use an authorizer: the function verifies the body's signature", key)
+			continue
+		}
+		require.NotEmpty(t, names, "%s is not authorized", key)
+		for _, name := range names {
+			assert.Contains(t, authorizers, name, "%s uses an undeclared authorizer", key)
+			assert.NotEqual(t, "NONE", name, "%s", key)
+		}
+	}
+}
+
+// statements yields every IAM statement in the template: role policies,
+// queue policies and SAM function policies, under every condition branch.
+func statements(res map[string]cfnMap) map[string][]cfnMap {
+	out := map[string][]cfnMap{}
+	add := func(owner string, doc any) {
+		for _, d := range branches(doc) {
+			stmts, _ := d.(cfnMap)["Statement"].([]any)
+			for _, s := range stmts {
+				for _, b := range branches(s) {
+					out[owner] = append(out[owner], b.(cfnMap))
+				}
+			}
+		}
+	}
+	for id, r := range res {
+		p := props(r)
+		switch r["Type"] {
+		case "AWS::IAM::Role":
+			for _, pol := range p["Policies"].([]any) {
+				add(id, pol.(cfnMap)["PolicyDocument"])
+			}
+		case "AWS::SQS::QueuePolicy":
+			add(id, p["PolicyDocument"])
+		case "AWS::Serverless::Function":
+			pols, _ := p["Policies"].([]any)
+			for _, pol := range pols {
+				add(id, pol)
+			}
+		}
+	}
+	return out
+}
+
+func TestTemplateIAMStatementsAreScoped(t *testing.T) {
+	res := resources(t, loadTemplate(t))
+	all := statements(res)
+	require.Contains(t, all, "ApiGatewaySqsRole")
+	require.Contains(t, all, "WebhookFunction")
+	for owner, stmts := range all {
+		for i, s := range stmts {
+			where := fmt.Sprintf("%s statement %d", owner, i)
+			require.Contains(t, s, "Resource", where)
+			for _, r := range asList(s["Resource"]) {
+				for _, b := range branches(r) {
+					assert.NotEqual(t, "*", b, "%s grants on every resource", where)
+				}
+			}
+			for _, a := range asList(s["Action"]) {
+				action, _ := a.(string)
+				if s["Effect"] == "Allow" {
+					assert.NotContains(t, action, "*", "%s allows a wildcard action", where)
+				}
+			}
+		}
+	}
+	// The webhook function may send and read its two secrets, nothing more.
+	var actions []string
+	for _, s := range all["WebhookFunction"] {
+		for _, a := range asList(s["Action"]) {
+			actions = append(actions, a.(string))
+		}
+	}
+	sort.Strings(actions)
+	assert.Equal(t, []string{"kms:Decrypt", "kms:GenerateDataKey", "secretsmanager:GetSecretValue", "sqs:SendMessage"}, actions)
+}
+
+func asList(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
+}
+
+func TestTemplateQueuesHaveDLQAndEncryption(t *testing.T) {
+	res := resources(t, loadTemplate(t))
+	queues := 0
+	for id, r := range res {
+		if r["Type"] != "AWS::SQS::Queue" {
+			continue
+		}
+		queues++
+		p := props(r)
+		sse := branches(p["SqsManagedSseEnabled"])
+		kms := branches(p["KmsMasterKeyId"])
+		assert.Len(t, append(sse, kms...), 2, "%s: exactly one of SQS-managed SSE or KMS under each condition", id)
+		assert.Contains(t, sse, true, "%s: SQS-managed SSE by default", id)
+		if id == "DeadLetterQueue" {
+			assert.Contains(t, p, "RedriveAllowPolicy", "%s must name who may redrive into it", id)
+			continue
+		}
+		redrive, ok := p["RedrivePolicy"].(cfnMap)
+		require.True(t, ok, "%s has no RedrivePolicy", id)
+		assert.Equal(t, cfnMap{"Fn::GetAtt": []any{"DeadLetterQueue", "Arn"}}, redrive["deadLetterTargetArn"], id)
+		assert.NotNil(t, redrive["maxReceiveCount"], id)
+	}
+	assert.Equal(t, 2, queues)
+	assert.Contains(t, res, "QueueTlsPolicy", "queues must refuse requests without TLS")
+}
+
+func TestTemplateFunctionsFollowLambdaGoRules(t *testing.T) {
+	tmpl := loadTemplate(t)
+	globals := tmpl["Globals"].(cfnMap)["Function"].(cfnMap)
+	assert.Equal(t, "provided.al2023", globals["Runtime"])
+	assert.Equal(t, []any{"arm64"}, globals["Architectures"])
+	assert.Equal(t, "bootstrap", globals["Handler"])
+
+	// Answer windows: GitHub 10 s, Paddle 5 s; API Gateway caps HTTP API
+	// integrations at 30 s.
+	limit := map[string]int{"WebhookFunction": 4, "AuthorizerFunction": 5, "TransformerFunction": 29}
+	functions := 0
+	for id, r := range resources(t, tmpl) {
+		if r["Type"] != "AWS::Serverless::Function" {
+			continue
+		}
+		functions++
+		p := props(r)
+		for _, key := range []string{"Runtime", "Architectures", "Handler"} {
+			assert.NotContains(t, p, key, "%s overrides Globals.%s", id, key)
+		}
+		assert.Equal(t, "makefile", r["Metadata"].(cfnMap)["BuildMethod"], id)
+		timeout, ok := p["Timeout"].(int)
+		require.True(t, ok, "%s sets no Timeout", id)
+		require.Contains(t, limit, id)
+		assert.LessOrEqual(t, timeout, limit[id], "%s timeout", id)
+		logging, ok := p["LoggingConfig"].(cfnMap)
+		require.True(t, ok, "%s has no LoggingConfig", id)
+		assert.Equal(t, "JSON", logging["LogFormat"], id)
+	}
+	assert.Equal(t, 3, functions)
+}
+
+func TestTemplateOutputs(t *testing.T) {
+	outputs := loadTemplate(t)["Outputs"].(cfnMap)
+	for _, name := range []string{"ApiUrl", "GitHubWebhookUrl", "PaddleWebhookUrl", "IngestQueueUrl", "IngestQueueArn", "DeadLetterQueueUrl", "DeadLetterQueueArn", "GitHubWebhookSecretArn", "PaddleWebhookSecretArn"} {
+		o, ok := outputs[name].(cfnMap)
+		if assert.True(t, ok, "output %s missing", name) {
+			assert.NotEmpty(t, o["Description"], "output %s has no description", name)
+		}
+	}
+}
+
+// parameterSets are the deployments we support; each must lint clean.
+var parameterSets = []struct {
+	name   string
+	params map[string]string
+}{
+	{"defaults", nil},
+	{"fifo-kms-jwt", map[string]string{"QueueType": "fifo", "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666", "AuthorizerType": "jwt"}},
+	{"existing-secrets-no-transformer", map[string]string{"GitHubWebhookSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:gh-AbCdEf", "PaddleWebhookSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:pd-AbCdEf", "EnableTransformer": "false"}},
+	{"domain-new-certificate-cors-alarms-tracing", map[string]string{"DomainName": "hooks.example.com", "HostedZoneId": "Z0123456789ABCDEFGHIJ", "CorsAllowOrigins": "https://app.example.com,https://admin.example.com", "CorsAllowCredentials": "true", "AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:alarms", "EnableTracing": "true"}},
+	{"domain-existing-certificate", map[string]string{"DomainName": "hooks.example.com", "HostedZoneId": "Z0123456789ABCDEFGHIJ", "CertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"}},
+}
+
+// withDefaults rewrites the Default of each named Parameter, so that
+// cfn-lint and SAM's translator see the template as deployed with them.
+func withDefaults(t *testing.T, src string, params map[string]string) string {
+	t.Helper()
+	out := src
+	for name, value := range params {
+		re := regexp.MustCompile(`(?m)^(  ` + regexp.QuoteMeta(name) + `:\n(?:    .*\n)*?    Default: ).*$`)
+		require.True(t, re.MatchString(out), "parameter %s has no Default line", name)
+		out = re.ReplaceAllString(out, "${1}"+strings.ReplaceAll(fmt.Sprintf("%q", value), "$", "$$"))
+	}
+	return out
+}
+
+func TestTemplateLintsCleanUnderEveryParameterSet(t *testing.T) {
+	bin := testpeer.LookPath(t, "cfn-lint")
+	raw, err := os.ReadFile("template.yaml")
+	require.NoError(t, err)
+	for _, set := range parameterSets {
+		t.Run(set.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "template.yaml")
+			require.NoError(t, os.WriteFile(path, []byte(withDefaults(t, string(raw), set.params)), 0o600))
+			out, err := exec.Command(bin, path).CombinedOutput()
+			assert.NoError(t, err, "cfn-lint reported:\n%s", out)
+			assert.Empty(t, strings.TrimSpace(string(out)))
+		})
+	}
+}
+
+func TestWithDefaultsRewritesOnlyTheNamedParameter(t *testing.T) {
+	src := "Parameters:\n  A:\n    Type: String\n    Default: x\n  B:\n    Type: String\n    Default: y\n"
+	got := withDefaults(t, src, map[string]string{"B": "z"})
+	assert.Equal(t, "Parameters:\n  A:\n    Type: String\n    Default: x\n  B:\n    Type: String\n    Default: \"z\"\n", got)
+}

@@ -1,0 +1,490 @@
+package lambdaruntime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Memory polling intervals: tight while an invocation runs, so an
+// allocation spike is caught early; relaxed while idle, when a process
+// should not grow.
+const (
+	memoryPollBusy = 10 * time.Millisecond
+	memoryPollIdle = 200 * time.Millisecond
+)
+
+// invocation is one event on its way through an environment.
+type invocation struct {
+	id                             string
+	payload                        []byte
+	traceID                        string
+	clientContext, cognitoIdentity string
+	// deadline and dispatched are set before the event is handed to the
+	// runtime's /next, which reads them after the channel receive.
+	deadline   time.Time
+	dispatched time.Time
+	log        tail
+
+	answered   chan struct{}
+	once       sync.Once
+	result     []byte
+	failed     bool
+	answeredAt time.Time
+
+	sent bool // guarded by the environment's mu
+}
+
+func newInvocation(payload []byte, req Request) *invocation {
+	inv := &invocation{
+		id:              newID(),
+		payload:         payload,
+		traceID:         req.TraceID,
+		clientContext:   req.ClientContext,
+		cognitoIdentity: req.CognitoIdentity,
+		answered:        make(chan struct{}),
+	}
+	if inv.traceID == "" {
+		inv.traceID = newTraceID(time.Now())
+	}
+	return inv
+}
+
+// answer records the runtime's answer; only the first one counts.
+func (inv *invocation) answer(payload []byte, failed bool) bool {
+	first := false
+	inv.once.Do(func() {
+		inv.result, inv.failed, inv.answeredAt = payload, failed, time.Now()
+		close(inv.answered)
+		first = true
+	})
+	return first
+}
+
+func (inv *invocation) isAnswered() bool {
+	select {
+	case <-inv.answered:
+		return true
+	default:
+		return false
+	}
+}
+
+// env is one execution environment: a bootstrap process and the Runtime
+// API server it talks to.
+type env struct {
+	rt        *Runtime
+	fn        *function
+	cmd       *exec.Cmd
+	srv       *http.Server
+	startedAt time.Time
+	stdout    *lineWriter
+	stderr    *lineWriter
+
+	next       chan *invocation
+	ready      chan struct{} // closed at the first /invocation/next
+	readyOnce  sync.Once
+	readyAt    time.Time
+	initFailed chan struct{} // closed when the runtime posts /init/error
+	initOnce   sync.Once
+	initErr    []byte
+	exited     chan struct{} // closed when the process has been reaped
+	exitHow    string
+	stop       chan struct{}
+	stopOnce   sync.Once
+
+	busy      atomic.Bool
+	oomKilled atomic.Bool
+	peakKiB   atomic.Int64
+
+	mu      sync.Mutex
+	current *invocation
+	held    bool // holds a pool slot
+	dead    bool
+}
+
+func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: runtime API listener: %v", ErrStart, fn.Name, err)
+	}
+	e := &env{
+		rt:         rt,
+		fn:         fn,
+		next:       make(chan *invocation, 1),
+		ready:      make(chan struct{}),
+		initFailed: make(chan struct{}),
+		exited:     make(chan struct{}),
+		stop:       make(chan struct{}),
+		current:    first,
+		held:       true,
+	}
+	e.srv = &http.Server{
+		Handler:           e.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+	go func() { _ = e.srv.Serve(ln) }()
+
+	now := time.Now()
+	e.stdout = &lineWriter{emit: e.logLine}
+	e.stderr = &lineWriter{emit: e.logLine}
+	cmd := exec.Command(fn.Executable)
+	cmd.Dir = filepath.Dir(fn.Executable)
+	cmd.Env = append(append([]string(nil), fn.baseEnv...),
+		"AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(),
+		"AWS_LAMBDA_LOG_STREAM_NAME="+now.UTC().Format("2006/01/02")+"/[$LATEST]"+newID()[:8]+newID()[24:],
+	)
+	cmd.Stdout, cmd.Stderr = e.stdout, e.stderr
+	cmd.SysProcAttr = sysProcAttr()
+	// A grandchild holding stdout open must not keep Wait from returning.
+	cmd.WaitDelay = time.Second
+	e.cmd = cmd
+
+	rt.lifecycle.RLock()
+	defer rt.lifecycle.RUnlock()
+	if rt.closed {
+		_ = e.srv.Close()
+		return nil, ErrClosed
+	}
+	e.startedAt = time.Now()
+	if err := cmd.Start(); err != nil {
+		_ = e.srv.Close()
+		return nil, fmt.Errorf("%w: %s: %v", ErrStart, fn.Name, err)
+	}
+	fn.pool.add(e)
+	rt.logger.Debug("execution environment started", "function", fn.Name, "pid", cmd.Process.Pid)
+	go e.wait()
+	go e.watchMemory()
+	return e, nil
+}
+
+// wait reaps the process and retires the environment.
+func (e *env) wait() {
+	_ = e.cmd.Wait()
+	e.stdout.flush()
+	e.stderr.flush()
+	e.exitHow = "exit status unknown"
+	if ps := e.cmd.ProcessState; ps != nil {
+		e.exitHow = ps.String()
+	}
+	e.mu.Lock()
+	e.dead = true
+	wasHeld := e.held
+	e.held = false
+	e.mu.Unlock()
+	close(e.exited)
+	// Anything the bootstrap started dies with it.
+	_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGKILL)
+	e.closeStop()
+	_ = e.srv.Close()
+	e.fn.pool.remove(e)
+	if wasHeld {
+		e.fn.pool.releaseSlot()
+	}
+	e.rt.logger.Debug("execution environment ended", "function", e.fn.Name, "pid", e.cmd.Process.Pid, "state", e.exitHow)
+}
+
+// watchMemory enforces the memory limit by polling the resident set, and
+// keeps the peak for Max Memory Used.
+func (e *env) watchMemory() {
+	limitKiB := int64(e.fn.MemoryMB) * 1024
+	pid := e.cmd.Process.Pid
+	for {
+		interval := memoryPollIdle
+		if e.busy.Load() {
+			interval = memoryPollBusy
+		}
+		select {
+		case <-e.exited:
+			return
+		case <-time.After(interval):
+		}
+		rss, peak, ok := memoryUsage(pid)
+		if !ok {
+			continue
+		}
+		e.notePeak(peak)
+		if rss > limitKiB {
+			e.oomKilled.Store(true)
+			e.rt.logger.Info("execution environment over its memory limit, killed",
+				"function", e.fn.Name, "pid", pid, "rss_kib", rss, "limit_kib", limitKiB)
+			e.kill()
+			return
+		}
+	}
+}
+
+func (e *env) notePeak(peakKiB int64) {
+	for {
+		old := e.peakKiB.Load()
+		if peakKiB <= old || e.peakKiB.CompareAndSwap(old, peakKiB) {
+			return
+		}
+	}
+}
+
+func (e *env) kill() { _ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGKILL) }
+
+func (e *env) closeStop() { e.stopOnce.Do(func() { close(e.stop) }) }
+
+// hold marks an idle environment busy again; false if it died meanwhile.
+func (e *env) hold() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.dead {
+		return false
+	}
+	e.held = true
+	return true
+}
+
+func (e *env) assign(inv *invocation) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.current = inv
+}
+
+// discard kills an environment that must not serve again (timeout, init
+// failure, abandoned invocation) and frees its slot at once.
+func (e *env) discard() {
+	e.mu.Lock()
+	e.dead = true
+	wasHeld := e.held
+	e.held = false
+	e.mu.Unlock()
+	e.kill()
+	if wasHeld {
+		e.fn.pool.releaseSlot()
+	}
+}
+
+// shutdown stops the process as Close does: SIGTERM, then SIGKILL.
+func (e *env) shutdown(grace time.Duration) {
+	e.closeStop()
+	_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-e.exited:
+	case <-time.After(grace):
+		e.kill()
+		<-e.exited
+	}
+}
+
+// logLine passes one line of the function's output to the log and to the
+// current invocation's tail.
+func (e *env) logLine(line []byte) {
+	e.rt.sink.writeLine(line)
+	e.mu.Lock()
+	cur := e.current
+	e.mu.Unlock()
+	if cur != nil {
+		cur.log.add(line)
+	}
+}
+
+// platformLine writes a line of the platform's own (START, END, REPORT).
+func (e *env) platformLine(inv *invocation, format string, args ...any) {
+	line := []byte(fmt.Sprintf(format, args...))
+	e.rt.sink.writeLine(line)
+	inv.log.add(line)
+}
+
+// outcome is what an environment made of one invocation.
+type outcome struct {
+	result *Result
+	ctxErr error
+	closed bool
+}
+
+// invoke runs inv in e, waiting for init first when the environment is new.
+func (e *env) invoke(ctx context.Context, inv *invocation, cold bool) outcome {
+	e.busy.Store(true)
+	defer e.busy.Store(false)
+	var initDuration time.Duration
+	if cold {
+		select {
+		case <-e.ready:
+			initDuration = e.readyAt.Sub(e.startedAt)
+		default:
+			if out, ok := e.awaitInit(ctx, inv); !ok {
+				return out
+			}
+			initDuration = e.readyAt.Sub(e.startedAt)
+		}
+	}
+
+	timeout := e.fn.Timeout
+	inv.dispatched = time.Now()
+	inv.deadline = inv.dispatched.Add(timeout)
+	e.platformLine(inv, "START RequestId: %s Version: $LATEST", inv.id)
+	e.next <- inv
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+
+	r := report{inv: inv, initDuration: initDuration}
+	select {
+	case <-inv.answered:
+	case <-e.exited:
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	switch {
+	case inv.isAnswered():
+		r.payload, r.failed = inv.result, inv.failed
+		r.end = inv.answeredAt
+	case ctx.Err() != nil:
+		e.discard()
+		return outcome{ctxErr: ctx.Err()}
+	case e.isExited():
+		if e.rt.isClosed() {
+			return outcome{closed: true}
+		}
+		r.exit(e)
+	default: // timed out
+		e.discard()
+		r.payload, r.failed, r.status = timeoutPayload(inv.id, timeout), true, "timeout"
+		e.platformLine(inv, "%s", errorMessage(r.payload))
+	}
+	if r.end.IsZero() {
+		r.end = time.Now()
+	}
+	r.duration = r.end.Sub(inv.dispatched)
+	return e.finish(r)
+}
+
+// awaitInit waits for the runtime's first /next; ok is false when init
+// failed and out holds the invocation's answer.
+func (e *env) awaitInit(ctx context.Context, inv *invocation) (out outcome, ok bool) {
+	timer := time.NewTimer(e.rt.initTimeout)
+	defer timer.Stop()
+	select {
+	case <-e.ready:
+		return outcome{}, true
+	case <-e.initFailed:
+	case <-e.exited:
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	r := report{inv: inv}
+	switch {
+	case ctx.Err() != nil:
+		e.discard()
+		return outcome{ctxErr: ctx.Err()}, false
+	case e.isInitFailed():
+		e.discard()
+		r.payload, r.failed, r.status = e.initErr, true, "error"
+		r.errorType = errorTypeOf(e.initErr)
+	case e.isExited():
+		if e.rt.isClosed() {
+			return outcome{closed: true}, false
+		}
+		r.exit(e)
+	default:
+		e.discard()
+		r.payload, r.failed, r.status = timeoutPayload(inv.id, e.rt.initTimeout), true, "timeout"
+		e.platformLine(inv, "%s", errorMessage(r.payload))
+	}
+	r.initDuration = time.Since(e.startedAt)
+	e.platformLine(inv, "START RequestId: %s Version: $LATEST", inv.id)
+	return e.finish(r), false
+}
+
+// report gathers what finish needs to answer and log an invocation.
+type report struct {
+	inv                    *invocation
+	payload                []byte
+	failed                 bool
+	status, errorType      string
+	initDuration, duration time.Duration
+	end                    time.Time
+}
+
+// exit fills r for a process that died without answering.
+func (r *report) exit(e *env) {
+	errorType := ErrorTypeExit
+	if e.oomKilled.Load() {
+		errorType = ErrorTypeOutOfMemory
+	}
+	r.payload = exitPayload(r.inv.id, errorType, e.exitHow)
+	r.failed, r.status, r.errorType = true, "error", errorType
+	e.platformLine(r.inv, "%s", errorMessage(r.payload))
+	e.platformLine(r.inv, "%s", errorType)
+}
+
+func (e *env) finish(r report) outcome {
+	if _, peak, ok := memoryUsage(e.cmd.Process.Pid); ok && !e.isExited() {
+		e.notePeak(peak)
+	}
+	rep := Report{
+		RequestID:       r.inv.id,
+		Duration:        r.duration,
+		BilledDuration:  billed(r.duration + r.initDuration),
+		InitDuration:    r.initDuration,
+		MemorySizeMB:    e.fn.MemoryMB,
+		MaxMemoryUsedMB: int((e.peakKiB.Load() + 1023) / 1024),
+		Status:          r.status,
+		ErrorType:       r.errorType,
+	}
+	e.platformLine(r.inv, "END RequestId: %s", r.inv.id)
+	e.platformLine(r.inv, "%s", rep.String())
+	res := &Result{Payload: r.payload, Report: rep, Log: r.inv.log.bytes()}
+	if r.failed {
+		res.FunctionError = FunctionErrorUnhandled
+	}
+	return outcome{result: res}
+}
+
+func (e *env) isExited() bool {
+	select {
+	case <-e.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+func (e *env) isInitFailed() bool {
+	select {
+	case <-e.initFailed:
+		return true
+	default:
+		return false
+	}
+}
+
+func (rt *Runtime) isClosed() bool {
+	select {
+	case <-rt.closing:
+		return true
+	default:
+		return false
+	}
+}
+
+// errorTypeOf and errorMessage read Lambda's error document.
+func errorTypeOf(payload []byte) string {
+	var p errorPayload
+	_ = json.Unmarshal(payload, &p)
+	return p.ErrorType
+}
+
+func errorMessage(payload []byte) string {
+	var p errorPayload
+	_ = json.Unmarshal(payload, &p)
+	return p.ErrorMessage
+}
+
+// deadlineMillis formats Lambda-Runtime-Deadline-Ms.
+func deadlineMillis(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }

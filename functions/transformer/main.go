@@ -1,0 +1,41 @@
+// Command transformer is the TransformerFunction: it validates events
+// against a bundled JSON Schema, wraps them in CloudEvents envelopes and
+// writes them to SQS (internal/transform does the work).
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/sqsgate/sqsgate/internal/transform"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: lambdacontext.ReplaceAttr}))
+	h, err := newHandler(context.Background(), logger)
+	if err != nil {
+		logger.Error("transformer cold start failed", slog.String("error", err.Error()))
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
+
+func newHandler(ctx context.Context, logger *slog.Logger) (*transform.Handler, error) {
+	cfg, err := transform.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	client := sqs.NewFromConfig(awsCfg)
+	cfg.Sender, cfg.BatchSender, cfg.Logger = client, client, logger
+	return transform.New(cfg)
+}

@@ -1,0 +1,206 @@
+package transform
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/sqsgate/sqsgate/internal/apigw"
+	"github.com/sqsgate/sqsgate/internal/sqsmsg"
+)
+
+// MessageSender is the one SQS call the single route needs.
+type MessageSender interface {
+	SendMessage(ctx context.Context, in *sqs.SendMessageInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+}
+
+// BatchSender is the one SQS call the batch route needs.
+type BatchSender interface {
+	SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
+}
+
+var (
+	_ MessageSender = (*sqs.Client)(nil)
+	_ BatchSender   = (*sqs.Client)(nil)
+)
+
+// Stable codes of per-item enqueue failures (207 bodies).
+const (
+	// CodeSQSRejected: SQS refused the entry and says retrying will not help
+	// (SenderFault true).
+	CodeSQSRejected = "sqs_rejected"
+	// CodeSQSUnavailable: SQS failed the entry or the whole call and our
+	// retries ran out; the same request may be sent again.
+	CodeSQSUnavailable = "sqs_unavailable"
+)
+
+// outcome is what happened to one message: a message id, or an error.
+type outcome struct {
+	messageID string
+	err       *apigw.ErrorBody
+}
+
+// sendBatches sends calls (index lists into msgs, from Pack) with at most
+// concurrency calls in flight and returns one outcome per message. Entries
+// SQS fails with SenderFault false are sent again, alone with the other
+// failed entries of their call, after a growing pause, up to maxAttempts
+// sends in all.
+func (h *Handler) sendBatches(ctx context.Context, msgs []Message, calls [][]int, concurrency int) []outcome {
+	out := make([]outcome, len(msgs))
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	for _, call := range calls {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			// Each goroutine writes only its own calls' indexes of out.
+			h.sendCall(ctx, msgs, call, out)
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func (h *Handler) sendCall(ctx context.Context, msgs []Message, call []int, out []outcome) {
+	pending := call
+	for attempt := 1; ; attempt++ {
+		in := &sqs.SendMessageBatchInput{QueueUrl: aws.String(h.queueURL), Entries: make([]types.SendMessageBatchRequestEntry, 0, len(pending))}
+		byEntryID := make(map[string]int, len(pending))
+		for _, i := range pending {
+			m := &msgs[i]
+			// Entry ids only need to be unique within the call; the index
+			// maps results back to the request without a lookup table.
+			id := strconv.Itoa(m.Index)
+			byEntryID[id] = i
+			in.Entries = append(in.Entries, types.SendMessageBatchRequestEntry{
+				Id:                     aws.String(id),
+				MessageBody:            aws.String(m.Body),
+				MessageAttributes:      attributeValues(m.Attributes),
+				MessageGroupId:         optional(m.GroupID),
+				MessageDeduplicationId: optional(m.DeduplicationID),
+			})
+		}
+		resp, err := h.batch.SendMessageBatch(ctx, in)
+		if err != nil {
+			// The SDK has already retried the call itself.
+			h.logger.LogAttrs(ctx, slog.LevelWarn, "SendMessageBatch failed", slog.Int("entries", len(pending)), slog.String("error", err.Error()))
+			for _, i := range pending {
+				out[i] = failed(CodeSQSUnavailable, "SQS could not be reached; send this item again")
+			}
+			return
+		}
+		for _, s := range resp.Successful {
+			if i, ok := byEntryID[aws.ToString(s.Id)]; ok {
+				out[i] = outcome{messageID: aws.ToString(s.MessageId)}
+				delete(byEntryID, aws.ToString(s.Id))
+			}
+		}
+		var retry []int
+		for _, f := range resp.Failed {
+			i, ok := byEntryID[aws.ToString(f.Id)]
+			if !ok {
+				continue
+			}
+			delete(byEntryID, aws.ToString(f.Id))
+			code := aws.ToString(f.Code)
+			switch {
+			case f.SenderFault:
+				h.logger.LogAttrs(ctx, slog.LevelWarn, "SQS rejected an entry", slog.Int("index", msgs[i].Index), slog.String("sqsCode", code), slog.String("sqsMessage", aws.ToString(f.Message)))
+				out[i] = failed(CodeSQSRejected, "SQS rejected the message ("+code+")")
+			case attempt < h.maxAttempts:
+				retry = append(retry, i)
+			default:
+				h.logger.LogAttrs(ctx, slog.LevelWarn, "SQS failed an entry; retries exhausted", slog.Int("index", msgs[i].Index), slog.String("sqsCode", code), slog.Int("attempts", attempt))
+				out[i] = failed(CodeSQSUnavailable, "SQS failed the message ("+code+"); send this item again")
+			}
+		}
+		// SQS answers for every entry; one it skipped is not known to be stored.
+		for _, i := range byEntryID {
+			out[i] = failed(CodeSQSUnavailable, "SQS did not report on the message; send this item again")
+		}
+		if len(retry) == 0 {
+			return
+		}
+		if err := h.sleep(ctx, h.backoff(attempt)); err != nil {
+			for _, i := range retry {
+				out[i] = failed(CodeSQSUnavailable, "the request ended before SQS accepted the message; send this item again")
+			}
+			return
+		}
+		pending = retry
+	}
+}
+
+// backoff doubles from the configured first delay, capped at 2 s so retries
+// stay well inside a Lambda timeout.
+func (h *Handler) backoff(attempt int) time.Duration {
+	d := h.firstBackoff << (attempt - 1)
+	if d > 2*time.Second || d <= 0 {
+		d = 2 * time.Second
+	}
+	return d
+}
+
+// sendOne sends a single message with SendMessage.
+func (h *Handler) sendOne(ctx context.Context, m *Message) (string, error) {
+	resp, err := h.single.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:               aws.String(h.queueURL),
+		MessageBody:            aws.String(m.Body),
+		MessageAttributes:      attributeValues(m.Attributes),
+		MessageGroupId:         optional(m.GroupID),
+		MessageDeduplicationId: optional(m.DeduplicationID),
+	})
+	if err != nil {
+		return "", err
+	}
+	if resp.MessageId == nil {
+		return "", errors.New("SendMessage returned no message id")
+	}
+	return *resp.MessageId, nil
+}
+
+func failed(code, message string) outcome {
+	return outcome{err: &apigw.ErrorBody{Code: code, Message: message}}
+}
+
+func attributeValues(attrs map[string]sqsmsg.Attribute) map[string]types.MessageAttributeValue {
+	if len(attrs) == 0 {
+		return nil
+	}
+	out := make(map[string]types.MessageAttributeValue, len(attrs))
+	for name, a := range attrs {
+		v := types.MessageAttributeValue{DataType: aws.String(a.DataType)}
+		if a.IsBinary() {
+			v.BinaryValue = a.BinaryValue
+		} else {
+			v.StringValue = aws.String(a.StringValue)
+		}
+		out[name] = v
+	}
+	return out
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// SleepContext waits for d or until ctx ends, whichever is first.
+func SleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -360,6 +360,20 @@ func TestTemplateLintsCleanUnderEveryParameterSet(t *testing.T) {
 	}
 }
 
+// A wildcard origin must be refused before anything deploys.
+func TestTemplateRefusesWildcardCorsOrigins(t *testing.T) {
+	bin := testpeer.LookPath(t, "cfn-lint")
+	raw, err := os.ReadFile("template.yaml")
+	require.NoError(t, err)
+	for _, origins := range []string{"*", "https://app.example.com,*", "https://*.example.com"} {
+		path := filepath.Join(t.TempDir(), "template.yaml")
+		require.NoError(t, os.WriteFile(path, []byte(withDefaults(t, string(raw), map[string]string{"CorsAllowOrigins": origins})), 0o600))
+		out, err := exec.Command(bin, path).CombinedOutput()
+		assert.Error(t, err, "origins %q linted clean", origins)
+		assert.Contains(t, string(out), "AllowedPattern", "origins %q", origins)
+	}
+}
+
 func TestWithDefaultsRewritesOnlyTheNamedParameter(t *testing.T) {
 	src := "Parameters:\n  A:\n    Type: String\n    Default: x\n  B:\n    Type: String\n    Default: y\n"
 	got := withDefaults(t, src, map[string]string{"B": "z"})

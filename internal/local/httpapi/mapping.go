@@ -107,8 +107,8 @@ func parseExpression(e string) (mappingPart, error) {
 		return mappingPart{kind: srcBody}, nil
 	case e == "request.path":
 		return mappingPart{kind: srcPath}, nil
-	case strings.HasPrefix(e, "request.body."):
-		steps, err := parseJSONPath(strings.TrimPrefix(e, "request.body."))
+	case strings.HasPrefix(e, "request.body.") || strings.HasPrefix(e, "request.body["):
+		steps, err := parseJSONPath(strings.TrimPrefix(strings.TrimPrefix(e, "request.body"), "."))
 		if err != nil {
 			return mappingPart{}, err
 		}
@@ -173,7 +173,11 @@ func parseJSONPath(p string) ([]jsonStep, error) {
 			inner := p[i+1 : i+end]
 			i += end + 1
 			if len(inner) >= 2 && (inner[0] == '\'' && inner[len(inner)-1] == '\'' || inner[0] == '"' && inner[len(inner)-1] == '"') {
-				steps = append(steps, jsonStep{name: inner[1 : len(inner)-1], index: -1})
+				name := inner[1 : len(inner)-1]
+				if name == "" || strings.ContainsAny(name, "{}") {
+					return bad("bad quoted member")
+				}
+				steps = append(steps, jsonStep{name: name, index: -1})
 				continue
 			}
 			n, err := strconv.Atoi(inner)
@@ -188,7 +192,7 @@ func parseJSONPath(p string) ([]jsonStep, error) {
 			j++
 		}
 		member := p[i:j]
-		if member == "" || member == "*" || strings.ContainsAny(member, "?()@$*]'\"") {
+		if member == "" || member == "*" || strings.ContainsAny(member, "?()@$*]'\"{}") {
 			return bad("wildcards and filters are not supported")
 		}
 		steps = append(steps, jsonStep{name: member, index: -1})

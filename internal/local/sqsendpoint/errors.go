@@ -1,0 +1,137 @@
+package sqsendpoint
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// Error is an SQS error as both protocols report it. Code is the error's
+// shape name in the JSON protocol (`__type` com.amazonaws.sqs#Code);
+// QueryCode is the code the query protocol and the x-amzn-query-error
+// header use, which differs for a few legacy errors.
+type Error struct {
+	Code      string
+	QueryCode string
+	Status    int
+	Sender    bool
+	Message   string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+func senderError(code, queryCode string, status int, format string, args ...any) *Error {
+	if queryCode == "" {
+		queryCode = code
+	}
+	return &Error{Code: code, QueryCode: queryCode, Status: status, Sender: true, Message: fmt.Sprintf(format, args...)}
+}
+
+// Constructors for the errors SQS documents. Query codes come from the
+// query-protocol SQS model (awsQueryError codes); the JSON names from the
+// JSON model aws-sdk-go-v2 generates its error types from.
+func errInvalidParameterValue(format string, args ...any) *Error {
+	return senderError("InvalidParameterValue", "", http.StatusBadRequest, format, args...)
+}
+
+func errMissingParameter(name string) *Error {
+	return senderError("MissingParameter", "", http.StatusBadRequest, "The request must contain the parameter %s.", name)
+}
+
+func errInvalidAttributeName(name string) *Error {
+	return senderError("InvalidAttributeName", "", http.StatusBadRequest, "Unknown Attribute %s.", name)
+}
+
+func errInvalidAttributeValue(name, reason string) *Error {
+	return senderError("InvalidAttributeValue", "", http.StatusBadRequest, "Invalid value for the parameter %s. Reason: %s", name, reason)
+}
+
+func errQueueDoesNotExist() *Error {
+	return senderError("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", http.StatusBadRequest,
+		"The specified queue does not exist.")
+}
+
+func errQueueNameExists(name string) *Error {
+	return senderError("QueueNameExists", "QueueAlreadyExists", http.StatusBadRequest,
+		"A queue already exists with the same name %s and a different value for attribute(s).", name)
+}
+
+func errQueueDeletedRecently() *Error {
+	return senderError("QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently", http.StatusBadRequest,
+		"You must wait 60 seconds after deleting a queue before you can create another queue with the same name.")
+}
+
+func errPurgeQueueInProgress(name string) *Error {
+	return senderError("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress", http.StatusForbidden,
+		"Only one PurgeQueue operation on %s is allowed every 60 seconds.", name)
+}
+
+func errInvalidMessageContents(format string, args ...any) *Error {
+	return senderError("InvalidMessageContents", "", http.StatusBadRequest, format, args...)
+}
+
+func errReceiptHandleIsInvalid(handle string) *Error {
+	return senderError("ReceiptHandleIsInvalid", "", http.StatusBadRequest,
+		"The input receipt handle %q is not a valid receipt handle.", truncate(handle, 64))
+}
+
+func errReceiptHandleExpired() *Error {
+	return errInvalidParameterValue("Value for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
+}
+
+func errMessageNotInflight() *Error {
+	return senderError("MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight", http.StatusBadRequest,
+		"The message referred to is not in flight.")
+}
+
+func errEmptyBatch() *Error {
+	return senderError("EmptyBatchRequest", "AWS.SimpleQueueService.EmptyBatchRequest", http.StatusBadRequest,
+		"There should be at least one entry in the request.")
+}
+
+func errTooManyEntries(n int) *Error {
+	return senderError("TooManyEntriesInBatchRequest", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", http.StatusBadRequest,
+		"Maximum number of entries per request are 10. You have sent %d.", n)
+}
+
+func errBatchIDsNotDistinct(id string) *Error {
+	return senderError("BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", http.StatusBadRequest,
+		"Id %s repeated.", truncate(id, 80))
+}
+
+func errInvalidBatchEntryID() *Error {
+	return senderError("InvalidBatchEntryId", "AWS.SimpleQueueService.InvalidBatchEntryId", http.StatusBadRequest,
+		"A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
+}
+
+func errBatchRequestTooLong(size int) *Error {
+	return senderError("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong", http.StatusBadRequest,
+		"Batch requests cannot be longer than 1048576 bytes. You have sent %d bytes.", size)
+}
+
+func errOverLimit(format string, args ...any) *Error {
+	return senderError("OverLimit", "", http.StatusForbidden, format, args...)
+}
+
+func errResourceNotFound(format string, args ...any) *Error {
+	return senderError("ResourceNotFoundException", "", http.StatusBadRequest, format, args...)
+}
+
+func errUnsupportedOperation(format string, args ...any) *Error {
+	return senderError("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation", http.StatusBadRequest, format, args...)
+}
+
+func errInvalidAction(action string) *Error {
+	return senderError("InvalidAction", "", http.StatusBadRequest, "The action %s is not valid for this endpoint.", truncate(action, 64))
+}
+
+func errInternal() *Error {
+	return &Error{Code: "InternalFailure", QueryCode: "InternalFailure", Status: http.StatusInternalServerError,
+		Message: "The request processing has failed because of an unknown error."}
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}

@@ -1,0 +1,265 @@
+package sqsendpoint
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// MaxRequestBytes caps a request body: a full 1 MiB batch, base64 and form
+// encoding included, fits with room to spare.
+const MaxRequestBytes = 4 << 20
+
+const (
+	jsonContentType = "application/x-amz-json-1.0"
+	xmlNamespace    = "http://queue.amazonaws.com/doc/2012-11-05/"
+	targetPrefix    = "AmazonSQS."
+)
+
+// call is one decoded request, whichever protocol carried it.
+type call struct {
+	host string
+	// pathQueue is the queue URL implied by a query request sent to the
+	// queue's own path (/<account>/<name>), as older clients do.
+	pathQueue string
+	decode    func(v any) error
+	r         *http.Request
+}
+
+type handler func(s *Server, c *call) (any, error)
+
+// operations maps each action to its handler. Handlers return the output
+// shape (nil for operations without one) or an *Error.
+var operations = map[string]handler{
+	"CreateQueue":                  (*Server).opCreateQueue,
+	"GetQueueUrl":                  (*Server).opGetQueueURL,
+	"ListQueues":                   (*Server).opListQueues,
+	"GetQueueAttributes":           (*Server).opGetQueueAttributes,
+	"SetQueueAttributes":           (*Server).opSetQueueAttributes,
+	"DeleteQueue":                  (*Server).opDeleteQueue,
+	"PurgeQueue":                   (*Server).opPurgeQueue,
+	"SendMessage":                  (*Server).opSendMessage,
+	"SendMessageBatch":             (*Server).opSendMessageBatch,
+	"ReceiveMessage":               (*Server).opReceiveMessage,
+	"DeleteMessage":                (*Server).opDeleteMessage,
+	"DeleteMessageBatch":           (*Server).opDeleteMessageBatch,
+	"ChangeMessageVisibility":      (*Server).opChangeMessageVisibility,
+	"ChangeMessageVisibilityBatch": (*Server).opChangeMessageVisibilityBatch,
+	"ListDeadLetterSourceQueues":   (*Server).opListDeadLetterSourceQueues,
+	"TagQueue":                     (*Server).opTagQueue,
+	"UntagQueue":                   (*Server).opUntagQueue,
+	"ListQueueTags":                (*Server).opListQueueTags,
+	"StartMessageMoveTask":         (*Server).opStartMessageMoveTask,
+	"ListMessageMoveTasks":         (*Server).opListMessageMoveTasks,
+	"CancelMessageMoveTask":        (*Server).opCancelMessageMoveTask,
+}
+
+// ServeHTTP serves the AWS JSON 1.0 protocol (requests with X-Amz-Target)
+// and the query protocol (Action=... in the form or the URL) on any path.
+// Malformed input gets an SQS error; a panic becomes InternalFailure.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	requestID := newID()
+	jsonProtocol := r.Header.Get("X-Amz-Target") != ""
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("sqs request panicked", "panic", p, "request_id", requestID)
+			s.writeError(w, jsonProtocol, requestID, errInternal())
+		}
+	}()
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBytes)
+	}
+	if jsonProtocol {
+		s.serveJSON(w, r, requestID)
+		return
+	}
+	s.serveQuery(w, r, requestID)
+}
+
+func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, requestID string) {
+	action, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	h := operations[action]
+	if !ok || h == nil {
+		s.writeError(w, true, requestID, &Error{Code: "UnknownOperationException", QueryCode: "InvalidAction",
+			Status: http.StatusBadRequest, Sender: true, Message: "The requested operation is not supported."})
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.writeError(w, true, requestID, errTooLarge(err))
+		return
+	}
+	c := &call{host: r.Host, r: r, decode: func(v any) error { return decodeJSON(body, v) }}
+	out, err := h(s, c)
+	if err != nil {
+		s.writeError(w, true, requestID, asError(err))
+		return
+	}
+	if out == nil {
+		out = struct{}{}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		s.writeError(w, true, requestID, errInternal())
+		return
+	}
+	w.Header().Set("Content-Type", jsonContentType)
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+// decodeJSON decodes an AWS JSON request. An empty body means no members.
+func decodeJSON(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return &Error{Code: "SerializationException", QueryCode: "SerializationException", Status: http.StatusBadRequest,
+			Sender: true, Message: "The request body could not be parsed as the operation's input."}
+	}
+	return nil
+}
+
+func errTooLarge(err error) *Error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &Error{Code: "RequestEntityTooLarge", QueryCode: "RequestEntityTooLarge", Status: http.StatusRequestEntityTooLarge,
+			Sender: true, Message: "Request body is larger than " + strconv.Itoa(MaxRequestBytes) + " bytes."}
+	}
+	return errInvalidParameterValue("The request body could not be read.")
+}
+
+func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID string) {
+	form, ferr := readQueryForm(r)
+	if ferr != nil {
+		s.writeError(w, false, requestID, ferr)
+		return
+	}
+	action := form.Get("Action")
+	h := operations[action]
+	if h == nil {
+		if action == "" {
+			s.writeError(w, false, requestID, errMissingParameter("Action"))
+		} else {
+			s.writeError(w, false, requestID, errInvalidAction(action))
+		}
+		return
+	}
+	c := &call{host: r.Host, r: r, decode: func(v any) error { return decodeQuery(form, v) }}
+	if path := strings.Trim(r.URL.Path, "/"); strings.Count(path, "/") == 1 {
+		c.pathQueue = "/" + path
+	}
+	out, herr := h(s, c)
+	if herr != nil {
+		s.writeError(w, false, requestID, asError(herr))
+		return
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	resp := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: xmlNamespace}}}
+	err := enc.EncodeToken(resp)
+	if err == nil && out != nil {
+		err = enc.EncodeElement(out, xml.StartElement{Name: xml.Name{Local: action + "Result"}})
+	}
+	if err == nil {
+		err = enc.EncodeElement(struct {
+			RequestID string `xml:"RequestId"`
+		}{requestID}, xml.StartElement{Name: xml.Name{Local: "ResponseMetadata"}})
+	}
+	if err == nil {
+		err = enc.EncodeToken(resp.End())
+	}
+	if err == nil {
+		err = enc.Flush()
+	}
+	if err != nil {
+		s.writeError(w, false, requestID, errInternal())
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
+}
+
+// readQueryForm merges the URL's query with a form-encoded body.
+func readQueryForm(r *http.Request) (url.Values, *Error) {
+	form, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, errInvalidParameterValue("The query string is not valid URL encoding.")
+	}
+	if r.Body == nil || r.Method == http.MethodGet {
+		return form, nil
+	}
+	body, rerr := io.ReadAll(r.Body)
+	if rerr != nil {
+		return nil, errTooLarge(rerr)
+	}
+	if len(body) == 0 {
+		return form, nil
+	}
+	bodyForm, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, errInvalidParameterValue("The request body is not valid form encoding.")
+	}
+	for k, v := range bodyForm {
+		form[k] = append(form[k], v...)
+	}
+	return form, nil
+}
+
+func asError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return errInternal()
+}
+
+func (s *Server) writeError(w http.ResponseWriter, jsonProtocol bool, requestID string, e *Error) {
+	fault := "Receiver"
+	if e.Sender {
+		fault = "Sender"
+	}
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.Header().Set("X-Amzn-Query-Error", e.QueryCode+";"+fault)
+	if e.Status >= 500 {
+		s.log.Error("sqs request failed", "code", e.Code, "request_id", requestID)
+	}
+	if jsonProtocol {
+		b, _ := json.Marshal(struct {
+			Type    string `json:"__type"`
+			Message string `json:"message"`
+		}{"com.amazonaws.sqs#" + e.Code, e.Message})
+		w.Header().Set("Content-Type", jsonContentType)
+		w.WriteHeader(e.Status)
+		w.Write(b)
+		return
+	}
+	type errorBody struct {
+		Type    string `xml:"Type"`
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+		Detail  string `xml:"Detail"`
+	}
+	b, _ := xml.Marshal(struct {
+		XMLName   xml.Name  `xml:"ErrorResponse"`
+		Xmlns     string    `xml:"xmlns,attr"`
+		Error     errorBody `xml:"Error"`
+		RequestID string    `xml:"RequestId"`
+	}{Xmlns: xmlNamespace, Error: errorBody{Type: fault, Code: e.QueryCode, Message: e.Message}, RequestID: requestID})
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(e.Status)
+	w.Write([]byte(xml.Header))
+	w.Write(b)
+}

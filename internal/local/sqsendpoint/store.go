@@ -1,0 +1,259 @@
+package sqsendpoint
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The on-disk layout, one bbolt file:
+//
+//	queues/<name>/meta      queue configuration (JSON)
+//	queues/<name>/m/<seq>   messages by 8-byte big-endian sequence (JSON)
+//	queues/<name>/d/<key>   FIFO deduplication records (JSON)
+//	counters/seq            highest sequence number handed out
+var (
+	bucketQueues   = []byte("queues")
+	bucketCounters = []byte("counters")
+	bucketMessages = []byte("m")
+	bucketDedup    = []byte("d")
+	keyMeta        = []byte("meta")
+	keySeq         = []byte("seq")
+)
+
+type opKind uint8
+
+const (
+	opPutQueue opKind = iota
+	opDeleteQueue
+	opPurgeQueue
+	opPutMessage
+	opDeleteMessage
+	opPutDedup
+	opDeleteDedup
+)
+
+// op is one change to the store. Ops are applied in the order they were
+// written, so writers that hold a queue's lock keep that queue's order.
+type op struct {
+	kind  opKind
+	queue string
+	key   []byte
+	value []byte
+}
+
+// commit is one group commit; every writer whose ops it carries waits on
+// done and then reads err.
+type commit struct {
+	done chan struct{}
+	err  error
+}
+
+func (c *commit) wait() error {
+	if c == nil {
+		return nil
+	}
+	<-c.done
+	return c.err
+}
+
+// store journals changes to bbolt with group commit: ops written while a
+// transaction is being synced are gathered into the next one, so N
+// concurrent writers cost about one fsync, not N.
+type store struct {
+	db      *bolt.DB
+	mu      sync.Mutex
+	pending []op
+	maxSeq  uint64
+	next    *commit
+	wake    chan struct{}
+	quit    chan struct{}
+	stopped chan struct{}
+}
+
+func openStore(dir string) (*store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	db, err := bolt.Open(filepath.Join(dir, "sqs.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true})
+	if err != nil {
+		return nil, fmt.Errorf("open sqs store in %s: %w", dir, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketQueues); err != nil {
+			return err
+		}
+		_, err := tx.CreateBucketIfNotExists(bucketCounters)
+		return err
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("initialise sqs store: %w", err)
+	}
+	s := &store{db: db, next: newCommit(), wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
+	go s.run()
+	return s, nil
+}
+
+func newCommit() *commit { return &commit{done: make(chan struct{})} }
+
+// write queues ops for the next group commit and returns it; the caller
+// waits on it (outside its locks) before acknowledging the change.
+func (s *store) write(seq uint64, ops ...op) *commit {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	s.pending = append(s.pending, ops...)
+	if seq > s.maxSeq {
+		s.maxSeq = seq
+	}
+	c := s.next
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return c
+}
+
+func (s *store) run() {
+	defer close(s.stopped)
+	for {
+		select {
+		case <-s.wake:
+		case <-s.quit:
+			s.flush()
+			return
+		}
+		s.flush()
+	}
+}
+
+func (s *store) flush() {
+	s.mu.Lock()
+	ops, c, seq := s.pending, s.next, s.maxSeq
+	s.pending, s.next = nil, newCommit()
+	s.mu.Unlock()
+	if len(ops) > 0 {
+		c.err = s.db.Update(func(tx *bolt.Tx) error { return applyOps(tx, ops, seq) })
+	}
+	close(c.done)
+}
+
+func applyOps(tx *bolt.Tx, ops []op, seq uint64) error {
+	root := tx.Bucket(bucketQueues)
+	for _, o := range ops {
+		if err := applyOp(root, o); err != nil {
+			return fmt.Errorf("apply op %d on queue %s: %w", o.kind, o.queue, err)
+		}
+	}
+	return tx.Bucket(bucketCounters).Put(keySeq, seqKey(seq))
+}
+
+func applyOp(root *bolt.Bucket, o op) error {
+	name := []byte(o.queue)
+	switch o.kind {
+	case opPutQueue:
+		q, err := root.CreateBucketIfNotExists(name)
+		if err != nil {
+			return err
+		}
+		if _, err := q.CreateBucketIfNotExists(bucketMessages); err != nil {
+			return err
+		}
+		if _, err := q.CreateBucketIfNotExists(bucketDedup); err != nil {
+			return err
+		}
+		return q.Put(keyMeta, o.value)
+	case opDeleteQueue:
+		if err := root.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			return err
+		}
+		return nil
+	}
+	q := root.Bucket(name)
+	if q == nil {
+		// The queue was deleted in this or an earlier commit; its
+		// messages went with it.
+		return nil
+	}
+	switch o.kind {
+	case opPurgeQueue:
+		if err := q.DeleteBucket(bucketMessages); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			return err
+		}
+		_, err := q.CreateBucket(bucketMessages)
+		return err
+	case opPutMessage:
+		return q.Bucket(bucketMessages).Put(o.key, o.value)
+	case opDeleteMessage:
+		return q.Bucket(bucketMessages).Delete(o.key)
+	case opPutDedup:
+		return q.Bucket(bucketDedup).Put(o.key, o.value)
+	case opDeleteDedup:
+		return q.Bucket(bucketDedup).Delete(o.key)
+	}
+	return fmt.Errorf("unknown op kind %d", o.kind)
+}
+
+// storedQueue is what load hands back for one queue.
+type storedQueue struct {
+	meta     []byte
+	messages [][]byte
+	dedup    [][]byte
+}
+
+func (s *store) load() (map[string]*storedQueue, uint64, error) {
+	queues := map[string]*storedQueue{}
+	var seq uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketCounters).Get(keySeq); len(v) == 8 {
+			seq = binary.BigEndian.Uint64(v)
+		}
+		return tx.Bucket(bucketQueues).ForEachBucket(func(name []byte) error {
+			b := tx.Bucket(bucketQueues).Bucket(name)
+			sq := &storedQueue{meta: append([]byte(nil), b.Get(keyMeta)...)}
+			if m := b.Bucket(bucketMessages); m != nil {
+				if err := m.ForEach(func(k, v []byte) error {
+					sq.messages = append(sq.messages, append([]byte(nil), v...))
+					return nil
+				}); err != nil {
+					return err
+				}
+			}
+			if d := b.Bucket(bucketDedup); d != nil {
+				if err := d.ForEach(func(k, v []byte) error {
+					sq.dedup = append(sq.dedup, append([]byte(nil), v...))
+					return nil
+				}); err != nil {
+					return err
+				}
+			}
+			queues[string(name)] = sq
+			return nil
+		})
+	})
+	return queues, seq, err
+}
+
+func (s *store) close() error {
+	if s == nil {
+		return nil
+	}
+	close(s.quit)
+	<-s.stopped
+	return s.db.Close()
+}
+
+func seqKey(seq uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], seq)
+	return b[:]
+}

@@ -244,6 +244,10 @@ func (s *Server) eventV1(req *request) events.APIGatewayProxyRequest {
 			query[k] = v[len(v)-1] // 1.0 keeps the last value; all are in multiValue
 		}
 	}
+	resource := req.routeKey()
+	if req.route != nil && !req.route.isDefault {
+		resource = req.route.cfg.Path
+	}
 	rc := events.APIGatewayProxyRequestContext{
 		AccountID:         s.cfg.AccountID,
 		ResourceID:        req.routeKey(),
@@ -254,7 +258,7 @@ func (s *Server) eventV1(req *request) events.APIGatewayProxyRequest {
 		ExtendedRequestID: req.id,
 		Protocol:          req.protocol,
 		Identity:          events.APIGatewayRequestIdentity{SourceIP: req.sourceIP, UserAgent: req.userAgent},
-		ResourcePath:      req.routeKey(),
+		ResourcePath:      resource,
 		Path:              req.rawPath,
 		HTTPMethod:        req.method,
 		RequestTime:       req.at.UTC().Format(requestTimeLayout),
@@ -263,10 +267,6 @@ func (s *Server) eventV1(req *request) events.APIGatewayProxyRequest {
 	}
 	if req.auth != nil {
 		rc.Authorizer = req.auth.v1Map()
-	}
-	resource := req.routeKey()
-	if req.route != nil && !req.route.isDefault {
-		resource = req.route.cfg.Path
 	}
 	return events.APIGatewayProxyRequest{
 		Resource:                        resource,

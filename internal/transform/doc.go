@@ -24,15 +24,15 @@
 //
 // # Validation: all or nothing
 //
-// Every item is checked before anything is written, in this order: the
+// Every item is checked before anything is written, cheap checks first: the
 // request's shape (400 invalid_json, invalid_item, invalid_request,
 // empty_batch; 413 too_many_items, body_too_large; 415
-// unsupported_media_type), the schema (422 validation_failed, listing every
-// failing item — up to 100 errors — with its index, the JSON pointer of the
-// failing field within the item's data, and the keyword it breaks), then the
-// enveloped message against SQS's rules (413 item_too_large when one item
-// would exceed 1 MiB; 400 invalid_characters). One failing item rejects the
-// whole request and nothing is enqueued:
+// unsupported_media_type), then each enveloped message against SQS's rules
+// (413 item_too_large when one item would exceed 1 MiB, naming its index;
+// 400 invalid_characters), then the schema (422 validation_failed, listing
+// every failing item — up to 100 errors — with its index, the JSON pointer
+// of the failing field within the item's data, and the keyword it breaks).
+// One failing item rejects the whole request and nothing is enqueued:
 //
 //	{"code":"validation_failed","message":"…","errors":[{"index":3,"pointer":"/amount","rule":"minimum","message":"…"}]}
 //

@@ -379,9 +379,11 @@ func (h *Handler) items(req *events.APIGatewayV2HTTPRequest, body []byte, batch 
 	return items, nil
 }
 
-// prepare validates every item, then wraps each in its envelope. Nothing is
-// sent unless every item passes: a request is rejected as a whole, with
-// every failing item listed.
+// prepare checks every item and wraps each in its envelope. Nothing is sent
+// unless every item passes, so a request is rejected as a whole. The cheap
+// checks run first: the enveloped message against SQS's rules (which also
+// keeps oversized documents away from the validator), then the schema, whose
+// failures are all listed.
 func (h *Handler) prepare(items []Item, c Caller, now time.Time) ([]Message, error) {
 	seen := make(map[string]int)
 	for i, it := range items {
@@ -392,22 +394,6 @@ func (h *Handler) prepare(items []Item, c Caller, now time.Time) ([]Message, err
 			return nil, &ItemError{Index: i, Pointer: "/id", Message: fmt.Sprintf("id repeats the id of item %d", j), Err: ErrInvalidItem}
 		}
 		seen[it.ID] = i
-	}
-	var invalid []ItemError
-	for i, it := range items {
-		doc, err := DecodeData(it.Data)
-		if err != nil {
-			return nil, &ItemError{Index: i, Message: "the event is not valid JSON", Err: ErrInvalidJSON}
-		}
-		for _, v := range h.schema.Validate(doc) {
-			if len(invalid) == maxReportedErrors {
-				break
-			}
-			invalid = append(invalid, ItemError{Index: i, Pointer: v.Pointer, Rule: v.Rule, Message: v.Message, Err: ErrValidation})
-		}
-	}
-	if len(invalid) > 0 {
-		return nil, &RequestError{Err: ErrValidation, Message: fmt.Sprintf("%d item(s) do not match the %q schema; nothing was sent", countItems(invalid), h.schema.Name()), Items: invalid}
 	}
 
 	stamp := now.UTC().Format(time.RFC3339Nano)
@@ -426,9 +412,6 @@ func (h *Handler) prepare(items []Item, c Caller, now time.Time) ([]Message, err
 		if err != nil {
 			return nil, &ItemError{Index: i, Message: "the event is not valid JSON", Err: ErrInvalidJSON}
 		}
-		if at := sqsmsg.InvalidCharIndex(body); at >= 0 {
-			return nil, &ItemError{Index: i, Message: "the event contains a character SQS does not accept (e.g. U+FFFE or invalid UTF-8)", Err: ErrInvalidCharacters}
-		}
 		attrs := map[string]sqsmsg.Attribute{
 			AttributeType:   {DataType: "String", StringValue: it.Type},
 			AttributeSource: {DataType: "String", StringValue: h.source},
@@ -437,10 +420,30 @@ func (h *Handler) prepare(items []Item, c Caller, now time.Time) ([]Message, err
 		if m.Size > sqsmsg.MaxMessageBytes {
 			return nil, &ItemError{Index: i, Message: fmt.Sprintf("the enveloped message would be %d bytes; SQS accepts at most %d", m.Size, sqsmsg.MaxMessageBytes), Err: ErrItemTooLarge}
 		}
+		if sqsmsg.InvalidCharIndex(body) >= 0 {
+			return nil, &ItemError{Index: i, Message: "the event contains a character SQS does not accept (e.g. U+FFFE or invalid UTF-8)", Err: ErrInvalidCharacters}
+		}
 		if h.fifo {
 			m.GroupID, m.DeduplicationID = c.Subject, id
 		}
 		msgs[i] = m
+	}
+
+	var invalid []ItemError
+	for i, it := range items {
+		doc, err := DecodeData(it.Data)
+		if err != nil {
+			return nil, &ItemError{Index: i, Message: "the event is not valid JSON", Err: ErrInvalidJSON}
+		}
+		for _, v := range h.schema.Validate(doc) {
+			if len(invalid) == maxReportedErrors {
+				break
+			}
+			invalid = append(invalid, ItemError{Index: i, Pointer: v.Pointer, Rule: v.Rule, Message: v.Message, Err: ErrValidation})
+		}
+	}
+	if len(invalid) > 0 {
+		return nil, &RequestError{Err: ErrValidation, Message: fmt.Sprintf("%d item(s) do not match the %q schema; nothing was sent", countItems(invalid), h.schema.Name()), Items: invalid}
 	}
 	return msgs, nil
 }

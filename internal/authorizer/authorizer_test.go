@@ -1,0 +1,305 @@
+package authorizer_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jwt"
+
+	"github.com/sqsgate/sqsgate/internal/authorizer"
+	"github.com/sqsgate/sqsgate/internal/cognito"
+)
+
+const (
+	issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AuthzTest"
+	client = "authzclient"
+)
+
+var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+// pool is a stand-in user pool: a signing key and its JWKS endpoint.
+type pool struct {
+	key      jwk.Key
+	jwksURL  string
+	failing  atomic.Bool
+	requests atomic.Int64
+}
+
+func newPool(t testing.TB) *pool {
+	t.Helper()
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := jwk.FromRaw(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = key.Set(jwk.KeyIDKey, "authz-key")
+	_ = key.Set(jwk.AlgorithmKey, jwa.RS256)
+	pub, err := key.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := jwk.NewSet()
+	_ = set.AddKey(pub)
+	body, err := json.Marshal(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &pool{key: key}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.requests.Add(1)
+		if p.failing.Load() {
+			http.Error(w, "down", http.StatusBadGateway)
+			return
+		}
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	p.jwksURL = srv.URL + "/.well-known/jwks.json"
+	return p
+}
+
+// token signs an access token; edit changes the builder's claims.
+func (p *pool) token(t testing.TB, claims map[string]any) string {
+	t.Helper()
+	b := jwt.NewBuilder().Issuer(issuer).Subject("sub-1234").
+		IssuedAt(now.Add(-time.Minute)).Expiration(now.Add(time.Hour)).
+		Claim("token_use", "access").Claim("client_id", client).Claim("username", "alice").
+		Claim("scope", "sqsgate/write").Claim("cognito:groups", []string{"writers", "ops"})
+	for k, v := range claims {
+		b = b.Claim(k, v)
+	}
+	tok, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := jwt.Sign(tok, jwt.WithKey(jwa.RS256, p.key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(signed)
+}
+
+func (p *pool) verifier(t testing.TB) *cognito.Verifier {
+	t.Helper()
+	v, err := cognito.New(context.Background(), cognito.Config{
+		Issuer: issuer, ClientIDs: []string{client}, JWKSURL: p.jwksURL,
+		Leeway: cognito.DefaultLeeway, Now: func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(v.Close)
+	return v
+}
+
+func request(routeKey string, headers map[string]string) events.APIGatewayV2CustomAuthorizerV2Request {
+	var req events.APIGatewayV2CustomAuthorizerV2Request
+	req.Version, req.Type, req.RouteKey, req.Headers = "2.0", "REQUEST", routeKey, headers
+	req.RequestContext.RequestID = "req-1"
+	req.RequestContext.HTTP.SourceIP = "192.0.2.10"
+	return req
+}
+
+func TestHandle(t *testing.T) {
+	p := newPool(t)
+	v := p.verifier(t)
+	rules, err := authorizer.ParseRules(`{
+		"POST /v1/messages": {"scopes": ["sqsgate/write"], "groups": ["writers"]},
+		"GET /v1/messages": {"scopes": ["sqsgate/read"]},
+		"DELETE /v1/messages": {"groups": ["admins"]}
+	}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := p.token(t, nil)
+	tests := []struct {
+		name     string
+		routeKey string
+		headers  map[string]string
+		wantCode string // "" = authorized
+	}{
+		{"no Authorization header", "POST /v1/messages", map[string]string{}, "authorization_missing"},
+		{"empty Bearer", "POST /v1/messages", map[string]string{"authorization": "Bearer "}, "authorization_missing"},
+		{"Basic scheme", "POST /v1/messages", map[string]string{"authorization": "Basic " + good}, "authorization_scheme"},
+		{"header repeated", "POST /v1/messages", map[string]string{"authorization": "Bearer " + good + ",Bearer " + good}, "authorization_repeated"},
+		{"garbage token", "POST /v1/messages", map[string]string{"authorization": "Bearer not-a-jwt"}, "token_malformed"},
+		{"expired token", "POST /v1/messages", map[string]string{"authorization": p.token(t, map[string]any{"exp": now.Add(-time.Hour).Unix()})}, "token_expired"},
+		{"token of another client", "POST /v1/messages", map[string]string{"authorization": p.token(t, map[string]any{"client_id": "other"})}, "token_client"},
+		{"route needs a scope the token lacks", "GET /v1/messages", map[string]string{"authorization": good}, "token_scope"},
+		{"route needs a group the token lacks", "DELETE /v1/messages", map[string]string{"authorization": good}, "token_group"},
+		{"scope present but group missing", "POST /v1/messages", map[string]string{"authorization": p.token(t, map[string]any{"cognito:groups": []string{"readers"}})}, "token_group"},
+
+		{"Bearer token with a rule it meets", "POST /v1/messages", map[string]string{"authorization": "Bearer " + good}, ""},
+		{"lowercase bearer, mixed-case header name", "POST /v1/messages", map[string]string{"Authorization": "bearer " + good}, ""},
+		{"bare token", "POST /v1/messages", map[string]string{"authorization": good}, ""},
+		{"route without a rule", "GET /v1/send", map[string]string{"authorization": "Bearer " + good}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h, err := authorizer.New(v, rules, slog.New(slog.NewJSONHandler(&logs, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := h.Handle(context.Background(), request(tt.routeKey, tt.headers))
+			if err != nil {
+				t.Fatalf("Handle returned an error: %v", err)
+			}
+			if tt.wantCode != "" {
+				if resp.IsAuthorized || resp.Context != nil {
+					t.Fatalf("response = %+v, want a bare denial", resp)
+				}
+				var line struct {
+					Code     string `json:"code"`
+					RouteKey string `json:"route_key"`
+				}
+				if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+					t.Fatalf("log is not one JSON line: %q", logs.String())
+				}
+				if line.Code != tt.wantCode || line.RouteKey != tt.routeKey {
+					t.Fatalf("logged %+v, want code %q", line, tt.wantCode)
+				}
+				for _, v := range tt.headers {
+					if tok := strings.TrimPrefix(v, "Bearer "); len(tok) > 20 && strings.Contains(logs.String(), tok) {
+						t.Fatal("the log contains the token")
+					}
+				}
+				return
+			}
+			want := map[string]any{"sub": "sub-1234", "username": "alice", "client_id": client, "scope": "sqsgate/write", "groups": "writers ops"}
+			if !resp.IsAuthorized || fmt.Sprint(resp.Context) != fmt.Sprint(want) {
+				t.Fatalf("response = %+v, want authorized with %v", resp, want)
+			}
+		})
+	}
+}
+
+// TestHandleJWKSOutage: no key set ⇒ denial (not an error), logged at ERROR.
+func TestHandleJWKSOutage(t *testing.T) {
+	p := newPool(t)
+	p.failing.Store(true)
+	v := p.verifier(t)
+	var logs bytes.Buffer
+	h, err := authorizer.New(v, nil, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := h.Handle(context.Background(), request("POST /v1/messages", map[string]string{"authorization": p.token(t, nil)}))
+	if err != nil || resp.IsAuthorized {
+		t.Fatalf("Handle = %+v, %v; want a denial without error", resp, err)
+	}
+	if !strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), `"code":"jwks_unavailable"`) {
+		t.Fatalf("log = %s", logs.String())
+	}
+}
+
+func TestParseRules(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		wantErr bool
+	}{
+		{"not JSON", `{`, true},
+		{"unknown field", `{"POST /v1/messages":{"scope":["a"]}}`, true},
+		{"not a route key", `{"/v1/messages":{"scopes":["a"]}}`, true},
+		{"empty scope", `{"POST /v1/messages":{"scopes":[""]}}`, true},
+		{"scope with a space", `{"POST /v1/messages":{"scopes":["a b"]}}`, true},
+		{"trailing data", `{} {}`, true},
+		{"empty", ``, false},
+		{"empty object", `{}`, false},
+		{"rules", `{"POST /v1/messages":{"scopes":["sqsgate/write"],"groups":["writers"]},"$default":{"groups":["admins"]}}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rules, err := authorizer.ParseRules(tt.in)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("ParseRules error = %v, want error %v", err, tt.wantErr)
+			}
+			if err == nil && rules == nil {
+				t.Fatal("nil rules without error")
+			}
+		})
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	env := map[string]string{
+		"COGNITO_USER_POOL_ID": "us-east-1_Abc",
+		"AWS_REGION":           "us-east-1",
+		"COGNITO_CLIENT_IDS":   " one, two ,,",
+		"COGNITO_TOKEN_USE":    "id",
+		"COGNITO_ROUTE_RULES":  `{"GET /v1/messages":{"scopes":["r"]}}`,
+	}
+	cfg, err := authorizer.ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.Cognito.ClientIDs, "|"); got != "one|two" {
+		t.Fatalf("client ids = %q", got)
+	}
+	if cfg.Cognito.UserPoolID != "us-east-1_Abc" || cfg.Cognito.Region != "us-east-1" || cfg.Cognito.TokenUse != "id" || cfg.Cognito.Leeway != cognito.DefaultLeeway {
+		t.Fatalf("cognito config = %+v", cfg.Cognito)
+	}
+	if cfg.Rules["GET /v1/messages"].Scopes[0] != "r" {
+		t.Fatalf("rules = %v", cfg.Rules)
+	}
+	env["COGNITO_ROUTE_RULES"] = `{"GET /v1/messages":{"scopes":"r"}}`
+	if _, err := authorizer.ConfigFromEnv(func(k string) string { return env[k] }); err == nil {
+		t.Fatal("malformed rules accepted")
+	}
+}
+
+// TestHandleEventFixture decodes an authorizer event shaped as API Gateway
+// sends it and denies it (its token is not one), then allows it with a
+// valid token.
+func TestHandleEventFixture(t *testing.T) {
+	p := newPool(t)
+	h, err := authorizer.New(p.verifier(t), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join("testdata", "request-post-messages.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req events.APIGatewayV2CustomAuthorizerV2Request
+	if err := json.Unmarshal(b, &req); err != nil {
+		t.Fatal(err)
+	}
+	if req.RouteKey == "" || len(req.Headers) == 0 {
+		t.Fatalf("fixture decoded to %+v", req)
+	}
+	resp, err := h.Handle(context.Background(), req)
+	if err != nil || resp.IsAuthorized {
+		t.Fatalf("Handle = %+v, %v", resp, err)
+	}
+	req.Headers["authorization"] = p.token(t, nil)
+	if resp, _ := h.Handle(context.Background(), req); !resp.IsAuthorized {
+		t.Fatal("the fixture with a valid token was denied")
+	}
+}
+
+func TestNewNeedsVerifier(t *testing.T) {
+	if _, err := authorizer.New(nil, nil, nil); err == nil {
+		t.Fatal("New accepted a nil verifier")
+	}
+}

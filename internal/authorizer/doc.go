@@ -1,0 +1,35 @@
+// Package authorizer is the HTTP API Lambda authorizer (payload format 2.0,
+// simple responses) in front of the /v1 routes: it takes the Cognito token
+// from the Authorization header, with or without "Bearer ", verifies it with
+// internal/cognito, applies the route's rule from COGNITO_ROUTE_RULES, and
+// answers {"isAuthorized":true,"context":{...}} or {"isAuthorized":false}.
+//
+// The reason for a denial goes to the log (JSON, with a stable code, never
+// the token); the response never says why.
+//
+// A key set outage is a denial, not an error. An error would make API
+// Gateway answer 500 rather than 403 and would not be cached, but it would
+// also put every outage on the caller's path as a server failure; a denial
+// keeps the contract simple (401 no token, 403 anything else) and the log
+// line, at ERROR level with code jwks_unavailable, is what alerts. The cost:
+// API Gateway caches a denial for the route's ReauthorizeEvery like any
+// other answer. The verifier only reports an outage when it has never
+// fetched the key set; once it has keys it keeps using them.
+//
+// Route rules (COGNITO_ROUTE_RULES) are JSON keyed by API Gateway's
+// routeKey:
+//
+//	{"POST /v1/messages": {"scopes": ["sqsgate/write"], "groups": ["writers"]},
+//	 "GET /v1/messages":  {"scopes": ["sqsgate/read"]}}
+//
+// A token passes a rule if it carries at least one of the listed scopes
+// (when scopes are listed) and belongs to at least one of the listed groups
+// (when groups are listed), the way API Gateway's own JWT authorizer reads a
+// route's authorization scopes. A route without a rule needs only a valid
+// token. Unknown fields in the JSON are an error at cold start.
+//
+// Context values are strings, as API Gateway requires for
+// $context.authorizer.<key>: sub, username, client_id, scope (space
+// separated, as in the token) and groups (space separated; Cognito group
+// names cannot contain white space).
+package authorizer

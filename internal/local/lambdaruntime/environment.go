@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -39,6 +40,10 @@ type invocation struct {
 
 	answered   chan struct{}
 	once       sync.Once
+	// released is closed when the environment is free again after this
+	// invocation: its runtime asked for the next event, or it died.
+	released    chan struct{}
+	releaseOnce sync.Once
 	result     []byte
 	failed     bool
 	answeredAt time.Time
@@ -54,6 +59,7 @@ func newInvocation(payload []byte, req Request) *invocation {
 		clientContext:   req.ClientContext,
 		cognitoIdentity: req.CognitoIdentity,
 		answered:        make(chan struct{}),
+		released:        make(chan struct{}),
 	}
 	if inv.traceID == "" {
 		inv.traceID = newTraceID(time.Now())
@@ -71,6 +77,8 @@ func (inv *invocation) answer(payload []byte, failed bool) bool {
 	})
 	return first
 }
+
+func (inv *invocation) release() { inv.releaseOnce.Do(func() { close(inv.released) }) }
 
 func (inv *invocation) isAnswered() bool {
 	select {
@@ -144,7 +152,7 @@ func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
 	cmd.Dir = filepath.Dir(fn.Executable)
 	cmd.Env = append(append([]string(nil), fn.baseEnv...),
 		"AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(),
-		"AWS_LAMBDA_LOG_STREAM_NAME="+now.UTC().Format("2006/01/02")+"/[$LATEST]"+newID()[:8]+newID()[24:],
+		"AWS_LAMBDA_LOG_STREAM_NAME="+now.UTC().Format("2006/01/02")+"/[$LATEST]"+strings.ReplaceAll(newID(), "-", ""),
 	)
 	cmd.Stdout, cmd.Stderr = e.stdout, e.stderr
 	cmd.SysProcAttr = sysProcAttr()
@@ -183,15 +191,19 @@ func (e *env) wait() {
 	e.dead = true
 	wasHeld := e.held
 	e.held = false
+	cur := e.current
 	e.mu.Unlock()
+	e.fn.pool.remove(e)
 	close(e.exited)
 	// Anything the bootstrap started dies with it.
 	_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGKILL)
 	e.closeStop()
 	_ = e.srv.Close()
-	e.fn.pool.remove(e)
 	if wasHeld {
 		e.fn.pool.releaseSlot()
+	}
+	if cur != nil {
+		cur.release()
 	}
 	e.rt.logger.Debug("execution environment ended", "function", e.fn.Name, "pid", e.cmd.Process.Pid, "state", e.exitHow)
 }
@@ -344,6 +356,7 @@ func (e *env) invoke(ctx context.Context, inv *invocation, cold bool) outcome {
 	case inv.isAnswered():
 		r.payload, r.failed = inv.result, inv.failed
 		r.end = inv.answeredAt
+		e.awaitRelease(inv)
 	case ctx.Err() != nil:
 		e.discard()
 		return outcome{ctxErr: ctx.Err()}
@@ -362,6 +375,21 @@ func (e *env) invoke(ctx context.Context, inv *invocation, cold bool) outcome {
 	}
 	r.duration = r.end.Sub(inv.dispatched)
 	return e.finish(r)
+}
+
+// releaseWait bounds how long an answered invocation waits for its
+// runtime to ask for the next event (or to exit, as aws-lambda-go does
+// after a panic), so the caller's next invocation finds the environment
+// idle, or gone, rather than starting another one.
+const releaseWait = 200 * time.Millisecond
+
+func (e *env) awaitRelease(inv *invocation) {
+	t := time.NewTimer(releaseWait)
+	defer t.Stop()
+	select {
+	case <-inv.released:
+	case <-t.C:
+	}
 }
 
 // awaitInit waits for the runtime's first /next; ok is false when init

@@ -261,26 +261,38 @@ func (rt *Runtime) Invoke(ctx context.Context, function string, payload []byte) 
 
 // Do runs one synchronous invocation described by req; see Invoke.
 func (rt *Runtime) Do(ctx context.Context, req Request) (*Result, error) {
+	fn, payload, err := rt.prepare(req)
+	if err != nil {
+		return nil, err
+	}
+	if !rt.track() {
+		return nil, ErrClosed
+	}
+	defer rt.inflight.Done()
+	return rt.run(ctx, fn, payload, req)
+}
+
+// prepare finds req's function and checks its payload as Lambda does.
+func (rt *Runtime) prepare(req Request) (*function, []byte, error) {
 	fn, ok := rt.functions[req.Function]
 	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrFunctionNotFound, req.Function)
+		return nil, nil, fmt.Errorf("%w: %s", ErrFunctionNotFound, req.Function)
 	}
 	payload := req.Payload
 	if len(payload) > MaxRequestBytes {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrRequestTooLarge, len(payload), MaxRequestBytes)
+		return nil, nil, fmt.Errorf("%w: %d bytes, limit %d", ErrRequestTooLarge, len(payload), MaxRequestBytes)
 	}
 	if len(payload) == 0 {
 		// Lambda hands an empty invocation to the function as {}.
 		payload = []byte("{}")
 	}
 	if !json.Valid(payload) {
-		return nil, ErrInvalidRequestContent
+		return nil, nil, ErrInvalidRequestContent
 	}
-	if !rt.track() {
-		return nil, ErrClosed
-	}
-	defer rt.inflight.Done()
+	return fn, payload, nil
+}
 
+func (rt *Runtime) run(ctx context.Context, fn *function, payload []byte, req Request) (*Result, error) {
 	inv := newInvocation(payload, req)
 	e, err := fn.pool.acquire(ctx, rt.closing)
 	if err != nil {
@@ -303,6 +315,31 @@ func (rt *Runtime) Do(ctx context.Context, req Request) (*Result, error) {
 		return nil, out.ctxErr
 	}
 	return out.result, nil
+}
+
+// Start begins an asynchronous (Event) invocation and returns once it is
+// accepted; its result goes only to the logs, as with Lambda without a
+// destination (and without Lambda's two retries). Close waits for it.
+func (rt *Runtime) Start(req Request) error {
+	fn, payload, err := rt.prepare(req)
+	if err != nil {
+		return err
+	}
+	if !rt.track() {
+		return ErrClosed
+	}
+	go func() {
+		defer rt.inflight.Done()
+		res, err := rt.run(context.Background(), fn, payload, req)
+		switch {
+		case err != nil:
+			rt.logger.Warn("asynchronous invocation failed", "function", req.Function, "error", err)
+		case res.FunctionError != "":
+			rt.logger.Info("asynchronous invocation ended with a function error",
+				"function", req.Function, "request_id", res.Report.RequestID)
+		}
+	}()
+	return nil
 }
 
 // Environments reports how many execution environments of the named

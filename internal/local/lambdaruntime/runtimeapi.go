@@ -59,6 +59,9 @@ func (e *env) handleNext(w http.ResponseWriter, r *http.Request) {
 	e.mu.Unlock()
 	if park {
 		e.fn.pool.park(e)
+		if cur != nil {
+			cur.release()
+		}
 	}
 
 	select {

@@ -38,15 +38,15 @@ type invocation struct {
 	dispatched time.Time
 	log        tail
 
-	answered   chan struct{}
-	once       sync.Once
+	answered chan struct{}
+	once     sync.Once
 	// released is closed when the environment is free again after this
 	// invocation: its runtime asked for the next event, or it died.
 	released    chan struct{}
 	releaseOnce sync.Once
-	result     []byte
-	failed     bool
-	answeredAt time.Time
+	result      []byte
+	failed      bool
+	answeredAt  time.Time
 
 	sent bool // guarded by the environment's mu
 }

@@ -117,3 +117,6 @@ func compactJSON(t *testing.T, b []byte) string {
 	require.NoError(t, json.Compact(&buf, b))
 	return buf.String()
 }
+
+// nopSQS satisfies SQSAPI for configuration tests that never call it.
+type nopSQS struct{ SQSAPI }

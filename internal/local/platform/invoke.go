@@ -1,0 +1,97 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/sqsgate/sqsgate/internal/local/devissuer"
+	"github.com/sqsgate/sqsgate/internal/local/lambdaruntime"
+	"github.com/sqsgate/sqsgate/internal/local/template"
+)
+
+// Invoke runs one function's real bootstrap once on event, as `sam local
+// invoke -e` does, and returns Lambda's result. The function's SQS calls go
+// to cfg.SQSEndpoint (e.g. a running `sqsgate run` on
+// http://127.0.0.1:9324, where the template's queues exist); without one,
+// an in-memory endpoint with the template's queues serves this invocation
+// alone. The dev issuer's JWKS is served on a loopback port for the
+// duration of the call.
+func Invoke(ctx context.Context, cfg Config, function string, event []byte) (*lambdaruntime.Result, error) {
+	cfg.defaults()
+	p := &Platform{cfg: cfg}
+	defer p.Close()
+	log := cfg.Logger
+
+	var backend queueBackend
+	if cfg.SQSEndpoint != "" {
+		backend = &externalSQS{endpoint: cfg.SQSEndpoint, client: newSQSClient(cfg.SQSEndpoint, cfg.Region, true)}
+		p.External = true
+	} else {
+		e, err := startEmbeddedSQS("127.0.0.1:0", "", cfg.Region, AccountID, log.With("component", "sqs"))
+		if err != nil {
+			return nil, err
+		}
+		p.onClose(e.Close)
+		backend = e
+		log.Info("messages go to an in-memory SQS endpoint that lives for this invocation only; pass --sqs-endpoint to use a running one", "endpoint", e.Endpoint())
+	}
+
+	issuer, err := devissuer.Load()
+	if err != nil {
+		return nil, fmt.Errorf("dev issuer: %w", err)
+	}
+	jwksListener, err := listen("dev issuer JWKS", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	jwks := issuer.JWKS()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+devissuer.JWKSPath, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(jwks)
+	})
+	p.serve(jwksListener, mux, log)
+	jwksURL := "http://" + jwksListener.Addr().String() + devissuer.JWKSPath
+
+	app, ev, global, err := loadApp(cfg.Template, cfg.EnvVars, cfg.Parameters, template.Options{
+		Region:    cfg.Region,
+		AccountID: AccountID,
+		StackName: cfg.StackName,
+		APIID:     APIID,
+		Queue:     backend.Ensure,
+	}, log)
+	if err != nil {
+		return nil, err
+	}
+	var fn *template.Function
+	for _, f := range app.Functions {
+		if f.LogicalID == function {
+			fn = f
+		}
+	}
+	if fn == nil {
+		names := make([]string, len(app.Functions))
+		for i, f := range app.Functions {
+			names[i] = f.LogicalID
+		}
+		return nil, fmt.Errorf("no function %q in %s (functions: %v)", function, cfg.Template, names)
+	}
+	app.Functions = []*template.Function{fn}
+	functions, err := runtimeFunctions(app, ev, global, cfg, backend.Endpoint(), p.External, jwksURL)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := lambdaruntime.New(lambdaruntime.Options{
+		Functions: functions,
+		Region:    cfg.Region,
+		AccountID: AccountID,
+		Logger:    log.With("component", "lambda"),
+		LogOutput: cfg.LogOutput,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lambda runtime: %w", err)
+	}
+	p.onClose(rt.Close)
+	return rt.Invoke(ctx, function, event)
+}

@@ -325,6 +325,10 @@ func apiConfig(api *template.HTTPAPI, region, jwksURL string, log *slog.Logger) 
 		AccountID:   AccountID,
 		Authorizers: map[string]httpapi.Authorizer{},
 	}
+	used := map[string]bool{}
+	for _, r := range api.Routes {
+		used[r.Authorizer] = true
+	}
 	for name, a := range api.Authorizers {
 		z := httpapi.Authorizer{
 			Type:                  a.Type,
@@ -343,7 +347,9 @@ func apiConfig(api *template.HTTPAPI, region, jwksURL string, log *slog.Logger) 
 			case cognitoIssuer.MatchString(a.JWTIssuer):
 				// No Cognito locally: the dev issuer stands in, so tokens
 				// from `sqsgate token` pass the JWT authorizer.
-				log.Warn("JWT authorizer: the local dev issuer stands in for Cognito", "authorizer", name, "issuer", a.JWTIssuer, "local_issuer", devissuer.Issuer)
+				if used[name] {
+					log.Warn("JWT authorizer: the local dev issuer stands in for Cognito", "authorizer", name, "issuer", a.JWTIssuer, "local_issuer", devissuer.Issuer)
+				}
 				z.JWTIssuer = devissuer.Issuer
 				z.JWKSURL = jwksURL
 			default:

@@ -43,9 +43,11 @@ func (p *Platform) WriteSummary(w io.Writer) {
 		tw.Flush()
 	}
 	fmt.Fprintf(w, "\nLambda Invoke API  %s  (aws lambda invoke --endpoint-url %s --function-name <LogicalId> ...)\n", p.LambdaURL, p.LambdaURL)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, f := range app.Functions {
-		fmt.Fprintf(w, "  %s\t%d MB, %s timeout\n", f.LogicalID, f.MemoryMB, f.Timeout)
+		fmt.Fprintf(tw, "  %s\t%d MB, %s timeout\n", f.LogicalID, f.MemoryMB, f.Timeout)
 	}
+	tw.Flush()
 	if len(app.NotEmulated) > 0 {
 		names := make([]string, len(app.NotEmulated))
 		for i, r := range app.NotEmulated {

@@ -97,8 +97,8 @@ type env struct {
 	cmd       *exec.Cmd
 	srv       *http.Server
 	startedAt time.Time
-	stdout    *lineWriter
-	stderr    *lineWriter
+	stdout    *outputPipe
+	stderr    *outputPipe
 
 	next       chan *invocation
 	ready      chan struct{} // closed at the first /invocation/next
@@ -118,8 +118,11 @@ type env struct {
 
 	mu      sync.Mutex
 	current *invocation
-	held    bool // holds a pool slot
-	dead    bool
+	// logInv is the invocation the output belongs to: the current one, or
+	// the last one until the next is assigned.
+	logInv *invocation
+	held   bool // holds a pool slot
+	dead   bool
 }
 
 func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
@@ -136,6 +139,7 @@ func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
 		exited:     make(chan struct{}),
 		stop:       make(chan struct{}),
 		current:    first,
+		logInv:     first,
 		held:       true,
 	}
 	e.srv = &http.Server{
@@ -146,31 +150,44 @@ func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
 	go func() { _ = e.srv.Serve(ln) }()
 
 	now := time.Now()
-	e.stdout = &lineWriter{emit: e.logLine}
-	e.stderr = &lineWriter{emit: e.logLine}
+	if e.stdout, err = newOutputPipe(e.logLine); err == nil {
+		e.stderr, err = newOutputPipe(e.logLine)
+	}
+	if err != nil {
+		_ = e.srv.Close()
+		return nil, fmt.Errorf("%w: %s: output pipes: %v", ErrStart, fn.Name, err)
+	}
 	cmd := exec.Command(fn.Executable)
 	cmd.Dir = filepath.Dir(fn.Executable)
 	cmd.Env = append(append([]string(nil), fn.baseEnv...),
 		"AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(),
 		"AWS_LAMBDA_LOG_STREAM_NAME="+now.UTC().Format("2006/01/02")+"/[$LATEST]"+strings.ReplaceAll(newID(), "-", ""),
 	)
-	cmd.Stdout, cmd.Stderr = e.stdout, e.stderr
+	cmd.Stdout, cmd.Stderr = e.stdout.w, e.stderr.w
 	cmd.SysProcAttr = sysProcAttr()
-	// A grandchild holding stdout open must not keep Wait from returning.
-	cmd.WaitDelay = time.Second
 	e.cmd = cmd
 
 	rt.lifecycle.RLock()
 	defer rt.lifecycle.RUnlock()
-	if rt.closed {
-		_ = e.srv.Close()
-		return nil, ErrClosed
+	err = ErrClosed
+	if !rt.closed {
+		e.startedAt = time.Now()
+		err = cmd.Start()
 	}
-	e.startedAt = time.Now()
-	if err := cmd.Start(); err != nil {
+	// The child has its own copies of the write ends now.
+	_ = e.stdout.w.Close()
+	_ = e.stderr.w.Close()
+	if err != nil {
 		_ = e.srv.Close()
+		_ = e.stdout.r.Close()
+		_ = e.stderr.r.Close()
+		if err == ErrClosed {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrStart, fn.Name, err)
 	}
+	go e.stdout.run()
+	go e.stderr.run()
 	fn.pool.add(e)
 	rt.logger.Debug("execution environment started", "function", fn.Name, "pid", cmd.Process.Pid)
 	go e.wait()
@@ -181,8 +198,10 @@ func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
 // wait reaps the process and retires the environment.
 func (e *env) wait() {
 	_ = e.cmd.Wait()
-	e.stdout.flush()
-	e.stderr.flush()
+	// Kill what the bootstrap started, which could hold its output open.
+	_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGKILL)
+	e.stdout.finish(time.Second)
+	e.stderr.finish(time.Second)
 	e.exitHow = "exit status unknown"
 	if ps := e.cmd.ProcessState; ps != nil {
 		e.exitHow = ps.String()
@@ -195,8 +214,6 @@ func (e *env) wait() {
 	e.mu.Unlock()
 	e.fn.pool.remove(e)
 	close(e.exited)
-	// Anything the bootstrap started dies with it.
-	_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGKILL)
 	e.closeStop()
 	_ = e.srv.Close()
 	if wasHeld {
@@ -265,7 +282,7 @@ func (e *env) hold() bool {
 func (e *env) assign(inv *invocation) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.current = inv
+	e.current, e.logInv = inv, inv
 }
 
 // discard kills an environment that must not serve again (timeout, init
@@ -299,10 +316,10 @@ func (e *env) shutdown(grace time.Duration) {
 func (e *env) logLine(line []byte) {
 	e.rt.sink.writeLine(line)
 	e.mu.Lock()
-	cur := e.current
+	inv := e.logInv
 	e.mu.Unlock()
-	if cur != nil {
-		cur.log.add(line)
+	if inv != nil {
+		inv.log.add(line)
 	}
 }
 
@@ -357,6 +374,8 @@ func (e *env) invoke(ctx context.Context, inv *invocation, cold bool) outcome {
 		r.payload, r.failed = inv.result, inv.failed
 		r.end = inv.answeredAt
 		e.awaitRelease(inv)
+		e.stdout.drain(logDrainWait)
+		e.stderr.drain(logDrainWait)
 	case ctx.Err() != nil:
 		e.discard()
 		return outcome{ctxErr: ctx.Err()}
@@ -382,6 +401,9 @@ func (e *env) invoke(ctx context.Context, inv *invocation, cold bool) outcome {
 // after a panic), so the caller's next invocation finds the environment
 // idle, or gone, rather than starting another one.
 const releaseWait = 200 * time.Millisecond
+
+// logDrainWait bounds the wait for a function's last output lines.
+const logDrainWait = 50 * time.Millisecond
 
 func (e *env) awaitRelease(inv *invocation) {
 	t := time.NewTimer(releaseWait)

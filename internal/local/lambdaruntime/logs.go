@@ -3,7 +3,9 @@ package lambdaruntime
 import (
 	"bytes"
 	"io"
+	"os"
 	"sync"
+	"time"
 )
 
 // maxLogLine cuts a line that never ends, so one runaway write cannot grow
@@ -77,4 +79,79 @@ func (t *tail) bytes() []byte {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return bytes.Clone(t.buf)
+}
+
+// outputPipe carries a process's stdout or stderr to a lineWriter. It owns
+// the pipe (rather than leaving the copy to os/exec) so that an invocation
+// can wait until what its function printed has been read, and the lines land
+// in its own log, before END and REPORT.
+type outputPipe struct {
+	r, w *os.File
+	lw   *lineWriter
+	mu   sync.Mutex // held while a read is being handed to lw
+	done chan struct{}
+}
+
+func newOutputPipe(emit func([]byte)) (*outputPipe, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	return &outputPipe{r: r, w: w, lw: &lineWriter{emit: emit}, done: make(chan struct{})}, nil
+}
+
+func (p *outputPipe) run() {
+	defer close(p.done)
+	buf := make([]byte, 32*1024)
+	for {
+		n, err := p.r.Read(buf)
+		p.mu.Lock()
+		if n > 0 {
+			_, _ = p.lw.Write(buf[:n])
+		}
+		if err != nil {
+			p.lw.flush()
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Unlock()
+	}
+}
+
+// drain waits, at most limit, until nothing written to the pipe is left
+// unread or unhandled.
+func (p *outputPipe) drain(limit time.Duration) {
+	sc, err := p.r.SyscallConn()
+	if err != nil {
+		return
+	}
+	deadline := time.Now().Add(limit)
+	for {
+		n, ok := 0, false
+		_ = sc.Control(func(fd uintptr) { n, ok = pendingBytes(fd) })
+		if !ok {
+			return
+		}
+		if n == 0 {
+			p.mu.Lock() // a read in hand is finished with
+			p.mu.Unlock()
+			return
+		}
+		if time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
+}
+
+// finish waits for the reader to reach the end of the pipe, which a
+// grandchild holding it open can delay; after limit it stops reading.
+func (p *outputPipe) finish(limit time.Duration) {
+	select {
+	case <-p.done:
+	case <-time.After(limit):
+		_ = p.r.Close()
+		<-p.done
+	}
+	_ = p.r.Close()
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+	"unsafe"
 )
 
 // sysProcAttr puts the bootstrap in its own process group, so a timeout or
@@ -43,4 +44,11 @@ func statusField(status []byte, name string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(string(fields[0]), 10, 64)
 	return n, err == nil
+}
+
+// pendingBytes reports how many bytes wait unread in a pipe (FIONREAD).
+func pendingBytes(fd uintptr) (int, bool) {
+	var n int32
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
+	return int(n), errno == 0
 }

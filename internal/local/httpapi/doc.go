@@ -28,6 +28,24 @@
 //     returns a malformed response yields 500 {"message":"Internal Server Error"}.
 //   - A structured Lambda response without a content-type header gets
 //     "application/json", as the inferred (no statusCode) response does.
+//   - JWT authorizers follow the documented checks (RSA signature with a
+//     kid from the JWKS, iss, aud or else client_id, exp required, nbf, iat,
+//     scope/scp against the route's scopes). A failed check is 401 with a
+//     www-authenticate header naming the reason; a valid token without any
+//     of the route's scopes is 403, as AWS documents for JWT authorizers.
+//     Keys are cached for 5 minutes (AWS: up to 2 hours) so local key
+//     changes show quickly; an unreachable JWKS is a 500.
+//   - requestContext.authorizer.lambda carries the authorizer's context;
+//     for IAM policy responses principalId is available to mappings as
+//     $context.authorizer.principalId (and in payload 1.0's authorizer map).
+//   - Requests over 10 MB, or whose request line and header values exceed
+//     10240 bytes (HTTP API's quotas), get 413 {"message":"Request Entity
+//     Too Large"} without reaching the integration.
+//   - A preflight from an origin, method or header the CorsConfiguration
+//     does not allow gets 204 with no Access-Control-* headers, so the
+//     browser refuses the actual request.
 //   - Stage variables are not part of the Config, so $stageVariables.x
 //     evaluates to an empty value.
+//   - Lambda proxy routes take no parameter mapping, and Lambda authorizers
+//     only payload format 2.0; New rejects either rather than ignore it.
 package httpapi

@@ -82,6 +82,9 @@ func (v *jwtVerifier) authorize(ctx context.Context, identity string, scopes []s
 	if len(raw) > 7 && strings.EqualFold(raw[:7], "bearer ") {
 		raw = strings.TrimSpace(raw[7:])
 	}
+	if problem := headerProblem(raw); problem != "" {
+		return nil, jwtFailure(errUnauthorized, problem)
+	}
 	tok, err := v.parse(ctx, raw, now, false)
 	if err != nil {
 		tok, err = v.parse(ctx, raw, now, true)
@@ -207,4 +210,22 @@ func claimString(c any) string {
 		return "map[" + strings.Join(parts, " ") + "]"
 	}
 	return scalarString(c)
+}
+
+// headerProblem checks the token's header before any key is looked up:
+// HTTP API JWT authorizers accept only RSA signatures and need kid to pick
+// the key. It returns "" or a safe description of the problem.
+func headerProblem(raw string) string {
+	msg, err := jws.Parse([]byte(raw))
+	if err != nil || len(msg.Signatures()) != 1 {
+		return "the token is malformed"
+	}
+	h := msg.Signatures()[0].ProtectedHeaders()
+	if alg := h.Algorithm().String(); !strings.HasPrefix(alg, "RS") && !strings.HasPrefix(alg, "PS") {
+		return "the token is not signed with an RSA algorithm"
+	}
+	if h.KeyID() == "" {
+		return "the token has no key id"
+	}
+	return ""
 }

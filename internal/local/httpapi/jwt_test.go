@@ -87,7 +87,17 @@ func TestJWTAuthorizer(t *testing.T) {
 		wantError  string // error_description in www-authenticate
 	}{
 		{name: "missing token", token: func(*testing.T) string { return "" }, wantStatus: 401},
-		{name: "garbage", token: func(*testing.T) string { return "Bearer not.a.jwt" }, wantStatus: 401, wantError: "the token signature could not be verified"},
+		{name: "garbage", token: func(*testing.T) string { return "Bearer not.a.jwt" }, wantStatus: 401, wantError: "the token is malformed"},
+		{name: "HMAC-signed", token: func(t *testing.T) string {
+			tok, err := jwt.NewBuilder().Issuer(testIssuer).Expiration(fixedTime.Add(time.Hour)).Claim("client_id", testClientID).Build()
+			require.NoError(t, err)
+			key, err := jwk.FromRaw([]byte("shared-secret-shared-secret-32by"))
+			require.NoError(t, err)
+			require.NoError(t, key.Set(jwk.KeyIDKey, "k1"))
+			signed, err := jwt.Sign(tok, jwt.WithKey(jwa.HS256, key))
+			require.NoError(t, err)
+			return string(signed)
+		}, wantStatus: 401, wantError: "the token is not signed with an RSA algorithm"},
 		{name: "signed by another key", token: func(t *testing.T) string { return other.mint(t, nil) }, wantStatus: 401, wantError: "the token signature could not be verified"},
 		{name: "expired", token: func(t *testing.T) string {
 			return ks.mint(t, func(tok jwt.Token) { _ = tok.Set(jwt.ExpirationKey, fixedTime.Add(-time.Second)) })

@@ -172,7 +172,8 @@ func (c *authCache) put(key string, d *authDecision, expires, now time.Time) {
 // the logger get.
 type authFailure struct {
 	kind   error  // errUnauthorized, errForbidden or errAuthorizer
-	detail string // for logs only; never contains the token
+	detail string // safe for the access log; never contains the token
+	cause  error  // for the logger only (e.g. the authorizer's error output)
 	header string // www-authenticate, for JWT failures
 }
 
@@ -202,7 +203,7 @@ func (s *Server) authorize(ctx context.Context, a *authorizer, req *request) (*a
 		var err error
 		d, err = s.invokeAuthorizer(ctx, a, req, values, routeARN)
 		if err != nil {
-			return nil, &authFailure{kind: errAuthorizer, detail: err.Error()}
+			return nil, &authFailure{kind: errAuthorizer, detail: "authorizer " + a.name + " failed or answered with an invalid response", cause: err}
 		}
 		if a.cfg.ResultTTL > 0 {
 			a.cache.put(key, d, now.Add(a.cfg.ResultTTL), now)

@@ -124,7 +124,7 @@ func (v *jwtVerifier) authorize(ctx context.Context, identity string, scopes []s
 func (v *jwtVerifier) parse(ctx context.Context, raw string, now time.Time, refresh bool) (jwt.Token, error) {
 	set, err := v.keys(ctx, now, refresh)
 	if err != nil {
-		return nil, &authFailure{kind: errAuthorizer, detail: err.Error()}
+		return nil, &authFailure{kind: errAuthorizer, detail: "the issuer's keys could not be fetched", cause: err}
 	}
 	tok, err := jwt.ParseString(raw,
 		jwt.WithKeySet(set, jws.WithInferAlgorithmFromKey(true)),

@@ -222,13 +222,16 @@ func (s *Server) serve(w *recorder, r *http.Request, id string, start time.Time,
 	if a := req.route.auth; a != nil {
 		auth, err := s.authorize(ctx, a, req)
 		if err != nil {
-			var f *authFailure
-			if errors.As(err, &f) && f.header != "" {
-				w.Header().Set("Www-Authenticate", f.header)
-			}
 			out.authorizerErr = err.Error()
-			if errors.Is(err, errAuthorizer) {
-				s.logger.Error("authorizer failed", "requestId", id, "authorizer", a.name, "err", err)
+			var f *authFailure
+			if errors.As(err, &f) {
+				if f.header != "" {
+					w.Header().Set("Www-Authenticate", f.header)
+				}
+				out.authorizerErr = f.detail
+				if f.cause != nil {
+					s.logger.Error("authorizer failed", "requestId", id, "authorizer", a.name, "err", f.cause)
+				}
 			}
 			status, msg := apiErrorStatus(err)
 			s.corsHeaders(w.Header(), origin)

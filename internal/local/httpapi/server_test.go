@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -153,4 +154,17 @@ func TestExtraHandler(t *testing.T) {
 	w := do(s, "GET", "/.sqsgate/dev-issuer/.well-known/jwks.json", "")
 	assert.Equal(t, 200, w.Code)
 	assert.Equal(t, `{"keys":[]}`, w.Body.String())
+}
+
+func TestAccessLogKeepsAuthorizerOutputOut(t *testing.T) {
+	var buf bytes.Buffer
+	inv := authInvoker(`{"errorMessage":"token abc.def.ghi rejected"}`, errors.New(`Unhandled: {"errorMessage":"token abc.def.ghi rejected"}`))
+	s := newTestServer(t, authConfig(Authorizer{EnableSimpleResponses: true}), Options{Invoker: inv, AccessLog: &buf})
+	w := do(s, "POST", "/v1/events", "", "Authorization", "abc.def.ghi")
+	require.Equal(t, http.StatusInternalServerError, w.Code)
+	var line map[string]string
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &line))
+	assert.Equal(t, "authorizer CognitoAuthorizer failed or answered with an invalid response", line["authorizerError"])
+	assert.NotContains(t, buf.String(), "abc.def.ghi")
+	assert.NotContains(t, w.Body.String(), "abc.def.ghi")
 }

@@ -272,12 +272,8 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*Cl
 	if err := v.checkSignature(parts, pub); err != nil {
 		return nil, err
 	}
-	payload, err := decodeSegment(parts.payload, "payload")
+	cs, err := parseClaims(parts.payload)
 	if err != nil {
-		return nil, err
-	}
-	var cs claimSet
-	if err := decodeJSON(payload, &cs, "payload"); err != nil {
 		return nil, err
 	}
 	return v.check(&cs, now)

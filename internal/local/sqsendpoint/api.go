@@ -125,7 +125,7 @@ type listDeadLetterSourceQueuesInput struct {
 
 type tagQueueInput struct {
 	QueueUrl string
-	Tags     map[string]string `query:"Tags,Key,Value"`
+	Tags     map[string]string `query:"Tag,Key,Value"`
 }
 
 type untagQueueInput struct {

@@ -26,7 +26,9 @@
 //   - Warm reuse: an environment serves one invocation at a time and is
 //     reused while healthy; a function has at most MaxConcurrency
 //     environments (default 10), further invocations wait for one, bounded by
-//     their context.
+//     their context. An invocation whose caller gives up (its context ends)
+//     still runs to its end, as in Lambda, and keeps its environment busy
+//     until then.
 //   - Timeout: at the deadline the process group is killed and the
 //     invocation answers {"errorType":"Sandbox.Timedout","errorMessage":
 //     "RequestId: … Error: Task timed out after N.NN seconds"}.

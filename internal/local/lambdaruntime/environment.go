@@ -1,7 +1,6 @@
 package lambdaruntime
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -333,12 +332,14 @@ func (e *env) platformLine(inv *invocation, format string, args ...any) {
 // outcome is what an environment made of one invocation.
 type outcome struct {
 	result *Result
-	ctxErr error
 	closed bool
 }
 
 // invoke runs inv in e, waiting for init first when the environment is new.
-func (e *env) invoke(ctx context.Context, inv *invocation, cold bool) outcome {
+// It does not watch the caller's context: as in Lambda, an invocation whose
+// caller has gone still runs to its end (bounded by the timeouts), so the
+// environment stays consistent and can be reused.
+func (e *env) invoke(inv *invocation, cold bool) outcome {
 	e.busy.Store(true)
 	defer e.busy.Store(false)
 	var initDuration time.Duration
@@ -347,7 +348,7 @@ func (e *env) invoke(ctx context.Context, inv *invocation, cold bool) outcome {
 		case <-e.ready:
 			initDuration = e.readyAt.Sub(e.startedAt)
 		default:
-			if out, ok := e.awaitInit(ctx, inv); !ok {
+			if out, ok := e.awaitInit(inv); !ok {
 				return out
 			}
 			initDuration = e.readyAt.Sub(e.startedAt)
@@ -367,7 +368,6 @@ func (e *env) invoke(ctx context.Context, inv *invocation, cold bool) outcome {
 	case <-inv.answered:
 	case <-e.exited:
 	case <-timer.C:
-	case <-ctx.Done():
 	}
 	switch {
 	case inv.isAnswered():
@@ -376,9 +376,6 @@ func (e *env) invoke(ctx context.Context, inv *invocation, cold bool) outcome {
 		e.awaitRelease(inv)
 		e.stdout.drain(logDrainWait)
 		e.stderr.drain(logDrainWait)
-	case ctx.Err() != nil:
-		e.discard()
-		return outcome{ctxErr: ctx.Err()}
 	case e.isExited():
 		if e.rt.isClosed() {
 			return outcome{closed: true}
@@ -416,7 +413,7 @@ func (e *env) awaitRelease(inv *invocation) {
 
 // awaitInit waits for the runtime's first /next; ok is false when init
 // failed and out holds the invocation's answer.
-func (e *env) awaitInit(ctx context.Context, inv *invocation) (out outcome, ok bool) {
+func (e *env) awaitInit(inv *invocation) (out outcome, ok bool) {
 	timer := time.NewTimer(e.rt.initTimeout)
 	defer timer.Stop()
 	select {
@@ -425,13 +422,9 @@ func (e *env) awaitInit(ctx context.Context, inv *invocation) (out outcome, ok b
 	case <-e.initFailed:
 	case <-e.exited:
 	case <-timer.C:
-	case <-ctx.Done():
 	}
 	r := report{inv: inv}
 	switch {
-	case ctx.Err() != nil:
-		e.discard()
-		return outcome{ctxErr: ctx.Err()}, false
 	case e.isInitFailed():
 		e.discard()
 		r.payload, r.failed, r.status = e.initErr, true, "error"

@@ -254,7 +254,9 @@ func (rt *Runtime) functionEnv(f Function) []string {
 // Invoke runs one synchronous invocation of the named function. The error is
 // non-nil only for failures outside the function (ErrFunctionNotFound,
 // ErrRequestTooLarge, ErrInvalidRequestContent, ErrClosed, ErrStart, or the
-// context's error); the function's own failures are in the Result.
+// context's error); the function's own failures are in the Result. ctx
+// bounds the wait for an environment and for the answer; when it ends first
+// the invocation itself runs on, as in Lambda.
 func (rt *Runtime) Invoke(ctx context.Context, function string, payload []byte) (*Result, error) {
 	return rt.Do(ctx, Request{Function: function, Payload: payload})
 }
@@ -307,14 +309,18 @@ func (rt *Runtime) run(ctx context.Context, fn *function, payload []byte, req Re
 	} else {
 		e.assign(inv)
 	}
-	out := e.invoke(ctx, inv, cold)
-	switch {
-	case out.closed:
-		return nil, ErrClosed
-	case out.ctxErr != nil:
-		return nil, out.ctxErr
+	done := make(chan outcome, 1)
+	go func() { done <- e.invoke(inv, cold) }()
+	select {
+	case out := <-done:
+		if out.closed {
+			return nil, ErrClosed
+		}
+		return out.result, nil
+	case <-ctx.Done():
+		// The invocation runs on without its caller, as in Lambda.
+		return nil, ctx.Err()
 	}
-	return out.result, nil
 }
 
 // Start begins an asynchronous (Event) invocation and returns once it is

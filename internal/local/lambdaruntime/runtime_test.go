@@ -461,3 +461,24 @@ func TestCloseStopsEverything(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// TestCallerGoneInvocationRunsOn: as in Lambda, an invocation whose caller
+// gave up still completes, and its environment is reused afterwards.
+func TestCallerGoneInvocationRunsOn(t *testing.T) {
+	rt, logs := newRuntime(t, lambdaruntime.Options{Functions: []lambdaruntime.Function{fn("F")}})
+	before := decodeEcho(t, invoke(t, rt, "F", map[string]any{}))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := rt.Invoke(ctx, "F", []byte(`{"action":"sleep","ms":600}`)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+	}
+	if took := time.Since(start); took > 400*time.Millisecond {
+		t.Errorf("Invoke returned after %v, want soon after the caller's deadline", took)
+	}
+	waitFor(t, func() bool { return strings.Count(logs.String(), "REPORT RequestId: ") == 2 }, "the abandoned invocation's REPORT line")
+	after := decodeEcho(t, invoke(t, rt, "F", map[string]any{}))
+	if after.PID != before.PID || after.Count != 3 {
+		t.Errorf("after an abandoned invocation: pid %d count %d, want warm pid %d count 3", after.PID, after.Count, before.PID)
+	}
+}

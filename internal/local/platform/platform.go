@@ -95,15 +95,18 @@ type Platform struct {
 
 // Start resolves the template and starts everything. On error nothing is
 // left running.
-func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
+func Start(ctx context.Context, cfg Config) (*Platform, error) {
 	cfg.defaults()
-	p = &Platform{cfg: cfg}
-	defer func() {
-		if err != nil {
-			p.Close()
-			p = nil
-		}
-	}()
+	p := &Platform{cfg: cfg}
+	started, err := p.start(cfg)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	return started, nil
+}
+
+func (p *Platform) start(cfg Config) (*Platform, error) {
 	log := cfg.Logger
 	apiListener, err := listen("HTTP API", cfg.APIAddr)
 	if err != nil {

@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"mime"
 	"net"
 	"net/http"
@@ -91,6 +94,9 @@ func newRequest(s *Server, r *http.Request, id string, at time.Time, path string
 	} else {
 		req.multi["x-forwarded-for"] = []string{req.sourceIP}
 	}
+	if _, ok := req.multi["x-amzn-trace-id"]; !ok {
+		req.multi["x-amzn-trace-id"] = []string{traceID(id, at)}
+	}
 	req.multi["x-forwarded-port"] = []string{port}
 	req.multi["x-forwarded-proto"] = []string{"http"}
 	req.headers = make(map[string]string, len(req.multi))
@@ -105,6 +111,13 @@ func newRequest(s *Server, r *http.Request, id string, at time.Time, path string
 		}
 	}
 	return req
+}
+
+// traceID returns an X-Ray trace header like the one API Gateway adds,
+// derived from the request id so events stay reproducible in tests.
+func traceID(requestID string, at time.Time) string {
+	sum := sha256.Sum256([]byte(requestID))
+	return fmt.Sprintf("Root=1-%08x-%s", at.Unix(), hex.EncodeToString(sum[:12]))
 }
 
 // parseQuery decodes a query string leniently, as API Gateway does: a pair

@@ -107,13 +107,22 @@ func (c *Claims) Scopes() []string { return strings.Fields(c.Scope) }
 // JWT authorizer (a route's AuthorizationScopes), so both authorizers mean
 // the same thing by a rule.
 func (c *Claims) Require(scopes, groups []string) error {
-	if len(scopes) > 0 && !slices.ContainsFunc(scopes, func(s string) bool { return slices.Contains(c.Scopes(), s) }) {
+	if len(scopes) > 0 && !c.hasAnyScope(scopes) {
 		return fmt.Errorf("%w: needs one of %v", ErrScope, scopes)
 	}
 	if len(groups) > 0 && !slices.ContainsFunc(groups, func(g string) bool { return slices.Contains(c.Groups, g) }) {
 		return fmt.Errorf("%w: needs one of %v", ErrGroup, groups)
 	}
 	return nil
+}
+
+func (c *Claims) hasAnyScope(scopes []string) bool {
+	for s := range strings.FieldsSeq(c.Scope) {
+		if slices.Contains(scopes, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // Verifier verifies tokens of one user pool. It is safe for concurrent use.

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -408,5 +409,31 @@ func TestClaimsRequire(t *testing.T) {
 				t.Fatalf("Require = %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestUnknownKidFloodConcurrent: concurrent callers with unknown kids share
+// one refetch per interval.
+func TestUnknownKidFloodConcurrent(t *testing.T) {
+	key, other := keys(t)
+	srv := newKeyServer(t, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256"})
+	clk := newClock(t0)
+	v := newVerifier(t, srv, clk, nil)
+	clk.add(cognito.DefaultMinRefreshInterval)
+	tokens := make([]string, 64)
+	for i := range tokens {
+		tokens[i] = signRS256(t, other, rs256Header(fmt.Sprintf("kid-%d", i)), accessClaims())
+	}
+	var wg sync.WaitGroup
+	for _, tok := range tokens {
+		wg.Go(func() {
+			if _, err := v.Verify(context.Background(), tok); !errors.Is(err, cognito.ErrUnknownKey) {
+				t.Errorf("error = %v, want ErrUnknownKey", err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := srv.requests.Load(); n != 2 {
+		t.Fatalf("JWKS requests = %d, want 2 (New and one refetch)", n)
 	}
 }

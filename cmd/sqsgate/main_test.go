@@ -158,6 +158,7 @@ func startStack(t testing.TB, args ...string) *stack {
 	s.sqs = sqs.New(sqs.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(endpoint),
+		HTTPClient:   httpClient,
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
 		}),

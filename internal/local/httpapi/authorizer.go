@@ -248,7 +248,7 @@ func (s *Server) invokeAuthorizer(ctx context.Context, a *authorizer, req *reque
 	}
 	ctx, cancel := context.WithTimeout(ctx, lambdaAuthorizerTimeout)
 	defer cancel()
-	out, err := s.opts.Invoker.Invoke(ctx, a.cfg.Function, payload)
+	out, err := invokeWithin(ctx, s.opts.Invoker, a.cfg.Function, payload)
 	if err != nil {
 		return nil, fmt.Errorf("invoke authorizer %s: %w", a.name, err)
 	}

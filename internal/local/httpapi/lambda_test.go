@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,6 +70,26 @@ func TestIntegrationTimeout(t *testing.T) {
 	w := do(s, "GET", "/slow", "")
 	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
 	assert.JSONEq(t, `{"message":"Service Unavailable"}`, w.Body.String())
+}
+
+func TestIntegrationTimeoutWithoutContext(t *testing.T) {
+	release := make(chan struct{})
+	var finished atomic.Bool
+	inv := &fakeInvoker{respond: func(context.Context, string, []byte) ([]byte, error) {
+		select { // ignores ctx, like a function running on to its own timeout
+		case <-release:
+		case <-time.After(5 * time.Second):
+		}
+		finished.Store(true)
+		return []byte(`{"statusCode":200}`), nil
+	}}
+	rt := lambdaRoute("GET", "/slow", "Slow")
+	rt.Integration.Timeout = 50 * time.Millisecond
+	s := newTestServer(t, baseConfig(rt), Options{Invoker: inv})
+	w := do(s, "GET", "/slow", "")
+	assert.False(t, finished.Load(), "API Gateway answers at its timeout, not the function's")
+	close(release)
+	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
 }
 
 func TestRequestLimits(t *testing.T) {

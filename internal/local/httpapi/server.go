@@ -301,7 +301,7 @@ func (s *Server) integrate(ctx context.Context, w *recorder, req *request, origi
 		fail(fmt.Errorf("encode event: %w", err))
 		return
 	}
-	result, err := s.opts.Invoker.Invoke(ctx, rt.cfg.Integration.Function, payload)
+	result, err := invokeWithin(ctx, s.opts.Invoker, rt.cfg.Integration.Function, payload)
 	if err != nil {
 		fail(fmt.Errorf("invoke %s: %w", rt.cfg.Integration.Function, err))
 		return
@@ -322,6 +322,27 @@ func (s *Server) integrate(ctx context.Context, w *recorder, req *request, origi
 	h.Set("Content-Length", strconv.Itoa(len(resp.body)))
 	w.WriteHeader(resp.status)
 	_, _ = w.Write(resp.body)
+}
+
+// invokeWithin calls the function but gives up when ctx ends, even if the
+// invoker does not watch ctx: API Gateway answers at its timeout while the
+// function may run on to its own.
+func invokeWithin(ctx context.Context, inv Invoker, function string, payload []byte) ([]byte, error) {
+	type result struct {
+		out []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := inv.Invoke(ctx, function, payload)
+		done <- result{out, err}
+	}()
+	select {
+	case r := <-done:
+		return r.out, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // writeMessage writes one of API Gateway's own {"message":...} responses.

@@ -1,0 +1,172 @@
+package platform
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sqsgate/sqsgate/internal/local/devissuer"
+	"github.com/sqsgate/sqsgate/internal/local/template"
+	"github.com/sqsgate/sqsgate/internal/testpeer"
+)
+
+func TestReadEnvVars(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		wantErr string
+		check   func(t *testing.T, ev EnvVars)
+	}{
+		{name: "not JSON", content: "{", wantErr: "env-vars file"},
+		{name: "nested value", content: `{"Fn": {"A": {"b": 1}}}`, wantErr: "Fn.A"},
+		{name: "sections and scalars", content: `{"Parameters": {"QueueType": "fifo"}, "Fn": {"S": "x", "N": 5, "B": true, "Z": null}}`,
+			check: func(t *testing.T, ev EnvVars) {
+				if ev.Parameters["QueueType"] != "fifo" {
+					t.Errorf("Parameters %v", ev.Parameters)
+				}
+				want := map[string]string{"S": "x", "N": "5", "B": "true", "Z": ""}
+				for k, v := range want {
+					if ev.Functions["Fn"][k] != v {
+						t.Errorf("Fn.%s = %q, want %q", k, ev.Functions["Fn"][k], v)
+					}
+				}
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "env.json")
+			os.WriteFile(path, []byte(tc.content), 0o644)
+			ev, err := ReadEnvVars(path)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one mentioning %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, ev)
+		})
+	}
+	t.Run("the repository's env.local.json reads", func(t *testing.T) {
+		ev, err := ReadEnvVars("../../../env.local.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Functions["WebhookFunction"]["GITHUB_WEBHOOK_SECRET"] == "" {
+			t.Error("env.local.json sets no local GitHub secret for WebhookFunction")
+		}
+	})
+}
+
+func TestFunctionEnvironment(t *testing.T) {
+	doc, err := template.Parse([]byte("Parameters:\n  Stage: {Type: String, Default: dev}\nResources:\n  X: {Type: AWS::SNS::Topic}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := EnvVars{
+		Parameters: map[string]string{"Stage": "prod", "SHARED": "from-file"},
+		Functions: map[string]map[string]string{
+			"Fn":    {"TEMPLATE_VAR": "overridden", "AWS_ENDPOINT_URL_SQS": "http://elsewhere", "COGNITO_ISSUER": devissuer.Issuer, "COGNITO_JWKS_URL": "http://127.0.0.1:3000" + devissuer.JWKSPath},
+			"Other": {"NOT_MINE": "x"},
+		},
+	}
+	params, global := splitParameters(doc, ev, map[string]string{})
+	if params["Stage"] != "prod" || global["Stage"] != "" || global["SHARED"] != "from-file" {
+		t.Fatalf("params %v global %v: template parameters must override, the rest apply to every function", params, global)
+	}
+	if p, _ := splitParameters(doc, ev, map[string]string{"Stage": "flag"}); p["Stage"] != "flag" {
+		t.Errorf("a flag must win over the file: %v", p)
+	}
+	f := &template.Function{LogicalID: "Fn", LogFormat: "JSON", LogLevel: "info", Environment: map[string]string{"TEMPLATE_VAR": "t", "KEPT": "k"}}
+	env := functionEnvironment(f, global, ev, "http://127.0.0.1:9324", false, "http://127.0.0.1:4567"+devissuer.JWKSPath)
+	want := map[string]string{
+		"TEMPLATE_VAR":          "overridden",
+		"KEPT":                  "k",
+		"SHARED":                "from-file",
+		"AWS_ENDPOINT_URL_SQS":  "http://127.0.0.1:9324", // the platform's endpoint wins
+		"AWS_ACCESS_KEY_ID":     "local",
+		"AWS_LAMBDA_LOG_FORMAT": "JSON",
+		"AWS_LAMBDA_LOG_LEVEL":  "INFO",
+		"COGNITO_JWKS_URL":      "http://127.0.0.1:4567" + devissuer.JWKSPath, // follows the platform's address
+	}
+	for k, v := range want {
+		if env[k] != v {
+			t.Errorf("%s = %q, want %q", k, env[k], v)
+		}
+	}
+	if _, ok := env["NOT_MINE"]; ok {
+		t.Error("another function's variable leaked in")
+	}
+}
+
+func TestDevJWKS(t *testing.T) {
+	tests := []struct {
+		url  string
+		want bool
+	}{
+		{"https://cognito-idp.us-east-1.amazonaws.com/pool/.well-known/jwks.json", false},
+		{"http://127.0.0.1:3000/other.json", false},
+		{"http://example.com" + devissuer.JWKSPath, false},
+		{"", true},
+		{"http://127.0.0.1:3000" + devissuer.JWKSPath, true},
+		{"http://localhost:9999" + devissuer.JWKSPath, true},
+	}
+	for _, tc := range tests {
+		if got := devJWKS(tc.url); got != tc.want {
+			t.Errorf("devJWKS(%q) = %v, want %v", tc.url, got, tc.want)
+		}
+	}
+}
+
+// TestAPIConfig checks the mapping from the project's template to the
+// emulator's Config under the JWT authorizer condition.
+func TestAPIConfig(t *testing.T) {
+	app, err := template.LoadFile("../../../template.yaml", template.Options{Parameters: map[string]string{"AuthorizerType": "jwt", "CognitoClientIds": devissuer.ClientID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := apiConfig(app.API, "us-east-1", "http://127.0.0.1:1"+devissuer.JWKSPath, discard())
+	jwt := cfg.Authorizers["CognitoJwtAuthorizer"]
+	if jwt.Type != "jwt" || jwt.JWTIssuer != devissuer.Issuer || jwt.JWKSURL != "http://127.0.0.1:1"+devissuer.JWKSPath || len(jwt.JWTAudience) != 1 || jwt.JWTAudience[0] != devissuer.ClientID {
+		t.Errorf("CognitoJwtAuthorizer %+v: the dev issuer must stand in for Cognito", jwt)
+	}
+	lambda := cfg.Authorizers["CognitoAuthorizer"]
+	if lambda.Type != "lambda" || lambda.Function != "AuthorizerFunction" || lambda.ResultTTL != 300*time.Second {
+		t.Errorf("CognitoAuthorizer %+v", lambda)
+	}
+	if len(cfg.Routes) != len(app.API.Routes) {
+		t.Errorf("%d routes, want %d", len(cfg.Routes), len(app.API.Routes))
+	}
+}
+
+// TestStartWithoutBootstraps checks the error a user sees before `make
+// build-local`, and that a failed start releases every port it took.
+func TestStartWithoutBootstraps(t *testing.T) {
+	addrs := []string{"127.0.0.1:" + strconv.Itoa(testpeer.FreePort(t)), "127.0.0.1:" + strconv.Itoa(testpeer.FreePort(t)), "127.0.0.1:" + strconv.Itoa(testpeer.FreePort(t))}
+	_, err := Start(t.Context(), Config{
+		Template:     "../../../template.yaml",
+		EnvVars:      "../../../env.local.json",
+		APIAddr:      addrs[0],
+		LambdaAddr:   addrs[1],
+		SQSAddr:      addrs[2],
+		FunctionsDir: t.TempDir(),
+		Logger:       discard(),
+	})
+	if err == nil || !strings.Contains(err.Error(), "no bootstrap") || !strings.Contains(err.Error(), "make build-local") {
+		t.Fatalf("error %v, want one saying the bootstrap is missing and how to build it", err)
+	}
+	for _, a := range addrs {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			t.Errorf("%s still taken after the failed start: %v", a, err)
+			continue
+		}
+		l.Close()
+	}
+}

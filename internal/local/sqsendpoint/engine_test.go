@@ -1,0 +1,193 @@
+package sqsendpoint
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeClock is an injected clock for the time-driven rules (retention,
+// deduplication window, quiet periods) that are minutes long.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func startWithClock(t *testing.T) (*Server, *sqs.Client, *fakeClock) {
+	clock := newFakeClock()
+	s, endpoint := startServer(t, Options{Now: clock.Now})
+	return s, newClient(endpoint), clock
+}
+
+func createQueue(t *testing.T, c *sqs.Client, name string, attrs map[string]string) string {
+	t.Helper()
+	out, err := c.CreateQueue(ctx(t), &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
+	require.NoError(t, err)
+	return aws.ToString(out.QueueUrl)
+}
+
+func receiveBodies(t *testing.T, c *sqs.Client, q string, in *sqs.ReceiveMessageInput) []string {
+	t.Helper()
+	if in == nil {
+		in = &sqs.ReceiveMessageInput{}
+	}
+	in.QueueUrl = aws.String(q)
+	if in.MaxNumberOfMessages == 0 {
+		in.MaxNumberOfMessages = 10
+	}
+	out, err := c.ReceiveMessage(ctx(t), in)
+	require.NoError(t, err)
+	var bodies []string
+	for _, m := range out.Messages {
+		bodies = append(bodies, aws.ToString(m.Body))
+	}
+	return bodies
+}
+
+func TestRetentionExpiry(t *testing.T) {
+	_, c, clock := startWithClock(t)
+	q := createQueue(t, c, "retention", map[string]string{"MessageRetentionPeriod": "60"})
+	_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String("old")})
+	require.NoError(t, err)
+	clock.Advance(61 * time.Second)
+	assert.Empty(t, receiveBodies(t, c, q, nil))
+	attrs, err := c.GetQueueAttributes(ctx(t), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(q), AttributeNames: []types.QueueAttributeName{"All"}})
+	require.NoError(t, err)
+	assert.Equal(t, "0", attrs.Attributes["ApproximateNumberOfMessages"])
+}
+
+func TestDeduplicationWindowExpires(t *testing.T) {
+	_, c, clock := startWithClock(t)
+	q := createQueue(t, c, "dedup.fifo", map[string]string{"FifoQueue": "true"})
+	send := func(body string) {
+		_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String(body), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("same")})
+		require.NoError(t, err)
+	}
+	send("first")
+	clock.Advance(4 * time.Minute)
+	send("inside the window")
+	clock.Advance(61 * time.Second)
+	send("after the window")
+	assert.Equal(t, []string{"first", "after the window"}, receiveBodies(t, c, q, nil))
+}
+
+func TestDeduplicationScopeMessageGroup(t *testing.T) {
+	_, c, _ := startWithClock(t)
+	q := createQueue(t, c, "scope.fifo", map[string]string{"FifoQueue": "true", "DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId"})
+	for _, g := range []string{"a", "b", "a"} {
+		_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String(g), MessageGroupId: aws.String(g), MessageDeduplicationId: aws.String("d")})
+		require.NoError(t, err)
+	}
+	assert.ElementsMatch(t, []string{"a", "b"}, receiveBodies(t, c, q, nil))
+}
+
+func TestQuietPeriodsEnd(t *testing.T) {
+	_, c, clock := startWithClock(t)
+	q := createQueue(t, c, "quiet", nil)
+	_, err := c.PurgeQueue(ctx(t), &sqs.PurgeQueueInput{QueueUrl: aws.String(q)})
+	require.NoError(t, err)
+	clock.Advance(61 * time.Second)
+	_, err = c.PurgeQueue(ctx(t), &sqs.PurgeQueueInput{QueueUrl: aws.String(q)})
+	require.NoError(t, err)
+	_, err = c.DeleteQueue(ctx(t), &sqs.DeleteQueueInput{QueueUrl: aws.String(q)})
+	require.NoError(t, err)
+	_, err = c.CreateQueue(ctx(t), &sqs.CreateQueueInput{QueueName: aws.String("quiet")})
+	assert.Equal(t, "AWS.SimpleQueueService.QueueDeletedRecently", errorCode(err))
+	clock.Advance(61 * time.Second)
+	createQueue(t, c, "quiet", nil)
+}
+
+func TestVisibilityOverrideAndFIFOUnlock(t *testing.T) {
+	_, c, clock := startWithClock(t)
+	q := createQueue(t, c, "vis.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
+	for _, b := range []string{"a1", "a2"} {
+		_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String(b), MessageGroupId: aws.String("g")})
+		require.NoError(t, err)
+	}
+	assert.Equal(t, []string{"a1"}, receiveBodies(t, c, q, &sqs.ReceiveMessageInput{MaxNumberOfMessages: 1, VisibilityTimeout: 10}))
+	clock.Advance(9 * time.Second)
+	assert.Empty(t, receiveBodies(t, c, q, nil), "the group stays locked while a1 is in flight")
+	clock.Advance(2 * time.Second)
+	assert.Equal(t, []string{"a1", "a2"}, receiveBodies(t, c, q, nil), "a1 is visible again and comes first")
+}
+
+func TestChangeVisibilityOfExpiredMessage(t *testing.T) {
+	_, c, clock := startWithClock(t)
+	q := createQueue(t, c, "notinflight", nil)
+	_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String("m")})
+	require.NoError(t, err)
+	out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q)})
+	require.NoError(t, err)
+	require.Len(t, out.Messages, 1)
+	clock.Advance(31 * time.Second)
+	_, err = c.ChangeMessageVisibility(ctx(t), &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(q), ReceiptHandle: out.Messages[0].ReceiptHandle, VisibilityTimeout: 5})
+	assert.Equal(t, "AWS.SimpleQueueService.MessageNotInflight", errorCode(err))
+	// The handle is still the latest one, so it deletes; a second delete
+	// of the same message succeeds too.
+	for range 2 {
+		_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: out.Messages[0].ReceiptHandle})
+		require.NoError(t, err)
+	}
+	assert.Empty(t, receiveBodies(t, c, q, nil))
+}
+
+func TestEnsureQueue(t *testing.T) {
+	s, err := New(Options{Region: "eu-west-1", AccountID: "123456789012"})
+	require.NoError(t, err)
+	defer s.Close()
+	tests := []struct {
+		name    string
+		queue   string
+		attrs   map[string]string
+		wantErr string
+	}{
+		{"bad attribute value", "q", map[string]string{"VisibilityTimeout": "-1"}, "InvalidAttributeValue"},
+		{"FIFO name without FifoQueue", "q.fifo", nil, "InvalidParameterValue"},
+		{"missing DLQ", "q", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:123456789012:nope","maxReceiveCount":3}`}, "InvalidAttributeValue"},
+		{"DLQ", "dlq", nil, ""},
+		{"source with DLQ", "src", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:123456789012:dlq","maxReceiveCount":3}`}, ""},
+		{"again with new attributes", "src", map[string]string{"VisibilityTimeout": "90"}, ""},
+		{"cannot become FIFO", "src", map[string]string{"FifoQueue": "true"}, "InvalidParameterValue"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			arn, err := s.EnsureQueue(tt.queue, tt.attrs, map[string]string{"app": "sqsgate"})
+			if tt.wantErr != "" {
+				var e *Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, tt.wantErr, e.Code)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, "arn:aws:sqs:eu-west-1:123456789012:"+tt.queue, arn)
+		})
+	}
+	q, qerr := s.queueByName("src")
+	require.Nil(t, qerr)
+	attrs, aerr := s.getQueueAttributes(q, []string{"All"})
+	require.Nil(t, aerr)
+	assert.Equal(t, "90", attrs["VisibilityTimeout"])
+	assert.True(t, strings.Contains(attrs["RedrivePolicy"], `"maxReceiveCount":3`), attrs["RedrivePolicy"])
+	assert.Equal(t, map[string]string{"app": "sqsgate"}, s.listQueueTags(q))
+}

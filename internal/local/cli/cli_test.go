@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jwt"
+
+	"github.com/sqsgate/sqsgate/internal/local/devissuer"
+)
+
+func runCLI(t *testing.T, env map[string]string, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	code := run(context.Background(), args, &stdout, &stderr, lookup)
+	return stdout.String(), stderr.String(), code
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"no command", nil, nil, "Usage: sqsgate <command>"},
+		{"unknown command", nil, []string{"deploy"}, `unknown command "deploy"`},
+		{"unknown flag", nil, []string{"token", "--nope"}, "flag provided but not defined"},
+		{"bad value in environment", map[string]string{"SQSGATE_TTL": "soon"}, []string{"token"}, "SQSGATE_TTL"},
+		{"invoke without function", nil, []string{"invoke", "--event", "x.json"}, "one function logical ID"},
+		{"invoke without event", nil, []string{"invoke", "WebhookFunction"}, "--event is required"},
+		{"bad token use", nil, []string{"token", "--token-use", "refresh"}, "access or id"},
+		{"bad parameter override", nil, []string{"run", "--parameter-overrides", "novalue"}, "want Key=Value"},
+		{"bad log level", nil, []string{"sqs", "--log-level", "loud"}, "--log-level"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := runCLI(t, tc.env, tc.args...)
+			if code != 2 {
+				t.Errorf("exit code %d, want 2", code)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr does not mention %q:\n%s", tc.want, stderr)
+			}
+		})
+	}
+}
+
+func TestParams(t *testing.T) {
+	p := params{}
+	for _, s := range []string{"QueueType=fifo MaxReceiveCount=3", "ParameterKey=DomainName,ParameterValue=a.example.com", "Empty="} {
+		if err := p.Set(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "DomainName=a.example.com Empty= MaxReceiveCount=3 QueueType=fifo"
+	if p.String() != want {
+		t.Errorf("got %q, want %q", p.String(), want)
+	}
+}
+
+// TestTokenVerifiesWithTheDevJWKS mints through the command line, with
+// flags from the environment and the command line, and verifies the token
+// against the JWKS the platform serves.
+func TestTokenVerifiesWithTheDevJWKS(t *testing.T) {
+	stdout, stderr, code := runCLI(t, map[string]string{"SQSGATE_GROUPS": "writers,admins", "SQSGATE_SUB": "from-env"},
+		"token", "--sub", "from-flag", "--scope", "sqsgate/write sqsgate/read")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	signer, err := devissuer.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := jwk.Parse(signer.JWKS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := jwt.ParseString(strings.TrimSpace(stdout), jwt.WithKeySet(set), jwt.WithIssuer(devissuer.Issuer), jwt.WithValidate(true))
+	if err != nil {
+		t.Fatalf("token does not verify: %v", err)
+	}
+	if tok.Subject() != "from-flag" {
+		t.Errorf("sub %q: the flag must win over SQSGATE_SUB", tok.Subject())
+	}
+	groups, _ := tok.Get("cognito:groups")
+	if got := toString(groups); got != "writers,admins" {
+		t.Errorf("cognito:groups %q, want writers,admins from SQSGATE_GROUPS", got)
+	}
+	clientID, _ := tok.Get("client_id")
+	if clientID != devissuer.ClientID {
+		t.Errorf("client_id %v, want %s", clientID, devissuer.ClientID)
+	}
+}
+
+func toString(v any) string {
+	switch t := v.(type) {
+	case []any:
+		parts := make([]string, len(t))
+		for i, p := range t {
+			parts[i], _ = p.(string)
+		}
+		return strings.Join(parts, ",")
+	case []string:
+		return strings.Join(t, ",")
+	}
+	return ""
+}
+
+func TestEventsWritesFixtures(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := runCLI(t, nil, "events", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"webhook/github-push.json", "webhook/paddle-transaction-completed.json", "webhook/github-push-sha1-only.json", "webhook/paddle-stale-timestamp.json", "authorizer/access-token.json"} {
+		if _, err := os.Stat(filepath.Join(dir, want)); err != nil {
+			t.Errorf("%s not written: %v", want, err)
+		}
+		if !strings.Contains(stdout, want) {
+			t.Errorf("%s not listed on stdout", want)
+		}
+	}
+}
+
+func TestRefusedTemplateExitsNonZero(t *testing.T) {
+	_, stderr, code := runCLI(t, nil, "run", "--template", "../../../template.yaml", "--functions-dir", t.TempDir(),
+		"--api-addr", "127.0.0.1:0", "--lambda-addr", "127.0.0.1:0", "--sqs-addr", "127.0.0.1:0", "--data-dir", "",
+		"--parameter-overrides", "DomainName=hooks.example.com")
+	if code != 1 || !strings.Contains(stderr, "custom domain") || !strings.Contains(stderr, "hooks.example.com") {
+		t.Errorf("exit %d, stderr:\n%s\nwant 1 and a message naming the custom domain", code, stderr)
+	}
+}

@@ -66,7 +66,8 @@ type Config struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// HTTPClient fetches the key set; nil means a client with
-	// DefaultFetchTimeout.
+	// DefaultFetchTimeout that follows no redirects and reads at most
+	// MaxJWKSBytes.
 	HTTPClient *http.Client
 	// RefreshInterval and MinRefreshInterval: see the defaults.
 	RefreshInterval    time.Duration
@@ -199,7 +200,7 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 	}
 	client := cfg.HTTPClient
 	if client == nil {
-		client = &http.Client{Timeout: DefaultFetchTimeout}
+		client = defaultHTTPClient()
 	}
 	refresh := orDefault(cfg.RefreshInterval, DefaultRefreshInterval)
 	minRefresh := orDefault(cfg.MinRefreshInterval, DefaultMinRefreshInterval)

@@ -437,3 +437,39 @@ func TestUnknownKidFloodConcurrent(t *testing.T) {
 		t.Fatalf("JWKS requests = %d, want 2 (New and one refetch)", n)
 	}
 }
+
+// TestJWKSClient: the default client refuses redirects and oversized key
+// sets, either of which leaves the verifier without keys (fail closed).
+func TestJWKSClient(t *testing.T) {
+	key, _ := keys(t)
+	good := newKeyServer(t, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256"})
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+	}{
+		{"redirect to another key server", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, good.URL, http.StatusFound)
+		}},
+		{"key set over the size cap", func(w http.ResponseWriter, r *http.Request) {
+			body := jwksJSON(t, []jwksKey{{kid: testKid, pub: &key.PublicKey, alg: "RS256"}})
+			_, _ = w.Write(append(body[:len(body)-1], []byte(`,"pad":"`+strings.Repeat("a", cognito.MaxJWKSBytes)+`"}`)...))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			defer srv.Close()
+			v, err := cognito.New(context.Background(), cognito.Config{
+				Issuer: testIssuer, ClientIDs: []string{testClient}, JWKSURL: srv.URL, Now: newClock(t0).now,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer v.Close()
+			token := signRS256(t, key, rs256Header(testKid), accessClaims())
+			if _, err := v.Verify(context.Background(), token); !errors.Is(err, cognito.ErrJWKSUnavailable) {
+				t.Fatalf("error = %v, want ErrJWKSUnavailable", err)
+			}
+		})
+	}
+}

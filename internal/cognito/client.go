@@ -1,0 +1,37 @@
+package cognito
+
+import (
+	"io"
+	"net/http"
+)
+
+// MaxJWKSBytes caps a key set response. Cognito's holds two keys (about
+// 1 KB); jwk.Cache itself reads whatever it is given.
+const MaxJWKSBytes = 1 << 20
+
+// defaultHTTPClient fetches key sets: bounded in time and size, and
+// refusing redirects, so the configured URL is the only place keys come
+// from.
+func defaultHTTPClient() *http.Client {
+	return &http.Client{
+		Timeout:       DefaultFetchTimeout,
+		Transport:     limitedBody{http.DefaultTransport},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// limitedBody cuts response bodies at MaxJWKSBytes+1 bytes, so an
+// oversized key set fails to parse instead of filling memory.
+type limitedBody struct{ next http.RoundTripper }
+
+func (l limitedBody) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(resp.Body, MaxJWKSBytes+1), resp.Body}
+	return resp, nil
+}

@@ -18,11 +18,15 @@
 // every token is refused with ErrJWKSUnavailable (fail closed) and the fetch
 // is retried, again at most once per MinRefreshInterval.
 //
-// For speed the verifier does not use jwt.Parse: it decodes the header once,
-// checks the signature with jws's RS256 verifier and the key prepared when
-// the set was fetched, and decodes the claims once into a struct. A bounded
-// cache of verified tokens, valid until the earlier of the token's exp and
-// CacheTTL, makes a repeated token cost a map lookup.
+// For speed the verifier does not use jwt.Parse (about 1.9x the cost of the
+// RSA check itself): it reads the header once, checks the signature with
+// jws's RS256 verifier and the *rsa.PublicKey prepared when the set was
+// fetched, and reads the claims once into a struct, with a small strict JSON
+// reader (scan.go) that accepts a subset of what encoding/json accepts and
+// agrees with it on that subset (differential fuzz targets). A fresh token
+// costs about 1.1x the raw rsa.VerifyPKCS1v15. A bounded cache of verified
+// tokens, valid until the earlier of the token's exp and CacheTTL, makes a
+// repeated token cost a map lookup (tens of ns, no allocation).
 //
 // Every rule has its sentinel error (ErrExpired, ErrIssuer, ...), and Code
 // maps an error to a stable snake_case code for logs. Errors never contain

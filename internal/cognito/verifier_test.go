@@ -224,6 +224,7 @@ func TestVerifyAttacks(t *testing.T) {
 		{"no kid", signRS256(t, key, map[string]any{"alg": "RS256"}, claims), cognito.ErrUnknownKey},
 		{"over 8 KiB", signRS256(t, key, rs256Header(testKid), with(claims, map[string]any{"pad": strings.Repeat("a", cognito.MaxTokenBytes)})), cognito.ErrTokenTooLarge},
 		{"8 KiB of dots", strings.Repeat(".", cognito.MaxTokenBytes+1), cognito.ErrTokenTooLarge},
+		{"exactly 8 KiB is parsed", strings.Repeat("a", cognito.MaxTokenBytes), cognito.ErrMalformed},
 		{"empty", "", cognito.ErrMissingToken},
 		{"two parts", goodParts[0] + "." + goodParts[1], cognito.ErrMalformed},
 		{"four parts", good + ".x", cognito.ErrMalformed},

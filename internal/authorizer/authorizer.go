@@ -85,8 +85,8 @@ func New(v Verifier, rules Rules, logger *slog.Logger) (*Handler, error) {
 // Reasons for denials found before the token is verified.
 var (
 	ErrNoAuthorization   = errors.New("no Authorization header")
-	ErrRepeatedHeader    = errors.New("Authorization header repeated")
-	ErrUnsupportedScheme = errors.New("Authorization scheme is not Bearer")
+	ErrRepeatedHeader    = errors.New("authorization header repeated")
+	ErrUnsupportedScheme = errors.New("authorization scheme is not Bearer")
 )
 
 // Handle authorizes one request. It never returns an error: every failure,

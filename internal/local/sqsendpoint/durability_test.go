@@ -1,0 +1,180 @@
+package sqsendpoint
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// childDataDirEnv makes the test binary run as a bare endpoint process on
+// that data dir, so a test can SIGKILL it mid-write and start it again.
+const childDataDirEnv = "SQSENDPOINT_TEST_CHILD_DATA_DIR"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(childDataDirEnv); dir != "" {
+		os.Exit(runChild(dir))
+	}
+	os.Exit(m.Run())
+}
+
+func runChild(dir string) int {
+	s, err := New(Options{DataDir: dir})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	tmp := filepath.Join(dir, "addr.tmp")
+	if err := os.WriteFile(tmp, []byte("http://"+l.Addr().String()), 0o600); err != nil {
+		return 1
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, "addr")); err != nil {
+		return 1
+	}
+	_ = http.Serve(l, s)
+	return 0
+}
+
+// startChild runs the endpoint in a child process on dir and returns its
+// URL and the process.
+func startChild(t *testing.T, dir string) (string, *exec.Cmd) {
+	t.Helper()
+	os.Remove(filepath.Join(dir, "addr"))
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childDataDirEnv+"="+dir)
+	cmd.Stderr = os.Stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(filepath.Join(dir, "addr")); err == nil {
+			return string(b), cmd
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("child endpoint did not start")
+	return "", nil
+}
+
+// TestKillAndRestartLosesNoAcknowledgedMessage sends from many clients,
+// SIGKILLs the endpoint mid-load, restarts it on the same data dir and
+// checks that every message whose send was acknowledged is there, along
+// with the queues, FIFO deduplication and messages that were in flight.
+func TestKillAndRestartLosesNoAcknowledgedMessage(t *testing.T) {
+	dir := t.TempDir()
+	endpoint, cmd := startChild(t, dir)
+	c := newClient(endpoint)
+	q := createQueue(t, c, "durable", nil)
+	fifo := createQueue(t, c, "durable.fifo", map[string]string{"FifoQueue": "true"})
+	_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(fifo), MessageBody: aws.String("once"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d1")})
+	require.NoError(t, err)
+	_, err = c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String("in-flight")})
+	require.NoError(t, err)
+	inFlight, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q), VisibilityTimeout: 600})
+	require.NoError(t, err)
+	require.Len(t, inFlight.Messages, 1)
+	// A deleted message must stay deleted.
+	_, err = c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(fifo), MessageBody: aws.String("gone"), MessageGroupId: aws.String("h"), MessageDeduplicationId: aws.String("d2")})
+	require.NoError(t, err)
+	gone, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(fifo), MaxNumberOfMessages: 10})
+	require.NoError(t, err)
+	for _, m := range gone.Messages {
+		if aws.ToString(m.Body) == "gone" {
+			_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(fifo), ReceiptHandle: m.ReceiptHandle})
+			require.NoError(t, err)
+		}
+	}
+
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for p := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := newClient(endpoint)
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				body := fmt.Sprintf("p%d-%d", p, i)
+				if _, err := client.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String(body)}); err != nil {
+					return // the endpoint died: this send was never acknowledged
+				}
+				mu.Lock()
+				acked[body] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	// Kill while the producers are mid-flight.
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 300 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	close(stop)
+	wg.Wait()
+	_, _ = cmd.Process.Wait()
+
+	endpoint, _ = startChild(t, dir)
+	c = newClient(endpoint)
+	q = endpoint + "/000000000000/durable"
+	fifo = endpoint + "/000000000000/durable.fifo"
+	found := map[string]bool{}
+	for {
+		out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q), MaxNumberOfMessages: 10, VisibilityTimeout: 600})
+		require.NoError(t, err)
+		if len(out.Messages) == 0 {
+			break
+		}
+		for _, m := range out.Messages {
+			found[aws.ToString(m.Body)] = true
+		}
+	}
+	missing := 0
+	for body := range acked {
+		if !found[body] {
+			missing++
+		}
+	}
+	assert.Zero(t, missing, "%d of %d acknowledged messages lost", missing, len(acked))
+	assert.True(t, found["in-flight"], "a message in flight at the crash is visible again")
+	t.Logf("%d acknowledged before the kill, %d found after restart", len(acked), len(found))
+
+	// The deduplication record survived: the same id is still a duplicate.
+	_, err = c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(fifo), MessageBody: aws.String("once"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d1")})
+	require.NoError(t, err)
+	out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(fifo), MaxNumberOfMessages: 10, MessageSystemAttributeNames: []types.MessageSystemAttributeName{"ApproximateReceiveCount"}})
+	require.NoError(t, err)
+	var bodies []string
+	for _, m := range out.Messages {
+		bodies = append(bodies, aws.ToString(m.Body))
+	}
+	assert.Equal(t, []string{"once"}, bodies, "one copy of the deduplicated message, and the deleted one stays deleted")
+}

@@ -77,7 +77,10 @@ func (l *loader) httpAPI() error {
 	if err != nil {
 		return inResource(err, id)
 	}
-	props := pv.(map[string]any)
+	props, ok := pv.(map[string]any)
+	if !ok {
+		return &Error{Resource: id, Path: "Properties", Reason: "Properties do not evaluate to a mapping", Err: ErrInvalid}
+	}
 	if err := l.checkKnown(id, props, apiProperties, apiNoop); err != nil {
 		return err
 	}

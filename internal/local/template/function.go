@@ -49,7 +49,10 @@ func (l *loader) function(id string, r map[string]any) (*Function, error) {
 	if err != nil {
 		return nil, inResource(err, id)
 	}
-	props := pv.(map[string]any)
+	props, ok := pv.(map[string]any)
+	if !ok {
+		return nil, &Error{Resource: id, Path: "Properties", Reason: "Properties do not evaluate to a mapping", Err: ErrInvalid}
+	}
 	if err := l.checkKnown(id, props, functionProperties, functionNoop); err != nil {
 		return nil, err
 	}

@@ -46,7 +46,10 @@ func (l *loader) queue(id string) (*Queue, error) {
 	if err != nil {
 		return nil, inResource(err, id)
 	}
-	props := pv.(map[string]any)
+	props, ok := pv.(map[string]any)
+	if !ok {
+		return nil, &Error{Resource: id, Path: "Properties", Reason: "Properties do not evaluate to a mapping", Err: ErrInvalid}
+	}
 	if err := l.checkKnown(id, props, queueProperties, queueNoop); err != nil {
 		return nil, err
 	}

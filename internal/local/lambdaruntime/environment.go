@@ -37,15 +37,11 @@ type invocation struct {
 	dispatched time.Time
 	log        tail
 
-	answered chan struct{}
-	once     sync.Once
-	// released is closed when the environment is free again after this
-	// invocation: its runtime asked for the next event, or it died.
-	released    chan struct{}
-	releaseOnce sync.Once
-	result      []byte
-	failed      bool
-	answeredAt  time.Time
+	answered   chan struct{}
+	once       sync.Once
+	result     []byte
+	failed     bool
+	answeredAt time.Time
 
 	sent bool // guarded by the environment's mu
 }
@@ -58,7 +54,6 @@ func newInvocation(payload []byte, req Request) *invocation {
 		clientContext:   req.ClientContext,
 		cognitoIdentity: req.CognitoIdentity,
 		answered:        make(chan struct{}),
-		released:        make(chan struct{}),
 	}
 	if inv.traceID == "" {
 		inv.traceID = newTraceID(time.Now())
@@ -76,8 +71,6 @@ func (inv *invocation) answer(payload []byte, failed bool) bool {
 	})
 	return first
 }
-
-func (inv *invocation) release() { inv.releaseOnce.Do(func() { close(inv.released) }) }
 
 func (inv *invocation) isAnswered() bool {
 	select {
@@ -122,6 +115,9 @@ type env struct {
 	logInv *invocation
 	held   bool // holds a pool slot
 	dead   bool
+	// back is set while an answered environment holds its slot until its
+	// runtime asks for the next event; the pool counts it as returning.
+	back bool
 }
 
 func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
@@ -207,19 +203,15 @@ func (e *env) wait() {
 	}
 	e.mu.Lock()
 	e.dead = true
-	wasHeld := e.held
-	e.held = false
-	cur := e.current
+	wasHeld, wasBack := e.held, e.back
+	e.held, e.back = false, false
 	e.mu.Unlock()
-	e.fn.pool.remove(e)
+	e.fn.pool.remove(e, wasBack)
 	close(e.exited)
 	e.closeStop()
 	_ = e.srv.Close()
 	if wasHeld {
 		e.fn.pool.releaseSlot()
-	}
-	if cur != nil {
-		cur.release()
 	}
 	e.rt.logger.Debug("execution environment ended", "function", e.fn.Name, "pid", e.cmd.Process.Pid, "state", e.exitHow)
 }
@@ -276,6 +268,18 @@ func (e *env) hold() bool {
 	}
 	e.held = true
 	return true
+}
+
+// returning marks an environment whose invocation was answered as on its
+// way back to idle, so the next acquisition waits for it rather than
+// starting another environment.
+func (e *env) returning(inv *invocation) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.held && !e.dead && e.current == inv && !e.back {
+		e.back = true
+		e.fn.pool.returning.Add(1)
+	}
 }
 
 func (e *env) assign(inv *invocation) {
@@ -373,7 +377,7 @@ func (e *env) invoke(inv *invocation, cold bool) outcome {
 	case inv.isAnswered():
 		r.payload, r.failed = inv.result, inv.failed
 		r.end = inv.answeredAt
-		e.awaitRelease(inv)
+		e.returning(inv)
 		e.stdout.drain(logDrainWait)
 		e.stderr.drain(logDrainWait)
 	case e.isExited():
@@ -393,23 +397,8 @@ func (e *env) invoke(inv *invocation, cold bool) outcome {
 	return e.finish(r)
 }
 
-// releaseWait bounds how long an answered invocation waits for its
-// runtime to ask for the next event (or to exit, as aws-lambda-go does
-// after a panic), so the caller's next invocation finds the environment
-// idle, or gone, rather than starting another one.
-const releaseWait = 200 * time.Millisecond
-
 // logDrainWait bounds the wait for a function's last output lines.
 const logDrainWait = 50 * time.Millisecond
-
-func (e *env) awaitRelease(inv *invocation) {
-	t := time.NewTimer(releaseWait)
-	defer t.Stop()
-	select {
-	case <-inv.released:
-	case <-t.C:
-	}
-}
 
 // awaitInit waits for the runtime's first /next; ok is false when init
 // failed and out holds the invocation's answer.

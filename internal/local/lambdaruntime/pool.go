@@ -3,6 +3,8 @@ package lambdaruntime
 import (
 	"context"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // pool holds one function's execution environments. A slot in sem is held
@@ -10,16 +12,38 @@ import (
 // the runtime asks for its next event or the process dies. Idle
 // environments hold no slot, and a new one starts only when none is idle,
 // so a function never has more environments than slots.
+//
+// An environment whose invocation was answered keeps its slot until its
+// runtime asks for the next event, microseconds later; such "returning"
+// environments are counted, and an acquisition that finds none idle waits
+// for one of them (at most returnWait) rather than starting another. So
+// sequential invocations reuse one environment, as in Lambda, and the caller
+// gets its answer without waiting for the runtime's next request.
 type pool struct {
-	sem chan struct{}
+	sem       chan struct{}
+	returning atomic.Int64
 
-	mu   sync.Mutex
-	idle []*env            // most recently parked last
-	all  map[*env]struct{} // every live environment, for Close
+	mu      sync.Mutex
+	idle    []*env            // most recently parked last
+	all     map[*env]struct{} // every live environment, for Close
+	changed chan struct{}     // closed and renewed when idle or all change
 }
 
+// returnWait bounds the wait for a returning environment.
+const returnWait = 200 * time.Millisecond
+
 func newPool(maxConcurrency int) *pool {
-	return &pool{sem: make(chan struct{}, maxConcurrency), all: make(map[*env]struct{})}
+	return &pool{
+		sem:     make(chan struct{}, maxConcurrency),
+		all:     make(map[*env]struct{}),
+		changed: make(chan struct{}),
+	}
+}
+
+// notify wakes acquisitions waiting for a returning environment; p.mu held.
+func (p *pool) notify() {
+	close(p.changed)
+	p.changed = make(chan struct{})
 }
 
 // acquire takes a slot and returns an idle environment, or nil when the
@@ -32,16 +56,39 @@ func (p *pool) acquire(ctx context.Context, closing <-chan struct{}) (*env, erro
 	case <-closing:
 		return nil, ErrClosed
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for len(p.idle) > 0 {
-		e := p.idle[len(p.idle)-1]
-		p.idle = p.idle[:len(p.idle)-1]
-		if e.hold() {
-			return e, nil
+	var timer *time.Timer
+	for {
+		p.mu.Lock()
+		for len(p.idle) > 0 {
+			e := p.idle[len(p.idle)-1]
+			p.idle = p.idle[:len(p.idle)-1]
+			if e.hold() {
+				p.mu.Unlock()
+				return e, nil
+			}
+		}
+		changed := p.changed
+		returning := p.returning.Load() > 0
+		p.mu.Unlock()
+		if !returning {
+			return nil, nil
+		}
+		if timer == nil {
+			timer = time.NewTimer(returnWait)
+			defer timer.Stop()
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			return nil, nil
+		case <-ctx.Done():
+			p.releaseSlot()
+			return nil, ctx.Err()
+		case <-closing:
+			p.releaseSlot()
+			return nil, ErrClosed
 		}
 	}
-	return nil, nil
 }
 
 func (p *pool) releaseSlot() { <-p.sem }
@@ -53,17 +100,25 @@ func (p *pool) add(e *env) {
 }
 
 // park makes a busy environment idle and frees its slot.
-func (p *pool) park(e *env) {
+func (p *pool) park(e *env, wasReturning bool) {
 	p.mu.Lock()
 	p.idle = append(p.idle, e)
+	if wasReturning {
+		p.returning.Add(-1)
+	}
+	p.notify()
 	p.mu.Unlock()
 	p.releaseSlot()
 }
 
 // remove forgets a dead environment.
-func (p *pool) remove(e *env) {
+func (p *pool) remove(e *env, wasReturning bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if wasReturning {
+		p.returning.Add(-1)
+	}
+	defer p.notify()
 	delete(p.all, e)
 	for i, x := range p.idle {
 		if x == e {

@@ -53,15 +53,13 @@ func (e *env) handleNext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	park := e.held && !e.dead && (cur == nil || cur.isAnswered())
+	wasBack := e.back
 	if park {
-		e.held, e.current = false, nil
+		e.held, e.current, e.back = false, nil, false
 	}
 	e.mu.Unlock()
 	if park {
-		e.fn.pool.park(e)
-		if cur != nil {
-			cur.release()
-		}
+		e.fn.pool.park(e, wasBack)
 	}
 
 	select {

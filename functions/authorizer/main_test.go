@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -94,7 +95,7 @@ func start(t testing.TB, bin string, env []string, event []byte) (time.Duration,
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(api.srv.URL, "http://"), "PATH=" + os.Getenv("PATH")}, env...)
-	var stdout bytes.Buffer
+	var stdout lockedBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stdout
 	began := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -114,6 +115,24 @@ func start(t testing.TB, bin string, env []string, event []byte) (time.Duration,
 		t.Fatalf("%s never answered; output:\n%s", bin, stdout.String())
 	}
 	return 0, nil, ""
+}
+
+// lockedBuffer collects a process's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // pool serves a JWKS and signs access tokens.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -299,19 +300,18 @@ func serveSQS(ctx context.Context, addr, dataDir, region string, rc *runContext,
 		return err
 	}
 	defer srv.Close()
-	hs := &http.Server{Addr: addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("SQS endpoint on %s: %w", addr, err)
-	case <-time.After(100 * time.Millisecond):
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("SQS endpoint: %w", err)
 	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
 	store := "in memory"
 	if dataDir != "" {
 		store = "data in " + dataDir
 	}
-	fmt.Fprintf(rc.stdout, "sqsgate: SQS endpoint on http://%s (%s, account %s)\nsqsgate: ready (Ctrl-C stops it)\n", addr, store, platform.AccountID)
+	fmt.Fprintf(rc.stdout, "sqsgate: SQS endpoint on http://%s (%s, account %s)\nsqsgate: ready (Ctrl-C stops it)\n", l.Addr(), store, platform.AccountID)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:

@@ -3,10 +3,17 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jwt"
@@ -136,4 +143,59 @@ func TestRefusedTemplateExitsNonZero(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "custom domain") || !strings.Contains(stderr, "hooks.example.com") {
 		t.Errorf("exit %d, stderr:\n%s\nwant 1 and a message naming the custom domain", code, stderr)
 	}
+}
+
+// TestSQSCommand serves the endpoint alone, creates a queue with the AWS
+// SDK, and stops cleanly when the context ends.
+func TestSQSCommand(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"sqs", "--sqs-addr", "127.0.0.1:0"}, stdout, io.Discard, func(string) (string, bool) { return "", false })
+	}()
+	var endpoint string
+	for deadline := time.Now().Add(10 * time.Second); endpoint == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := regexp.MustCompile(`on (http://\S+)`).FindStringSubmatch(stdout.String()); m != nil {
+			endpoint = m[1]
+		}
+	}
+	if endpoint == "" {
+		cancel()
+		t.Fatalf("no endpoint announced: %q", stdout.String())
+	}
+	client := sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "x", SecretAccessKey: "x"}, nil
+		})})
+	out, err := client.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String("demo")})
+	if err != nil || !strings.HasSuffix(aws.ToString(out.QueueUrl), "/000000000000/demo") {
+		t.Errorf("CreateQueue: %v %v", out, err)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit code %d after cancel, want 0", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("sqs did not stop after cancel")
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -39,7 +39,9 @@ var backends = []struct {
 }{
 	{"embedded SQS", func(*testing.T) []string { return nil }},
 	{"moto_server as external SQS", func(t *testing.T) []string {
-		return []string{"--sqs-endpoint", testpeer.StartMoto(t).URL}
+		// moto's default account, so ARNs built with ${AWS::AccountId}
+		// (the DLQ's RedriveAllowPolicy) name moto's queues.
+		return []string{"--sqs-endpoint", testpeer.StartMoto(t).URL, "--account-id", "123456789012"}
 	}},
 }
 

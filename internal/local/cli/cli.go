@@ -256,6 +256,7 @@ func platformFlags(fs *flag.FlagSet) *platform.Config {
 	fs.StringVar(&cfg.FunctionsDir, "functions-dir", platform.DefaultFunctionsDir, "directory holding <LogicalId>/bootstrap for each function, built for this machine")
 	fs.StringVar(&cfg.Region, "region", platform.DefaultRegion, "AWS::Region")
 	fs.StringVar(&cfg.StackName, "stack-name", platform.DefaultStackName, "AWS::StackName (queue names derive from it)")
+	fs.StringVar(&cfg.AccountID, "account-id", platform.DefaultAccountID, "AWS::AccountId and the embedded endpoint's account; with --sqs-endpoint, that endpoint's account (moto: 123456789012)")
 	return cfg
 }
 
@@ -311,7 +312,7 @@ func serveSQS(ctx context.Context, addr, dataDir, region string, rc *runContext,
 	if dataDir != "" {
 		store = "data in " + dataDir
 	}
-	fmt.Fprintf(rc.stdout, "sqsgate: SQS endpoint on http://%s (%s, account %s)\nsqsgate: ready (Ctrl-C stops it)\n", l.Addr(), store, platform.AccountID)
+	fmt.Fprintf(rc.stdout, "sqsgate: SQS endpoint on http://%s (%s, account %s)\nsqsgate: ready (Ctrl-C stops it)\n", l.Addr(), store, platform.DefaultAccountID)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:

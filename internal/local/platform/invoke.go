@@ -28,7 +28,7 @@ func Invoke(ctx context.Context, cfg Config, function string, event []byte) (*la
 		backend = &externalSQS{endpoint: cfg.SQSEndpoint, client: newSQSClient(cfg.SQSEndpoint, cfg.Region, true)}
 		p.External = true
 	} else {
-		e, err := startEmbeddedSQS("127.0.0.1:0", "", cfg.Region, AccountID, log.With("component", "sqs"))
+		e, err := startEmbeddedSQS("127.0.0.1:0", "", cfg.Region, cfg.AccountID, log.With("component", "sqs"))
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +56,7 @@ func Invoke(ctx context.Context, cfg Config, function string, event []byte) (*la
 
 	app, ev, global, err := loadApp(cfg.Template, cfg.EnvVars, cfg.Parameters, template.Options{
 		Region:    cfg.Region,
-		AccountID: AccountID,
+		AccountID: cfg.AccountID,
 		StackName: cfg.StackName,
 		APIID:     APIID,
 		Queue:     backend.Ensure,
@@ -85,7 +85,7 @@ func Invoke(ctx context.Context, cfg Config, function string, event []byte) (*la
 	rt, err := lambdaruntime.New(lambdaruntime.Options{
 		Functions: functions,
 		Region:    cfg.Region,
-		AccountID: AccountID,
+		AccountID: cfg.AccountID,
 		Logger:    log.With("component", "lambda"),
 		LogOutput: cfg.LogOutput,
 	})

@@ -29,8 +29,8 @@ const (
 	DefaultFunctionsDir = "bin/local"
 	DefaultRegion       = "us-east-1"
 	DefaultStackName    = "sqsgate"
-	// AccountID is the local account in every ARN and queue URL.
-	AccountID = "000000000000"
+	// DefaultAccountID is the local account in every ARN and queue URL.
+	DefaultAccountID = "000000000000"
 	// APIID is the local HTTP API's id (Ref of the HttpApi).
 	APIID = "local"
 )
@@ -50,6 +50,10 @@ type Config struct {
 	FunctionsDir string // holds <LogicalId>/bootstrap for each function
 	Region       string
 	StackName    string
+	// AccountID is AWS::AccountId and the embedded endpoint's account;
+	// with an external endpoint set it to that endpoint's account (moto:
+	// 123456789012) so ARNs the template builds match its queues.
+	AccountID string
 	// MaxConcurrency bounds each function's execution environments unless
 	// the template sets ReservedConcurrentExecutions; 0 = runtime default.
 	MaxConcurrency int
@@ -69,6 +73,9 @@ func (c *Config) defaults() {
 	}
 	if c.StackName == "" {
 		c.StackName = DefaultStackName
+	}
+	if c.AccountID == "" {
+		c.AccountID = DefaultAccountID
 	}
 	if c.FunctionsDir == "" {
 		c.FunctionsDir = DefaultFunctionsDir
@@ -126,7 +133,7 @@ func (p *Platform) start(cfg Config) (*Platform, error) {
 		backend = &externalSQS{endpoint: cfg.SQSEndpoint, client: newSQSClient(cfg.SQSEndpoint, cfg.Region, true)}
 		p.External = true
 	} else {
-		e, err := startEmbeddedSQS(cfg.SQSAddr, cfg.DataDir, cfg.Region, AccountID, log.With("component", "sqs"))
+		e, err := startEmbeddedSQS(cfg.SQSAddr, cfg.DataDir, cfg.Region, cfg.AccountID, log.With("component", "sqs"))
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +144,7 @@ func (p *Platform) start(cfg Config) (*Platform, error) {
 
 	app, ev, global, err := loadApp(cfg.Template, cfg.EnvVars, cfg.Parameters, template.Options{
 		Region:      cfg.Region,
-		AccountID:   AccountID,
+		AccountID:   cfg.AccountID,
 		StackName:   cfg.StackName,
 		APIID:       APIID,
 		APIEndpoint: p.APIURL,
@@ -163,7 +170,7 @@ func (p *Platform) start(cfg Config) (*Platform, error) {
 	rt, err := lambdaruntime.New(lambdaruntime.Options{
 		Functions: functions,
 		Region:    cfg.Region,
-		AccountID: AccountID,
+		AccountID: cfg.AccountID,
 		Logger:    log.With("component", "lambda"),
 		LogOutput: cfg.LogOutput,
 	})
@@ -173,7 +180,7 @@ func (p *Platform) start(cfg Config) (*Platform, error) {
 	p.onClose(rt.Close)
 
 	if app.API != nil {
-		apiCfg := apiConfig(app.API, cfg.Region, jwksURL, log)
+		apiCfg := apiConfig(app.API, cfg.Region, cfg.AccountID, jwksURL, log)
 		extra := http.NewServeMux()
 		jwks := issuer.JWKS()
 		extra.HandleFunc("GET "+devissuer.JWKSPath, func(w http.ResponseWriter, _ *http.Request) {
@@ -320,12 +327,12 @@ func functionEnv(fs []lambdaruntime.Function, name string) map[string]string {
 var cognitoIssuer = regexp.MustCompile(`^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/[\w-]+_[0-9a-zA-Z]+$`)
 
 // apiConfig turns the template's HTTP API into the emulator's Config.
-func apiConfig(api *template.HTTPAPI, region, jwksURL string, log *slog.Logger) httpapi.Config {
+func apiConfig(api *template.HTTPAPI, region, accountID, jwksURL string, log *slog.Logger) httpapi.Config {
 	cfg := httpapi.Config{
 		APIID:       api.ID,
 		StageName:   api.StageName,
 		Region:      region,
-		AccountID:   AccountID,
+		AccountID:   accountID,
 		Authorizers: map[string]httpapi.Authorizer{},
 	}
 	used := map[string]bool{}

@@ -131,7 +131,7 @@ func TestAPIConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := apiConfig(app.API, "us-east-1", "http://127.0.0.1:1"+devissuer.JWKSPath, discard())
+	cfg := apiConfig(app.API, "us-east-1", DefaultAccountID, "http://127.0.0.1:1"+devissuer.JWKSPath, discard())
 	jwt := cfg.Authorizers["CognitoJwtAuthorizer"]
 	if jwt.Type != "jwt" || jwt.JWTIssuer != devissuer.Issuer || jwt.JWKSURL != "http://127.0.0.1:1"+devissuer.JWKSPath || len(jwt.JWTAudience) != 1 || jwt.JWTAudience[0] != devissuer.ClientID {
 		t.Errorf("CognitoJwtAuthorizer %+v: the dev issuer must stand in for Cognito", jwt)

@@ -213,6 +213,10 @@ func (l *loader) auth(api *HTTPAPI, v any) error {
 						z.IdentitySource = append(z.IdentitySource, src.prefix+str(item))
 					}
 				}
+				if len(z.IdentitySource) > 0 {
+					// API Gateway's default when identity sources are set.
+					z.ResultTTL = 300 * time.Second
+				}
 				if v, ok := id["ReauthorizeEvery"]; ok {
 					n, err := strconv.Atoi(str(v))
 					if err != nil || n < 0 || n > 3600 {

@@ -104,6 +104,15 @@ func TestHTTPAPI(t *testing.T) {
 		}
 	})
 	api := app.API
+	t.Run("ReauthorizeEvery defaults to 300s with identity sources", func(t *testing.T) {
+		app, err := loadFixture(t, strings.Replace(apiBase, "              ReauthorizeEvery: 60\n", "", 1), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ttl := app.API.Authorizers["Lambda"].ResultTTL; ttl != 300*time.Second {
+			t.Errorf("ResultTTL %s, want 5m", ttl)
+		}
+	})
 	t.Run("stage, CORS true, authorizers", func(t *testing.T) {
 		if api.StageName != "v1" || api.Cors == nil || api.Cors.AllowOrigins[0] != "*" {
 			t.Errorf("stage %q cors %+v", api.StageName, api.Cors)

@@ -45,7 +45,10 @@
 //     response (6291556 bytes, Function.ResponseSizeTooLarge), as Lambda.
 //   - Logs: the function's stdout and stderr go to Options.LogOutput line by
 //     line and unchanged (JSON logs pass through), framed by START, END and
-//     REPORT lines as CloudWatch shows them.
+//     REPORT lines as CloudWatch shows them, or, when the function's
+//     AWS_LAMBDA_LOG_FORMAT is JSON (the template's LoggingConfig), by
+//     Lambda's platform.start, platform.runtimeDone and platform.report
+//     records.
 //   - The Lambda Invoke API (POST /2015-03-31/functions/{name}/invocations),
 //     so `aws lambda invoke --endpoint-url` works as with
 //     `sam local start-lambda`.

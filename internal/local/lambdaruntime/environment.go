@@ -326,8 +326,17 @@ func (e *env) logLine(line []byte) {
 	}
 }
 
-// platformLine writes a line of the platform's own (START, END, REPORT).
+// platformLine writes a text line of the platform's own (an error's
+// message and type); with the JSON log format they ride in the runtimeDone
+// and report records instead.
 func (e *env) platformLine(inv *invocation, format string, args ...any) {
+	if e.fn.jsonLogs {
+		return
+	}
+	e.writePlatform(inv, format, args...)
+}
+
+func (e *env) writePlatform(inv *invocation, format string, args ...any) {
 	line := []byte(fmt.Sprintf(format, args...))
 	e.rt.sink.writeLine(line)
 	inv.log.add(line)
@@ -362,7 +371,7 @@ func (e *env) invoke(inv *invocation, cold bool) outcome {
 	timeout := e.fn.Timeout
 	inv.dispatched = time.Now()
 	inv.deadline = inv.dispatched.Add(timeout)
-	e.platformLine(inv, "START RequestId: %s Version: $LATEST", inv.id)
+	e.platformStart(inv)
 	e.next <- inv
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
@@ -429,7 +438,7 @@ func (e *env) awaitInit(inv *invocation) (out outcome, ok bool) {
 		e.platformLine(inv, "%s", errorMessage(r.payload))
 	}
 	r.initDuration = time.Since(e.startedAt)
-	e.platformLine(inv, "START RequestId: %s Version: $LATEST", inv.id)
+	e.platformStart(inv)
 	return e.finish(r), false
 }
 
@@ -469,8 +478,7 @@ func (e *env) finish(r report) outcome {
 		Status:          r.status,
 		ErrorType:       r.errorType,
 	}
-	e.platformLine(r.inv, "END RequestId: %s", r.inv.id)
-	e.platformLine(r.inv, "%s", rep.String())
+	e.platformEnd(r.inv, rep)
 	res := &Result{Payload: r.payload, Report: rep, Log: r.inv.log.bytes()}
 	if r.failed {
 		res.FunctionError = FunctionErrorUnhandled

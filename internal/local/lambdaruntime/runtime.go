@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -116,7 +117,10 @@ type function struct {
 	Function
 	arn     string
 	baseEnv []string
-	pool    *pool
+	// jsonLogs: the function logs in Lambda's JSON format
+	// (AWS_LAMBDA_LOG_FORMAT=JSON), so the platform's lines are JSON too.
+	jsonLogs bool
+	pool     *pool
 }
 
 // New validates the functions and returns a Runtime. No process starts
@@ -196,6 +200,7 @@ func (rt *Runtime) newFunction(f Function) (*function, error) {
 		Function: f,
 		arn:      fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", rt.region, rt.accountID, f.Name),
 		pool:     newPool(f.MaxConcurrency),
+		jsonLogs: strings.EqualFold(f.Environment["AWS_LAMBDA_LOG_FORMAT"], "JSON"),
 	}
 	fn.baseEnv = rt.functionEnv(f)
 	return fn, nil

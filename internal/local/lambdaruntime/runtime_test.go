@@ -482,3 +482,56 @@ func TestCallerGoneInvocationRunsOn(t *testing.T) {
 		t.Errorf("after an abandoned invocation: pid %d count %d, want warm pid %d count 3", after.PID, after.Count, before.PID)
 	}
 }
+
+// TestJSONLogFormat: with AWS_LAMBDA_LOG_FORMAT=JSON (the template's
+// LoggingConfig), the platform's lines are Lambda's JSON records.
+func TestJSONLogFormat(t *testing.T) {
+	rt, logs := newRuntime(t, lambdaruntime.Options{Functions: []lambdaruntime.Function{
+		fn("F", withEnv("AWS_LAMBDA_LOG_FORMAT", "JSON"), func(f *lambdaruntime.Function) { f.Timeout = 500 * time.Millisecond }),
+	}})
+	ok := invoke(t, rt, "F", map[string]any{})
+	timedOut := invoke(t, rt, "F", map[string]any{"action": "sleep", "ms": 5000})
+
+	type record struct {
+		Time   string `json:"time"`
+		Type   string `json:"type"`
+		Record struct {
+			RequestID string             `json:"requestId"`
+			Status    string             `json:"status"`
+			Version   string             `json:"version"`
+			Metrics   map[string]float64 `json:"metrics"`
+		} `json:"record"`
+	}
+	var got []record
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var r record
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, r.Time); err != nil {
+			t.Errorf("time %q: %v", r.Time, err)
+		}
+		got = append(got, r)
+	}
+	if len(got) != 6 {
+		t.Fatalf("%d records, want 3 per invocation:\n%s", len(got), logs.String())
+	}
+	for i, want := range []struct {
+		typ, id, status string
+	}{
+		{"platform.start", ok.Report.RequestID, ""},
+		{"platform.runtimeDone", ok.Report.RequestID, "success"},
+		{"platform.report", ok.Report.RequestID, "success"},
+		{"platform.start", timedOut.Report.RequestID, ""},
+		{"platform.runtimeDone", timedOut.Report.RequestID, "timeout"},
+		{"platform.report", timedOut.Report.RequestID, "timeout"},
+	} {
+		if r := got[i]; r.Type != want.typ || r.Record.RequestID != want.id || r.Record.Status != want.status {
+			t.Errorf("record %d: %s %s %s, want %s %s %s", i, r.Type, r.Record.RequestID, r.Record.Status, want.typ, want.id, want.status)
+		}
+	}
+	m := got[2].Record.Metrics
+	if m["memorySizeMB"] != 128 || m["billedDurationMs"] != float64(ok.Report.BilledDuration.Milliseconds()) || m["initDurationMs"] <= 0 {
+		t.Errorf("report metrics %v do not match %+v", m, ok.Report)
+	}
+}

@@ -1,6 +1,120 @@
 // Package sqsendpoint is an SQS-compatible endpoint for local runs and
 // tests: real SQS clients (aws-sdk-go-v2, the AWS CLIs, boto3) talk to it
-// over HTTP as they would to Amazon SQS.
+// over HTTP as they would to Amazon SQS, with SQS's semantics, limits and
+// error codes as AWS documents them.
 //
-// (full operation and attribute list below; see the README)
+//	s, err := sqsendpoint.New(sqsendpoint.Options{DataDir: dir}) // "" = in memory
+//	arn, err := s.EnsureQueue("IngestQueue", map[string]string{"VisibilityTimeout": "60"}, nil)
+//	http.ListenAndServe("127.0.0.1:9324", s)
+//	defer s.Close()
+//
+// # Safety
+//
+// The endpoint has no authentication: signatures are accepted unchecked,
+// as every local SQS emulator does. Bind it to loopback (the sqsgate CLI's
+// default, 127.0.0.1:9324). Request bodies are capped at MaxRequestBytes;
+// malformed input gets an SQS error, and a panic in a handler becomes
+// InternalFailure for that request only.
+//
+// # Protocols
+//
+// Both wire protocols on any path: AWS JSON 1.0 (X-Amz-Target:
+// AmazonSQS.<Op>; errors {"__type":"com.amazonaws.sqs#<Code>","message"}
+// with x-amzn-query-error: <legacy code>;Sender) and the query protocol
+// (Action=<Op> as a form body or URL query, GET or POST, also posted to
+// the queue's own path; XML responses in the 2012-11-05 namespace;
+// <ErrorResponse> errors). Queue URLs are http://<Host the client
+// called>/<account>/<name>; ARNs arn:aws:sqs:<region>:<account>:<name>.
+//
+// # Operations
+//
+// CreateQueue, GetQueueUrl, ListQueues (QueueNamePrefix, MaxResults,
+// NextToken), GetQueueAttributes, SetQueueAttributes, DeleteQueue,
+// PurgeQueue, SendMessage, SendMessageBatch, ReceiveMessage, DeleteMessage,
+// DeleteMessageBatch, ChangeMessageVisibility, ChangeMessageVisibilityBatch,
+// ListDeadLetterSourceQueues, TagQueue, UntagQueue, ListQueueTags,
+// StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask.
+// AddPermission and RemovePermission answer InvalidAction.
+//
+// # Queue attributes
+//
+// Settable, validated with SQS's ranges (InvalidAttributeValue /
+// InvalidAttributeName): DelaySeconds 0-900, MaximumMessageSize
+// 1024-1048576, MessageRetentionPeriod 60-1209600, ReceiveMessageWaitTimeSeconds
+// 0-20, VisibilityTimeout 0-43200, RedrivePolicy (deadLetterTargetArn,
+// maxReceiveCount 1-1000; the DLQ must exist, be the same type and admit
+// the source), RedriveAllowPolicy (allowAll, denyAll, byQueue with 1-10
+// sourceQueueArns), Policy (stored, not enforced), KmsMasterKeyId and
+// KmsDataKeyReusePeriodSeconds (stored; no encryption), SqsManagedSseEnabled;
+// FIFO only: FifoQueue (at creation), ContentBasedDeduplication,
+// DeduplicationScope (queue, messageGroup), FifoThroughputLimit (perQueue,
+// perMessageGroupId). Read-only: ApproximateNumberOfMessages,
+// ApproximateNumberOfMessagesNotVisible, ApproximateNumberOfMessagesDelayed,
+// CreatedTimestamp, LastModifiedTimestamp, QueueArn. "All" returns them all.
+//
+// # Message semantics
+//
+//   - Bodies: at least 1 character from SQS's allowed set
+//     (InvalidMessageContents), body plus attributes at most the queue's
+//     MaximumMessageSize (1 MiB default).
+//   - Message attributes: String, Number, Binary and custom types
+//     (String.x), at most 10, SQS's naming rules; MD5OfMessageBody and
+//     MD5OfMessageAttributes as AWS computes them (internal/sqsmsg).
+//     System attribute AWSTraceHeader, with MD5OfMessageSystemAttributes.
+//   - ReceiveMessage: MaxNumberOfMessages 1-10, VisibilityTimeout override,
+//     WaitTimeSeconds 0-20 (queue default ReceiveMessageWaitTimeSeconds)
+//     long polling that returns as soon as a message becomes receivable;
+//     MessageSystemAttributeNames/AttributeNames ("All" or names) and
+//     MessageAttributeNames ("All", ".*", "prefix.*", names).
+//   - System attributes: SenderId (the account id), SentTimestamp,
+//     ApproximateReceiveCount, ApproximateFirstReceiveTimestamp,
+//     MessageGroupId, MessageDeduplicationId, SequenceNumber (FIFO),
+//     AWSTraceHeader, DeadLetterQueueSourceArn (after a dead-letter move).
+//   - Receipt handles are new on every receive. DeleteMessage with an older
+//     handle succeeds without deleting (as the API Reference says); deleting
+//     a message already gone succeeds; a malformed or foreign handle is
+//     ReceiptHandleIsInvalid. ChangeMessageVisibility needs the latest
+//     handle of a message in flight (MessageNotInflight otherwise) and keeps
+//     the total under 12 hours from the receive.
+//   - DelaySeconds per queue and per message (not per message on FIFO),
+//     retention expiry, PurgeQueue (once per 60 s, PurgeQueueInProgress),
+//     re-creating a deleted queue's name within 60 s (QueueDeletedRecently).
+//   - Dead-letter queues: a receive that would exceed maxReceiveCount moves
+//     the message to the DLQ instead (same message id and receive count).
+//     StartMessageMoveTask moves a DLQ's visible messages to
+//     DestinationArn or back to the queue each came from, with a fresh
+//     receive count.
+//   - FIFO: order per message group; a group with a message in flight
+//     yields nothing until it is deleted or visible again; deduplication
+//     for 5 minutes by MessageDeduplicationId or SHA-256 of the body,
+//     per queue or per group; SequenceNumber increases per queue;
+//     MessageGroupId required (MissingParameter).
+//   - Batches: 1-10 entries (EmptyBatchRequest,
+//     TooManyEntriesInBatchRequest), distinct ids of [A-Za-z0-9_-]{1,80}
+//     (BatchEntryIdsNotDistinct, InvalidBatchEntryId), at most 1 MiB in all
+//     (BatchRequestTooLong); each entry then succeeds or fails on its own.
+//
+// # Durability
+//
+// With Options.DataDir the state lives in a bbolt file (sqs.db). Every
+// acknowledged change (create, set attributes, tag, send, delete, purge,
+// move) is committed and fsynced before the response; concurrent writers
+// share one transaction (group commit). Receives are journalled without
+// waiting. After a restart, queues, messages, receive counts and FIFO
+// deduplication records are back; messages that were in flight are
+// visible again, as after their visibility timeout, and receipt handles
+// issued before the restart are stale.
+//
+// # Known deviations from Amazon SQS
+//
+//   - No authentication, IAM policies or KMS; Policy and Kms* are stored only.
+//   - ReceiveRequestAttemptId is accepted and ignored; message attribute
+//     list values (reserved by SQS) are refused.
+//   - StartMessageMoveTask runs to completion at once, ignoring
+//     MaxNumberOfMessagesPerSecond; tasks are always COMPLETED, so
+//     CancelMessageMoveTask answers ResourceNotFoundException. Tasks are
+//     not persisted.
+//   - Approximate counts are exact. SenderId is the account id.
+//   - MessageGroupId is accepted on standard queues (as SQS fair queues do)
+//     but does not change delivery order.
 package sqsendpoint

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -177,4 +178,53 @@ func TestKillAndRestartLosesNoAcknowledgedMessage(t *testing.T) {
 		bodies = append(bodies, aws.ToString(m.Body))
 	}
 	assert.Equal(t, []string{"once"}, bodies, "one copy of the deduplicated message, and the deleted one stays deleted")
+}
+
+// TestRestartRestoresState closes and reopens a durable endpoint: queues
+// with their attributes and tags, messages with their receive counts, and
+// deletions all come back as they were.
+func TestRestartRestoresState(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New(Options{DataDir: dir})
+	require.NoError(t, err)
+	ts := httptest.NewServer(s)
+	c := newClient(ts.URL)
+	q := createQueue(t, c, "restart", map[string]string{"VisibilityTimeout": "0", "DelaySeconds": "0"})
+	_, err = c.TagQueue(ctx(t), &sqs.TagQueueInput{QueueUrl: aws.String(q), Tags: map[string]string{"team": "ingest"}})
+	require.NoError(t, err)
+	for _, body := range []string{"kept", "deleted"} {
+		_, err = c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String(body)})
+		require.NoError(t, err)
+	}
+	for range 2 {
+		out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q), MaxNumberOfMessages: 10})
+		require.NoError(t, err)
+		for _, m := range out.Messages {
+			if aws.ToString(m.Body) == "deleted" {
+				_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: m.ReceiptHandle})
+				require.NoError(t, err)
+			}
+		}
+	}
+	ts.Close()
+	require.NoError(t, s.Close())
+
+	s, err = New(Options{DataDir: dir})
+	require.NoError(t, err)
+	ts = httptest.NewServer(s)
+	defer func() { ts.Close(); s.Close() }()
+	c = newClient(ts.URL)
+	q = ts.URL + "/000000000000/restart"
+	attrs, err := c.GetQueueAttributes(ctx(t), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(q), AttributeNames: []types.QueueAttributeName{"All"}})
+	require.NoError(t, err)
+	assert.Equal(t, "0", attrs.Attributes["VisibilityTimeout"])
+	assert.Equal(t, "1", attrs.Attributes["ApproximateNumberOfMessages"])
+	tags, err := c.ListQueueTags(ctx(t), &sqs.ListQueueTagsInput{QueueUrl: aws.String(q)})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"team": "ingest"}, tags.Tags)
+	out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q), MaxNumberOfMessages: 10, MessageSystemAttributeNames: []types.MessageSystemAttributeName{"All"}})
+	require.NoError(t, err)
+	require.Len(t, out.Messages, 1)
+	assert.Equal(t, "kept", aws.ToString(out.Messages[0].Body))
+	assert.Equal(t, "3", out.Messages[0].Attributes["ApproximateReceiveCount"], "receive counts survive a restart")
 }

@@ -191,3 +191,18 @@ func TestEnsureQueue(t *testing.T) {
 	assert.True(t, strings.Contains(attrs["RedrivePolicy"], `"maxReceiveCount":3`), attrs["RedrivePolicy"])
 	assert.Equal(t, map[string]string{"app": "sqsgate"}, s.listQueueTags(q))
 }
+
+func TestVisibilityLimitedToTwelveHoursFromReceive(t *testing.T) {
+	_, c, clock := startWithClock(t)
+	q := createQueue(t, c, "twelve", nil)
+	_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String("m")})
+	require.NoError(t, err)
+	out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q), VisibilityTimeout: 43200})
+	require.NoError(t, err)
+	require.Len(t, out.Messages, 1)
+	clock.Advance(time.Hour)
+	_, err = c.ChangeMessageVisibility(ctx(t), &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(q), ReceiptHandle: out.Messages[0].ReceiptHandle, VisibilityTimeout: 43200})
+	assert.Equal(t, "InvalidParameterValue", errorCode(err))
+	_, err = c.ChangeMessageVisibility(ctx(t), &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(q), ReceiptHandle: out.Messages[0].ReceiptHandle, VisibilityTimeout: 39600})
+	assert.NoError(t, err)
+}

@@ -172,8 +172,8 @@ func (s *Server) opReceiveMessage(c *call) (any, error) {
 }
 
 // received renders one delivery with the attributes the caller asked for.
-// The message fields read here never change after the send, apart from
-// those copied into the delivery under the queue lock.
+// It reads only message fields fixed at send time; the rest was copied
+// into the delivery under the queue lock.
 func (s *Server) received(q *queue, d delivery, system, names []string) receivedMessage {
 	m := d.m
 	out := receivedMessage{MessageId: m.ID, ReceiptHandle: d.receipt, MD5OfBody: m.md5Body, Body: m.Body}
@@ -188,7 +188,7 @@ func (s *Server) received(q *queue, d delivery, system, names []string) received
 	}
 	if q.fifo {
 		all["MessageDeduplicationId"] = m.DedupID
-		all["SequenceNumber"] = m.sequenceNumber()
+		all["SequenceNumber"] = sequenceNumber(d.seq)
 	}
 	if a, ok := m.SystemAttributes["AWSTraceHeader"]; ok {
 		all["AWSTraceHeader"] = a.StringValue

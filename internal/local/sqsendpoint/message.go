@@ -32,8 +32,9 @@ type message struct {
 	md5Body   string
 	md5Attrs  string
 	visibleAt time.Time
-	receipt   string // current receipt handle; "" when not received since load
-	index     int    // position in the standard queue's heap
+	receipt   string    // current receipt handle; "" when not received since load
+	received  time.Time // when the current receipt was issued
+	index     int       // position in the standard queue's heap
 }
 
 func (m *message) encode() []byte {
@@ -55,7 +56,11 @@ func (m *message) digest() {
 	m.md5Attrs = sqsmsg.MD5OfAttributes(m.Attributes)
 }
 
-func (m *message) sequenceNumber() string { return fmt.Sprintf("%020d", m.Seq) }
+func (m *message) sequenceNumber() string { return sequenceNumber(m.Seq) }
+
+// sequenceNumber formats a sequence as SQS does: a large decimal string,
+// zero-padded here so that string order is numeric order.
+func sequenceNumber(seq uint64) string { return fmt.Sprintf("%020d", seq) }
 
 // inFlight reports whether a consumer holds the message at now.
 func (m *message) inFlight(now time.Time) bool {

@@ -167,29 +167,32 @@ func (q *queue) dedupKey(m *message) string {
 }
 
 // enqueue adds prepared messages to q (deduplicating FIFO sends) and
-// journals them. It returns, per message, the message actually standing
-// for it (the original on a duplicate) and the commit to wait for.
-func (s *Server) enqueue(q *queue, msgs []*message, now time.Time) ([]*message, *commit, *Error) {
+// journals them. It returns, per message, the send result (the original
+// message's id on a duplicate) and the commit to wait for. Results are
+// built under the lock: once enqueued, a message may be received and
+// moved by another client at any moment.
+func (s *Server) enqueue(q *queue, msgs []*message, now time.Time) ([]sendMessageOutput, *commit, *Error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.deleted {
 		return nil, nil, errQueueDoesNotExist()
 	}
-	out := make([]*message, len(msgs))
+	out := make([]sendMessageOutput, len(msgs))
 	var ops []op
 	var seq uint64
 	for i, m := range msgs {
 		if q.fifo {
 			key := q.dedupKey(m)
 			if d, ok := q.dedup[key]; ok && d.Expires > now.UnixMilli() {
-				out[i] = &message{ID: d.MessageID, Seq: d.Seq, md5Body: m.md5Body, md5Attrs: m.md5Attrs}
+				m.ID, m.Seq = d.MessageID, d.Seq
+				out[i] = sendResult(q, m)
 				continue
 			}
 		}
 		seq = s.seq.Add(1)
 		m.Seq = seq
 		q.add(m)
-		out[i] = m
+		out[i] = sendResult(q, m)
 		if s.store != nil {
 			ops = append(ops, op{kind: opPutMessage, queue: q.name, key: seqKey(m.Seq), value: m.encode()})
 		}
@@ -254,7 +257,7 @@ func (s *Server) sendMessage(q *queue, r sendRequest) (sendMessageOutput, error)
 	if err := c.wait(); err != nil {
 		return sendMessageOutput{}, s.storeFailed(err)
 	}
-	return sendResult(q, out[0]), nil
+	return out[0], nil
 }
 
 // checkBatch applies the rules every batch request shares.
@@ -331,8 +334,8 @@ func (s *Server) sendMessageBatch(q *queue, entries []sendMessageBatchEntry) (*s
 	if err := c.wait(); err != nil {
 		return nil, s.storeFailed(err)
 	}
-	for i, m := range sent {
-		out.Successful = append(out.Successful, sendMessageBatchResultEntry{Id: preparedIDs[i], sendMessageOutput: sendResult(q, m)})
+	for i, r := range sent {
+		out.Successful = append(out.Successful, sendMessageBatchResultEntry{Id: preparedIDs[i], sendMessageOutput: r})
 	}
 	return out, nil
 }
@@ -373,6 +376,7 @@ func (s *Server) receiveOptions(q *queue, in *receiveMessageInput) (receiveOptio
 type delivery struct {
 	m                *message
 	receipt          string
+	seq              uint64
 	receiveCount     int
 	firstReceive     int64
 	deadLetterSource string
@@ -462,11 +466,12 @@ func (s *Server) tryReceive(q *queue, o receiveOptions) ([]delivery, <-chan stru
 			m.FirstReceive = now.UnixMilli()
 		}
 		m.receipt = newReceiptHandle(q.name, m.ID)
+		m.received = now
 		m.visibleAt = now.Add(o.visibility)
 		if durable {
-			ops = append(ops, op{kind: opPutMessage, queue: q.name, key: seqKey(m.Seq), value: m.encode()})
+			ops = append(ops, op{kind: opPutReceive, queue: q.name, key: seqKey(m.Seq), value: receiveState{m.ReceiveCount, m.FirstReceive}.encode()})
 		}
-		out = append(out, delivery{m: m, receipt: m.receipt, receiveCount: m.ReceiveCount, firstReceive: m.FirstReceive, deadLetterSource: m.DeadLetterSource})
+		out = append(out, delivery{m: m, seq: m.Seq, receipt: m.receipt, receiveCount: m.ReceiveCount, firstReceive: m.FirstReceive, deadLetterSource: m.DeadLetterSource})
 		return true
 	}
 	if !q.fifo {

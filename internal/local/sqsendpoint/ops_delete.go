@@ -89,6 +89,8 @@ func (s *Server) deleteMessageBatch(q *queue, entries []deleteMessageBatchEntry)
 	return out, nil
 }
 
+const maxVisibility = 12 * time.Hour
+
 func checkVisibility(v *int) (time.Duration, *Error) {
 	if v == nil {
 		return 0, errMissingParameter("VisibilityTimeout")
@@ -118,6 +120,11 @@ func (s *Server) changeVisibilityLocked(q *queue, handle string, v *int, now tim
 	}
 	if !m.inFlight(now) {
 		return errMessageNotInflight()
+	}
+	// Developer Guide, visibility timeout: at most 12 hours from the
+	// receive, however often it is extended.
+	if now.Add(d).Sub(m.received) > maxVisibility {
+		return errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]", *v)
 	}
 	q.setVisibleAt(m, now.Add(d))
 	if d == 0 {

@@ -6,10 +6,12 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // MaxRequestBytes caps a request body: a full 1 MiB batch, base64 and form
@@ -65,6 +67,15 @@ var operations = map[string]handler{
 // Malformed input gets an SQS error; a panic becomes InternalFailure.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newID()
+	if s.log.Enabled(r.Context(), slog.LevelDebug) {
+		start := time.Now()
+		rw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		w = rw
+		defer func() {
+			s.log.Debug("sqs request", "request_id", requestID, "target", r.Header.Get("X-Amz-Target"),
+				"status", rw.status, "duration_ms", time.Since(start).Milliseconds())
+		}()
+	}
 	jsonProtocol := r.Header.Get("X-Amz-Target") != ""
 	defer func() {
 		if p := recover(); p != nil {
@@ -190,6 +201,17 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(http.StatusOK)
 	w.Write(buf.Bytes())
+}
+
+// statusWriter records the status for the debug log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
 }
 
 // readQueryForm merges the URL's query with a form-encoded body.

@@ -106,6 +106,9 @@ func (s *Server) restore() error {
 			if err != nil {
 				return fmt.Errorf("load message in queue %s: %w", name, err)
 			}
+			if r, ok := sq.receives[m.Seq]; ok {
+				m.ReceiveCount, m.FirstReceive = r.count, r.first
+			}
 			m.visibleAt = now
 			if m.ReceiveCount == 0 && m.DelayUntil > now.UnixMilli() {
 				m.visibleAt = time.UnixMilli(m.DelayUntil)

@@ -16,6 +16,8 @@ import (
 //
 //	queues/<name>/meta      queue configuration (JSON)
 //	queues/<name>/m/<seq>   messages by 8-byte big-endian sequence (JSON)
+//	queues/<name>/r/<seq>   receive state of a message: count, first receive
+//	                        (kept apart so a receive rewrites 16 bytes, not the message)
 //	queues/<name>/d/<key>   FIFO deduplication records (JSON)
 //	counters/seq            highest sequence number handed out
 var (
@@ -23,6 +25,7 @@ var (
 	bucketCounters = []byte("counters")
 	bucketMessages = []byte("m")
 	bucketDedup    = []byte("d")
+	bucketReceives = []byte("r")
 	keyMeta        = []byte("meta")
 	keySeq         = []byte("seq")
 )
@@ -34,6 +37,7 @@ const (
 	opDeleteQueue
 	opPurgeQueue
 	opPutMessage
+	opPutReceive
 	opDeleteMessage
 	opPutDedup
 	opDeleteDedup
@@ -72,6 +76,7 @@ type store struct {
 	pending []op
 	maxSeq  uint64
 	next    *commit
+	closed  bool
 	wake    chan struct{}
 	quit    chan struct{}
 	stopped chan struct{}
@@ -101,6 +106,8 @@ func openStore(dir string) (*store, error) {
 	return s, nil
 }
 
+var errStoreClosed = errors.New("sqs store is closed")
+
 func newCommit() *commit { return &commit{done: make(chan struct{})} }
 
 // write queues ops for the next group commit and returns it; the caller
@@ -110,6 +117,12 @@ func (s *store) write(seq uint64, ops ...op) *commit {
 		return nil
 	}
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c := &commit{done: make(chan struct{}), err: errStoreClosed}
+		close(c.done)
+		return c
+	}
 	s.pending = append(s.pending, ops...)
 	if seq > s.maxSeq {
 		s.maxSeq = seq
@@ -171,6 +184,9 @@ func applyOp(root *bolt.Bucket, o op) error {
 		if _, err := q.CreateBucketIfNotExists(bucketDedup); err != nil {
 			return err
 		}
+		if _, err := q.CreateBucketIfNotExists(bucketReceives); err != nil {
+			return err
+		}
 		return q.Put(keyMeta, o.value)
 	case opDeleteQueue:
 		if err := root.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
@@ -186,15 +202,24 @@ func applyOp(root *bolt.Bucket, o op) error {
 	}
 	switch o.kind {
 	case opPurgeQueue:
-		if err := q.DeleteBucket(bucketMessages); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-			return err
+		for _, name := range [][]byte{bucketMessages, bucketReceives} {
+			if err := q.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+				return err
+			}
+			if _, err := q.CreateBucket(name); err != nil {
+				return err
+			}
 		}
-		_, err := q.CreateBucket(bucketMessages)
-		return err
+		return nil
 	case opPutMessage:
 		return q.Bucket(bucketMessages).Put(o.key, o.value)
+	case opPutReceive:
+		return q.Bucket(bucketReceives).Put(o.key, o.value)
 	case opDeleteMessage:
-		return q.Bucket(bucketMessages).Delete(o.key)
+		if err := q.Bucket(bucketMessages).Delete(o.key); err != nil {
+			return err
+		}
+		return q.Bucket(bucketReceives).Delete(o.key)
 	case opPutDedup:
 		return q.Bucket(bucketDedup).Put(o.key, o.value)
 	case opDeleteDedup:
@@ -207,7 +232,21 @@ func applyOp(root *bolt.Bucket, o op) error {
 type storedQueue struct {
 	meta     []byte
 	messages [][]byte
+	receives map[uint64]receiveState
 	dedup    [][]byte
+}
+
+// receiveState is a message's receive count and first receive time.
+type receiveState struct {
+	count int
+	first int64
+}
+
+func (r receiveState) encode() []byte {
+	b := make([]byte, 16)
+	binary.BigEndian.PutUint64(b[:8], uint64(r.count))
+	binary.BigEndian.PutUint64(b[8:], uint64(r.first))
+	return b
 }
 
 func (s *store) load() (map[string]*storedQueue, uint64, error) {
@@ -219,7 +258,19 @@ func (s *store) load() (map[string]*storedQueue, uint64, error) {
 		}
 		return tx.Bucket(bucketQueues).ForEachBucket(func(name []byte) error {
 			b := tx.Bucket(bucketQueues).Bucket(name)
-			sq := &storedQueue{meta: append([]byte(nil), b.Get(keyMeta)...)}
+			sq := &storedQueue{meta: append([]byte(nil), b.Get(keyMeta)...), receives: map[uint64]receiveState{}}
+			if r := b.Bucket(bucketReceives); r != nil {
+				if err := r.ForEach(func(k, v []byte) error {
+					if len(k) == 8 && len(v) == 16 {
+						sq.receives[binary.BigEndian.Uint64(k)] = receiveState{
+							count: int(binary.BigEndian.Uint64(v[:8])), first: int64(binary.BigEndian.Uint64(v[8:])),
+						}
+					}
+					return nil
+				}); err != nil {
+					return err
+				}
+			}
 			if m := b.Bucket(bucketMessages); m != nil {
 				if err := m.ForEach(func(k, v []byte) error {
 					sq.messages = append(sq.messages, append([]byte(nil), v...))
@@ -247,6 +298,9 @@ func (s *store) close() error {
 	if s == nil {
 		return nil
 	}
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	close(s.quit)
 	<-s.stopped
 	return s.db.Close()

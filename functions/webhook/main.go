@@ -1,0 +1,46 @@
+// Command webhook is the WebhookFunction: POST /webhooks/github and
+// POST /webhooks/paddle, verified, into SQS. It only wires; see
+// internal/webhook.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/sqsgate/sqsgate/internal/webhook"
+)
+
+func main() {
+	logger := newLogger()
+	ctx := context.Background()
+	cfg, err := webhook.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		logger.Error("configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		logger.Error("load AWS configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	h, err := webhook.New(ctx, cfg, awsCfg, logger)
+	if err != nil {
+		logger.Error("build handler", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
+
+// newLogger logs JSON: Lambda's own handler (request id included) when the
+// function's log format is JSON, else a JSON handler with the same keys.
+func newLogger() *slog.Logger {
+	if os.Getenv("AWS_LAMBDA_LOG_FORMAT") == "JSON" {
+		return lambdacontext.NewLogger()
+	}
+	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: lambdacontext.ReplaceAttr}))
+}

@@ -1,0 +1,422 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/sqsgate/sqsgate/internal/apigw"
+	"github.com/sqsgate/sqsgate/internal/secrets"
+	"github.com/sqsgate/sqsgate/internal/sqsmsg"
+	"github.com/sqsgate/sqsgate/internal/webhook/github"
+	"github.com/sqsgate/sqsgate/internal/webhook/paddle"
+)
+
+// Routes the handler serves.
+const (
+	GitHubPath = "/webhooks/github"
+	PaddlePath = "/webhooks/paddle"
+)
+
+// DefaultMaxBodyBytes caps the raw request body. A 1 MiB JSON document can
+// nearly triple when GitHub percent-encodes it into a form, so the cap sits
+// above 3 MiB; Lambda's own 6 MB request limit is the outer bound.
+const DefaultMaxBodyBytes = 4 << 20
+
+// Provider names, as they appear in the provider attribute.
+const (
+	ProviderGitHub = "github"
+	ProviderPaddle = "paddle"
+)
+
+// maxFIFOIDLength bounds MessageGroupId and MessageDeduplicationId.
+const maxFIFOIDLength = 128
+
+// Sender is the one SQS call the handler makes.
+type Sender interface {
+	SendMessage(ctx context.Context, in *sqs.SendMessageInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+}
+
+var _ Sender = (*sqs.Client)(nil)
+
+// SecretSource supplies the current webhook secrets of one provider.
+type SecretSource interface {
+	// Secrets returns the secrets to verify with; none means reject.
+	Secrets(ctx context.Context) []string
+	// RefreshAfterMismatch may fetch the secrets again after a mismatch
+	// (a rotation); changed says whether verifying again is worthwhile.
+	RefreshAfterMismatch(ctx context.Context) (secrets []string, changed bool)
+}
+
+var _ SecretSource = (*secrets.Source)(nil)
+
+// Handler turns verified webhook deliveries into SQS messages.
+type Handler struct {
+	// GitHubSecrets and PaddleSecrets supply each provider's secrets; a nil
+	// source rejects every delivery for that provider.
+	GitHubSecrets SecretSource
+	PaddleSecrets SecretSource
+	// PaddleTolerance is Paddle's replay window; zero means
+	// paddle.DefaultTolerance.
+	PaddleTolerance time.Duration
+	// Sender sends to QueueURL; FIFO adds group and deduplication ids.
+	Sender   Sender
+	QueueURL string
+	FIFO     bool
+	// MaxBodyBytes caps the decoded request body; zero means
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int
+	// Now is the clock for Paddle's replay window and received_at.
+	Now func() time.Time
+	// Logger receives one JSON line per request; nil discards.
+	Logger *slog.Logger
+}
+
+// message is what one verified delivery becomes.
+type message struct {
+	provider    string
+	body        string
+	event       string
+	deliveryID  string
+	contentType string
+	group       string
+}
+
+// Errors answered before or after verification, with stable codes.
+var (
+	errNotFound         = apigw.Errorf(http.StatusNotFound, "not_found", "no webhook route at this path", nil)
+	errMethodNotAllowed = apigw.Errorf(http.StatusMethodNotAllowed, "method_not_allowed", "webhooks are delivered with POST", nil)
+)
+
+// Handle serves one HTTP API request. It never returns an error: every
+// failure is an HTTP answer, so API Gateway passes it to the provider
+// instead of a 500 from Lambda.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	start := h.now()
+	log := h.logger().With("request_id", req.RequestContext.RequestID)
+	provider, path := route(&req)
+	log = log.With("provider", provider, "path", path)
+
+	var msg *message
+	var err error
+	switch {
+	case provider == "":
+		err = errNotFound
+	case method(&req) != http.MethodPost:
+		err = errMethodNotAllowed
+	case provider == ProviderGitHub:
+		msg, err = h.github(ctx, &req)
+	default:
+		msg, err = h.paddle(ctx, &req, start)
+	}
+	if msg != nil {
+		log = log.With("event", msg.event, "delivery_id", msg.deliveryID)
+	}
+	if err == nil {
+		var input *sqs.SendMessageInput
+		if input, err = h.input(msg, start); err == nil {
+			var messageID string
+			if messageID, err = h.send(ctx, input); err == nil {
+				log.InfoContext(ctx, "webhook enqueued", "outcome", "accepted", "status", http.StatusAccepted,
+					"message_id", messageID, "bytes", len(msg.body), "duration_ms", h.now().Sub(start).Milliseconds())
+				return apigw.JSON(http.StatusAccepted, struct {
+					MessageID string `json:"messageId"`
+				}{messageID}), nil
+			}
+		}
+	}
+	resp := apigw.ErrorResponse(err)
+	level := slog.LevelWarn
+	if resp.StatusCode >= 500 {
+		level = slog.LevelError
+	}
+	var e *apigw.Error
+	code := "internal_error"
+	if errors.As(err, &e) {
+		code = e.Code
+	}
+	log.Log(ctx, level, "webhook rejected", "outcome", "rejected", "status", resp.StatusCode, "code", code,
+		"error", err.Error(), "duration_ms", h.now().Sub(start).Milliseconds())
+	return resp, nil
+}
+
+func (h *Handler) github(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (*message, error) {
+	body, err := h.body(req)
+	if err != nil {
+		return nil, err
+	}
+	sig256, err := signatureHeader(req.Headers, github.SignatureHeader)
+	if err != nil {
+		return nil, err
+	}
+	sig1, err := signatureHeader(req.Headers, github.SHA1SignatureHeader)
+	if err != nil {
+		return nil, err
+	}
+	verify := func(secrets []string) error {
+		return github.Verifier{Secrets: secrets}.VerifyHeaders(sig256, sig1, body)
+	}
+	if err := verifyWithRefresh(ctx, h.GitHubSecrets, verify, github.ErrSignatureMismatch); err != nil {
+		return nil, verificationError(err)
+	}
+
+	msg := &message{provider: ProviderGitHub}
+	if msg.event, err = requiredHeader(req.Headers, github.EventHeader); err != nil {
+		return nil, err
+	}
+	if msg.deliveryID, err = requiredHeader(req.Headers, github.DeliveryHeader); err != nil {
+		return msg, err
+	}
+	contentType, _ := apigw.Header(req.Headers, "Content-Type")
+	payload, err := github.Payload(contentType, body)
+	if err != nil {
+		return msg, apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the form-encoded delivery has no valid payload field", err)
+	}
+	msg.body, msg.contentType = string(payload), contentType
+	if github.IsForm(contentType) {
+		msg.contentType = "application/json"
+	}
+	msg.group = ProviderGitHub
+	if h.FIFO {
+		if repo := github.RepositoryFullName(payload); repo != "" && len(ProviderGitHub)+1+len(repo) <= maxFIFOIDLength {
+			msg.group = ProviderGitHub + ":" + repo
+		}
+	}
+	return msg, nil
+}
+
+func (h *Handler) paddle(ctx context.Context, req *events.APIGatewayV2HTTPRequest, now time.Time) (*message, error) {
+	body, err := h.body(req)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := signatureHeader(req.Headers, paddle.SignatureHeader)
+	if err != nil {
+		return nil, err
+	}
+	verify := func(secrets []string) error {
+		return paddle.Verifier{Secrets: secrets, Tolerance: h.PaddleTolerance}.Verify(sig, body, now)
+	}
+	if err := verifyWithRefresh(ctx, h.PaddleSecrets, verify, paddle.ErrSignatureMismatch); err != nil {
+		return nil, verificationError(err)
+	}
+	event, err := paddle.ParseEvent(body)
+	if err != nil {
+		return nil, apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the notification has no event_id and event_type", err)
+	}
+	contentType, _ := apigw.Header(req.Headers, "Content-Type")
+	return &message{
+		provider:    ProviderPaddle,
+		body:        string(body),
+		event:       event.Type,
+		deliveryID:  event.ID,
+		contentType: contentType,
+		group:       ProviderPaddle,
+	}, nil
+}
+
+// verifyWithRefresh verifies with the current secrets and, on a mismatch,
+// once more if the source fetched different ones (a rotation).
+func verifyWithRefresh(ctx context.Context, src SecretSource, verify func([]string) error, mismatch error) error {
+	if src == nil {
+		return verify(nil)
+	}
+	err := verify(src.Secrets(ctx))
+	if errors.Is(err, mismatch) {
+		if fresh, changed := src.RefreshAfterMismatch(ctx); changed {
+			err = verify(fresh)
+		}
+	}
+	return err
+}
+
+// verificationError maps the verifiers' sentinels to answers. The
+// underlying error goes to the log only; it never holds the signature.
+func verificationError(err error) error {
+	var status int
+	var code, text string
+	switch {
+	case errors.Is(err, github.ErrNoSecret), errors.Is(err, paddle.ErrNoSecret):
+		status, code, text = http.StatusServiceUnavailable, "secret_unavailable", "the webhook secret is not available; try again later"
+	case errors.Is(err, github.ErrMissingSignature), errors.Is(err, paddle.ErrMissingSignature):
+		status, code, text = http.StatusUnauthorized, "missing_signature", "the request carries no signature"
+	case errors.Is(err, github.ErrSHA1Only):
+		status, code, text = http.StatusUnauthorized, "sha256_signature_required", "an X-Hub-Signature-256 signature is required; sha1 alone is not accepted"
+	case errors.Is(err, github.ErrMalformedSignature), errors.Is(err, paddle.ErrMalformedSignature):
+		status, code, text = http.StatusUnauthorized, "malformed_signature", "the signature header is malformed"
+	case errors.Is(err, paddle.ErrStaleTimestamp):
+		status, code, text = http.StatusUnauthorized, "stale_timestamp", "the signature timestamp is outside the allowed window"
+	case errors.Is(err, github.ErrSignatureMismatch), errors.Is(err, paddle.ErrSignatureMismatch):
+		status, code, text = http.StatusUnauthorized, "invalid_signature", "the signature does not match"
+	default:
+		status, code, text = http.StatusInternalServerError, "internal_error", "internal error"
+	}
+	return apigw.Errorf(status, code, text, err)
+}
+
+func (h *Handler) body(req *events.APIGatewayV2HTTPRequest) ([]byte, error) {
+	limit := h.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	body, err := apigw.Body(req, limit)
+	switch {
+	case errors.Is(err, apigw.ErrBodyTooLarge):
+		return nil, apigw.Errorf(http.StatusRequestEntityTooLarge, "payload_too_large", "the request body is larger than this endpoint accepts", err)
+	case err != nil:
+		return nil, apigw.Errorf(http.StatusBadRequest, "malformed_request", "the request body could not be decoded", err)
+	}
+	return body, nil
+}
+
+// signatureHeader reads a signature header that must not be repeated: two
+// signatures would leave it open which one was checked.
+func signatureHeader(headers map[string]string, name string) (string, error) {
+	v, _, err := apigw.SingleHeader(headers, name)
+	if err != nil {
+		return "", apigw.Errorf(http.StatusBadRequest, "repeated_header", "the "+name+" header must appear once", err)
+	}
+	return v, nil
+}
+
+func requiredHeader(headers map[string]string, name string) (string, error) {
+	v, err := signatureHeader(headers, name)
+	if err != nil {
+		return "", err
+	}
+	if v = strings.TrimSpace(v); v == "" {
+		return "", apigw.Errorf(http.StatusBadRequest, "missing_header", "the "+name+" header is required", nil)
+	}
+	return v, nil
+}
+
+// input builds the one SendMessage call for msg after checking it against
+// SQS's rules, so a body SQS would refuse is answered, not retried.
+func (h *Handler) input(msg *message, now time.Time) (*sqs.SendMessageInput, error) {
+	attrs := map[string]sqsmsg.Attribute{
+		"provider":    {DataType: "String", StringValue: msg.provider},
+		"event":       {DataType: "String", StringValue: msg.event},
+		"delivery_id": {DataType: "String", StringValue: msg.deliveryID},
+		"received_at": {DataType: "String", StringValue: now.UTC().Format(time.RFC3339)},
+	}
+	if msg.contentType != "" {
+		attrs["content_type"] = sqsmsg.Attribute{DataType: "String", StringValue: msg.contentType}
+	}
+	if sqsmsg.MessageSize(msg.body, attrs) > sqsmsg.MaxMessageBytes {
+		return nil, apigw.Errorf(http.StatusRequestEntityTooLarge, "payload_too_large", "the payload is larger than an SQS message can hold (1 MiB)", sqsmsg.ErrBodyTooLarge)
+	}
+	if err := sqsmsg.ValidateBody(msg.body); err != nil {
+		return nil, apigw.Errorf(http.StatusBadRequest, "invalid_payload", "the payload is empty or contains characters SQS does not accept", err)
+	}
+	if err := sqsmsg.ValidateAttributes(attrs); err != nil {
+		return nil, apigw.Errorf(http.StatusBadRequest, "invalid_metadata", "the event name, delivery id or content type contains characters SQS does not accept", err)
+	}
+	in := &sqs.SendMessageInput{
+		QueueUrl:          aws.String(h.QueueURL),
+		MessageBody:       aws.String(msg.body),
+		MessageAttributes: make(map[string]types.MessageAttributeValue, len(attrs)),
+	}
+	for name, a := range attrs {
+		in.MessageAttributes[name] = types.MessageAttributeValue{DataType: aws.String(a.DataType), StringValue: aws.String(a.StringValue)}
+	}
+	if h.FIFO {
+		if !validFIFOID(msg.deliveryID) {
+			return nil, apigw.Errorf(http.StatusBadRequest, "invalid_metadata", "the delivery id cannot serve as a FIFO deduplication id", nil)
+		}
+		group := msg.group
+		if !validFIFOID(group) {
+			group = msg.provider
+		}
+		in.MessageGroupId = aws.String(group)
+		in.MessageDeduplicationId = aws.String(msg.deliveryID)
+	}
+	return in, nil
+}
+
+// validFIFOID applies SQS's rule for group and deduplication ids: 1-128
+// characters, alphanumeric or punctuation (printable ASCII, no space).
+func validFIFOID(id string) bool {
+	if id == "" || len(id) > maxFIFOIDLength {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// send makes the call (the SDK retries per its retryer) and insists on a
+// MessageId: without one nothing proves the message was stored.
+func (h *Handler) send(ctx context.Context, in *sqs.SendMessageInput) (string, error) {
+	out, err := h.Sender.SendMessage(ctx, in)
+	if err != nil {
+		return "", apigw.Errorf(http.StatusServiceUnavailable, "queue_unavailable", "the queue is unavailable; retry later", err)
+	}
+	if out == nil || aws.ToString(out.MessageId) == "" {
+		return "", apigw.Errorf(http.StatusServiceUnavailable, "queue_unavailable", "the queue did not confirm the message; retry later", errors.New("SendMessage returned no MessageId"))
+	}
+	return *out.MessageId, nil
+}
+
+// route finds the provider from the route key API Gateway matched, or else
+// from the path, with a named stage's prefix removed.
+func route(req *events.APIGatewayV2HTTPRequest) (provider, path string) {
+	path = req.RawPath
+	if path == "" {
+		path = req.RequestContext.HTTP.Path
+	}
+	if _, key, ok := strings.Cut(req.RouteKey, " "); ok {
+		if p := providerFor(key); p != "" {
+			return p, path
+		}
+	}
+	trimmed := path
+	if stage := req.RequestContext.Stage; stage != "" && stage != "$default" {
+		trimmed = strings.TrimPrefix(path, "/"+stage)
+	}
+	return providerFor(trimmed), path
+}
+
+func providerFor(path string) string {
+	switch path {
+	case GitHubPath:
+		return ProviderGitHub
+	case PaddlePath:
+		return ProviderPaddle
+	}
+	return ""
+}
+
+func method(req *events.APIGatewayV2HTTPRequest) string {
+	if m := req.RequestContext.HTTP.Method; m != "" {
+		return m
+	}
+	if m, _, ok := strings.Cut(req.RouteKey, " "); ok && m != "ANY" {
+		return m
+	}
+	return http.MethodPost
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger != nil {
+		return h.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}

@@ -1,0 +1,371 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sqsgate/sqsgate/internal/apigw"
+	"github.com/sqsgate/sqsgate/internal/secrets"
+	"github.com/sqsgate/sqsgate/internal/sqsmsg"
+	"github.com/sqsgate/sqsgate/internal/webhook/github"
+	"github.com/sqsgate/sqsgate/internal/webhook/paddle"
+)
+
+const (
+	githubSecret = "sqsgate-dev-github-secret"
+	paddleSecret = "pdl_ntfset_sqsgatedev_localonly"
+	deliveryID   = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
+)
+
+var testNow = time.Date(2026, 11, 22, 1, 2, 3, 0, time.UTC)
+
+// senderFunc is a fake Sender, a function type as the SDK's unit-testing
+// guide recommends.
+type senderFunc func(ctx context.Context, in *sqs.SendMessageInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+
+func (f senderFunc) SendMessage(ctx context.Context, in *sqs.SendMessageInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
+	return f(ctx, in, optFns...)
+}
+
+// recorder is a Sender that records inputs and answers with a message id.
+type recorder struct{ inputs []*sqs.SendMessageInput }
+
+func (r *recorder) SendMessage(_ context.Context, in *sqs.SendMessageInput, _ ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
+	r.inputs = append(r.inputs, in)
+	return &sqs.SendMessageOutput{MessageId: aws.String("msg-1")}, nil
+}
+
+func fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return bytes.TrimRight(b, "\n")
+}
+
+func literal(t testing.TB, value string) *secrets.Source {
+	t.Helper()
+	s, err := secrets.New(secrets.Options{Value: value})
+	require.NoError(t, err)
+	return s
+}
+
+func newTestHandler(t testing.TB, sender Sender, logs *bytes.Buffer) *Handler {
+	t.Helper()
+	var logger *slog.Logger
+	if logs != nil {
+		logger = slog.New(slog.NewJSONHandler(logs, nil))
+	}
+	return &Handler{
+		GitHubSecrets: literal(t, githubSecret),
+		PaddleSecrets: literal(t, paddleSecret),
+		Sender:        sender,
+		QueueURL:      "https://sqs.us-east-1.amazonaws.com/000000000000/IngestQueue",
+		Now:           func() time.Time { return testNow },
+		Logger:        logger,
+	}
+}
+
+// request builds an HTTP API v2 event as API Gateway delivers it: lowercase
+// header names, base64 for bodies it does not treat as text.
+func request(path string, headers map[string]string, body []byte, b64 bool) events.APIGatewayV2HTTPRequest {
+	req := events.APIGatewayV2HTTPRequest{
+		Version:  "2.0",
+		RouteKey: "POST " + path,
+		RawPath:  path,
+		Headers:  map[string]string{},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			Stage:     "$default",
+			RequestID: "req-1",
+			HTTP:      events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost, Path: path},
+		},
+		Body:            string(body),
+		IsBase64Encoded: b64,
+	}
+	if b64 {
+		req.Body = base64.StdEncoding.EncodeToString(body)
+	}
+	for k, v := range headers {
+		req.Headers[strings.ToLower(k)] = v
+	}
+	return req
+}
+
+func githubHeaders(body []byte) map[string]string {
+	return map[string]string{
+		"Content-Type":         "application/json",
+		github.SignatureHeader: github.Sign(githubSecret, body),
+		github.EventHeader:     "push",
+		github.DeliveryHeader:  deliveryID,
+	}
+}
+
+func paddleHeaders(body []byte, ts time.Time) map[string]string {
+	return map[string]string{
+		"Content-Type":         "application/json",
+		paddle.SignatureHeader: paddle.Sign(paddleSecret, ts, body),
+	}
+}
+
+func with(h map[string]string, kv ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range h {
+		out[k] = v
+	}
+	for i := 0; i < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			delete(out, kv[i])
+			continue
+		}
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
+func errorCode(t *testing.T, resp events.APIGatewayV2HTTPResponse) string {
+	t.Helper()
+	var body apigw.ErrorBody
+	require.NoError(t, json.Unmarshal([]byte(resp.Body), &body), resp.Body)
+	assert.NotEmpty(t, body.Message)
+	return body.Code
+}
+
+func TestHandleRejects(t *testing.T) {
+	push := fixture(t, "github-push.json")
+	txn := fixture(t, "paddle-transaction-completed.json")
+	gh := githubHeaders(push)
+	pd := paddleHeaders(txn, testNow)
+	form := []byte("payload=" + url.QueryEscape(string(push)))
+	big := []byte(`{"pad":"` + strings.Repeat("x", sqsmsg.MaxMessageBytes) + `"}`)
+	nul := []byte("{\"a\":\"\x00\"}")
+	tests := []struct {
+		name    string
+		req     events.APIGatewayV2HTTPRequest
+		handler func(*Handler)
+		status  int
+		code    string
+	}{
+		{"unknown path", request("/webhooks/stripe", gh, push, false), nil, 404, "not_found"},
+		{"wrong method", func() events.APIGatewayV2HTTPRequest {
+			r := request(GitHubPath, gh, push, false)
+			r.RequestContext.HTTP.Method = http.MethodGet
+			return r
+		}(), nil, 405, "method_not_allowed"},
+		{"github unsigned", request(GitHubPath, with(gh, github.SignatureHeader, ""), push, false), nil, 401, "missing_signature"},
+		{"github sha1 only", request(GitHubPath, with(gh, github.SignatureHeader, "", github.SHA1SignatureHeader, "sha1=0123456789abcdef0123456789abcdef01234567"), push, false), nil, 401, "sha256_signature_required"},
+		{"github forged", request(GitHubPath, with(gh, github.SignatureHeader, github.Sign("guess", push)), push, false), nil, 401, "invalid_signature"},
+		{"github body altered", request(GitHubPath, gh, append(bytes.Clone(push), ' '), false), nil, 401, "invalid_signature"},
+		{"github malformed signature", request(GitHubPath, with(gh, github.SignatureHeader, "sha256=xyz"), push, false), nil, 401, "malformed_signature"},
+		{"github repeated signature", request(GitHubPath, with(gh, github.SignatureHeader, gh[github.SignatureHeader]+","+gh[github.SignatureHeader]), push, false), nil, 400, "repeated_header"},
+		{"github no secret configured", request(GitHubPath, gh, push, false), func(h *Handler) { h.GitHubSecrets = literal(t, "") }, 503, "secret_unavailable"},
+		{"github nil secret source", request(GitHubPath, gh, push, false), func(h *Handler) { h.GitHubSecrets = nil }, 503, "secret_unavailable"},
+		{"github bad base64", func() events.APIGatewayV2HTTPRequest {
+			r := request(GitHubPath, gh, push, true)
+			r.Body = "!!" + r.Body
+			return r
+		}(), nil, 400, "malformed_request"},
+		{"github over the body cap", request(GitHubPath, gh, push, true), func(h *Handler) { h.MaxBodyBytes = 10 }, 413, "payload_too_large"},
+		{"github missing event", request(GitHubPath, with(gh, github.EventHeader, ""), push, false), nil, 400, "missing_header"},
+		{"github missing delivery", request(GitHubPath, with(gh, github.DeliveryHeader, ""), push, false), nil, 400, "missing_header"},
+		{"github form without payload", request(GitHubPath, with(gh, "Content-Type", "application/x-www-form-urlencoded", github.SignatureHeader, github.Sign(githubSecret, []byte("x=1"))), []byte("x=1"), true), nil, 400, "malformed_payload"},
+		{"github form signed over the payload only", request(GitHubPath, with(gh, "Content-Type", "application/x-www-form-urlencoded"), form, true), nil, 401, "invalid_signature"},
+		{"github over the SQS limit", request(GitHubPath, with(gh, github.SignatureHeader, github.Sign(githubSecret, big)), big, false), nil, 413, "payload_too_large"},
+		{"github characters SQS refuses", request(GitHubPath, with(gh, github.SignatureHeader, github.Sign(githubSecret, nul)), nul, false), nil, 400, "invalid_payload"},
+		{"github event SQS refuses", request(GitHubPath, with(gh, github.EventHeader, "push\x01"), push, false), nil, 400, "invalid_metadata"},
+		{"paddle unsigned", request(PaddlePath, with(pd, paddle.SignatureHeader, ""), txn, false), nil, 401, "missing_signature"},
+		{"paddle forged", request(PaddlePath, with(pd, paddle.SignatureHeader, paddle.Sign("pdl_guess", testNow, txn)), txn, false), nil, 401, "invalid_signature"},
+		{"paddle replayed a minute later", request(PaddlePath, paddleHeaders(txn, testNow.Add(-time.Minute)), txn, false), nil, 401, "stale_timestamp"},
+		{"paddle from the future", request(PaddlePath, paddleHeaders(txn, testNow.Add(time.Minute)), txn, false), nil, 401, "stale_timestamp"},
+		{"paddle malformed signature", request(PaddlePath, with(pd, paddle.SignatureHeader, "ts=x;h1=y"), txn, false), nil, 401, "malformed_signature"},
+		{"paddle no event id", request(PaddlePath, paddleHeaders([]byte(`{"event_type":"a"}`), testNow), []byte(`{"event_type":"a"}`), false), nil, 400, "malformed_payload"},
+		{"paddle no secret configured", request(PaddlePath, pd, txn, false), func(h *Handler) { h.PaddleSecrets = literal(t, " , ") }, 503, "secret_unavailable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			sent := 0
+			h := newTestHandler(t, senderFunc(func(context.Context, *sqs.SendMessageInput, ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
+				sent++
+				return &sqs.SendMessageOutput{MessageId: aws.String("must-not-happen")}, nil
+			}), &logs)
+			if tt.handler != nil {
+				tt.handler(h)
+			}
+			resp, err := h.Handle(context.Background(), tt.req)
+			require.NoError(t, err)
+			assert.Equal(t, tt.status, resp.StatusCode, resp.Body)
+			assert.Equal(t, tt.code, errorCode(t, resp))
+			assert.Zero(t, sent, "a rejected delivery must not be sent")
+			assertLogSafe(t, logs.String(), tt.req)
+			assert.Contains(t, logs.String(), `"outcome":"rejected"`)
+		})
+	}
+}
+
+// assertLogSafe checks that neither a secret nor the request's signatures
+// reached the log or could be derived from it.
+func assertLogSafe(t *testing.T, logs string, req events.APIGatewayV2HTTPRequest) {
+	t.Helper()
+	for _, secret := range []string{githubSecret, paddleSecret} {
+		assert.NotContains(t, logs, secret)
+	}
+	for _, name := range []string{github.SignatureHeader, github.SHA1SignatureHeader, paddle.SignatureHeader} {
+		if v, ok := apigw.Header(req.Headers, name); ok && len(v) > 8 {
+			_, digits, _ := strings.Cut(v, "=")
+			assert.NotContains(t, logs, digits, "the %s value reached the log", name)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		assert.True(t, json.Valid([]byte(line)), "log line is not JSON: %s", line)
+	}
+}
+
+func TestHandleAccepts(t *testing.T) {
+	push := fixture(t, "github-push.json")
+	ping := fixture(t, "github-ping.json")
+	txn := fixture(t, "paddle-transaction-completed.json")
+	form := []byte("payload=" + url.QueryEscape(string(push)))
+	stringAttr := func(in *sqs.SendMessageInput, name string) string {
+		a, ok := in.MessageAttributes[name]
+		if !ok {
+			return ""
+		}
+		assert.Equal(t, "String", aws.ToString(a.DataType))
+		return aws.ToString(a.StringValue)
+	}
+	tests := []struct {
+		name      string
+		req       events.APIGatewayV2HTTPRequest
+		fifo      bool
+		wantBody  []byte
+		wantEvent string
+		wantID    string
+		wantType  string
+		wantGroup string
+	}{
+		{"github push JSON", request(GitHubPath, githubHeaders(push), push, false), false, push, "push", deliveryID, "application/json", ""},
+		{"github push base64", request(GitHubPath, githubHeaders(push), push, true), false, push, "push", deliveryID, "application/json", ""},
+		{"github ping", request(GitHubPath, with(githubHeaders(ping), github.EventHeader, "ping"), ping, false), false, ping, "ping", deliveryID, "application/json", ""},
+		{"github form", request(GitHubPath, with(githubHeaders(form), "Content-Type", "application/x-www-form-urlencoded"), form, true), false, push, "push", deliveryID, "application/json", ""},
+		{"github with a stale sha1 beside sha256", request(GitHubPath, with(githubHeaders(push), github.SHA1SignatureHeader, "sha1=00"), push, false), false, push, "push", deliveryID, "application/json", ""},
+		{"github FIFO groups by repository", request(GitHubPath, githubHeaders(push), push, false), true, push, "push", deliveryID, "application/json", "github:octocat/Hello-World"},
+		{"github FIFO without repository", request(GitHubPath, with(githubHeaders(ping), github.EventHeader, "ping"), ping, false), true, ping, "ping", deliveryID, "application/json", "github"},
+		{"paddle", request(PaddlePath, paddleHeaders(txn, testNow.Add(-5*time.Second)), txn, false), false, txn, "transaction.completed", "evt_01hv8x2acma3ctdxsd5hyh9bn5", "application/json", ""},
+		{"paddle FIFO", request(PaddlePath, paddleHeaders(txn, testNow), txn, false), true, txn, "transaction.completed", "evt_01hv8x2acma3ctdxsd5hyh9bn5", "application/json", "paddle"},
+		{"paddle named stage path", func() events.APIGatewayV2HTTPRequest {
+			r := request("/prod"+PaddlePath, paddleHeaders(txn, testNow), txn, false)
+			r.RouteKey, r.RequestContext.Stage = "$default", "prod"
+			return r
+		}(), false, txn, "transaction.completed", "evt_01hv8x2acma3ctdxsd5hyh9bn5", "application/json", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			rec := &recorder{}
+			h := newTestHandler(t, rec, &logs)
+			h.FIFO = tt.fifo
+			resp, err := h.Handle(context.Background(), tt.req)
+			require.NoError(t, err)
+			require.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
+			assert.JSONEq(t, `{"messageId":"msg-1"}`, resp.Body)
+			require.Len(t, rec.inputs, 1)
+			in := rec.inputs[0]
+			assert.Equal(t, h.QueueURL, aws.ToString(in.QueueUrl))
+			assert.Equal(t, string(tt.wantBody), aws.ToString(in.MessageBody), "the body must be exactly as delivered")
+			assert.Len(t, in.MessageAttributes, 5)
+			assert.Equal(t, providerFor(strings.TrimPrefix(tt.req.RawPath, "/prod")), stringAttr(in, "provider"))
+			assert.Equal(t, tt.wantEvent, stringAttr(in, "event"))
+			assert.Equal(t, tt.wantID, stringAttr(in, "delivery_id"))
+			assert.Equal(t, "2026-11-22T01:02:03Z", stringAttr(in, "received_at"))
+			assert.Equal(t, tt.wantType, stringAttr(in, "content_type"))
+			if tt.fifo {
+				assert.Equal(t, tt.wantGroup, aws.ToString(in.MessageGroupId))
+				assert.Equal(t, tt.wantID, aws.ToString(in.MessageDeduplicationId))
+			} else {
+				assert.Nil(t, in.MessageGroupId)
+				assert.Nil(t, in.MessageDeduplicationId)
+			}
+			assertLogSafe(t, logs.String(), tt.req)
+			assert.Contains(t, logs.String(), `"outcome":"accepted"`)
+			assert.Contains(t, logs.String(), `"delivery_id":"`+tt.wantID+`"`)
+		})
+	}
+}
+
+func TestHandleQueueFailures(t *testing.T) {
+	push := fixture(t, "github-push.json")
+	tests := []struct {
+		name string
+		send senderFunc
+	}{
+		{"SQS error", func(context.Context, *sqs.SendMessageInput, ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
+			return nil, errors.New("operation error SQS: SendMessage, exceeded maximum number of attempts")
+		}},
+		{"no MessageId", func(context.Context, *sqs.SendMessageInput, ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
+			return &sqs.SendMessageOutput{}, nil
+		}},
+		{"nil output", func(context.Context, *sqs.SendMessageInput, ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
+			return nil, nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newTestHandler(t, tt.send, nil)
+			resp, err := h.Handle(context.Background(), request(GitHubPath, githubHeaders(push), push, false))
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+			assert.Equal(t, "queue_unavailable", errorCode(t, resp))
+		})
+	}
+}
+
+// rotatingSource is a SecretSource whose refresh reveals a new secret.
+type rotatingSource struct {
+	current, next []string
+	refreshes     int
+}
+
+func (r *rotatingSource) Secrets(context.Context) []string { return r.current }
+func (r *rotatingSource) RefreshAfterMismatch(context.Context) ([]string, bool) {
+	r.refreshes++
+	if r.next == nil {
+		return r.current, false
+	}
+	r.current, r.next = r.next, nil
+	return r.current, true
+}
+
+func TestHandleRefreshesSecretsAfterMismatch(t *testing.T) {
+	push := fixture(t, "github-push.json")
+	rec := &recorder{}
+	h := newTestHandler(t, rec, nil)
+	src := &rotatingSource{current: []string{"old"}, next: []string{githubSecret, "old"}}
+	h.GitHubSecrets = src
+
+	resp, err := h.Handle(context.Background(), request(GitHubPath, githubHeaders(push), push, false))
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusAccepted, resp.StatusCode, "a rotated secret is picked up on the first mismatch")
+	assert.Equal(t, 1, src.refreshes)
+
+	forged := with(githubHeaders(push), github.SignatureHeader, github.Sign("forged", push))
+	resp, err = h.Handle(context.Background(), request(GitHubPath, forged, push, false))
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Len(t, rec.inputs, 1)
+}

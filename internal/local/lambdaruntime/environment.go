@@ -146,7 +146,9 @@ func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
 
 	now := time.Now()
 	if e.stdout, err = newOutputPipe(e.logLine); err == nil {
-		e.stderr, err = newOutputPipe(e.logLine)
+		if e.stderr, err = newOutputPipe(e.logLine); err != nil {
+			_, _ = e.stdout.r.Close(), e.stdout.w.Close()
+		}
 	}
 	if err != nil {
 		_ = e.srv.Close()

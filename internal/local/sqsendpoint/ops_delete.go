@@ -127,9 +127,8 @@ func (s *Server) changeVisibilityLocked(q *queue, handle string, v *int, now tim
 		return errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]", *v)
 	}
 	q.setVisibleAt(m, now.Add(d))
-	if d == 0 {
-		q.notify()
-	}
+	// Long polls may be timed to the old visibility; let them recompute.
+	q.notify()
 	return nil
 }
 

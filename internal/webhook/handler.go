@@ -180,9 +180,9 @@ func (h *Handler) github(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if err != nil {
 		return msg, apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the form-encoded delivery has no valid payload field", err)
 	}
-	msg.body, msg.contentType = string(payload), contentType
+	msg.body, msg.contentType = bodyString(req, body), contentType
 	if github.IsForm(contentType) {
-		msg.contentType = "application/json"
+		msg.body, msg.contentType = string(payload), "application/json"
 	}
 	msg.group = ProviderGitHub
 	if h.FIFO {
@@ -215,12 +215,21 @@ func (h *Handler) paddle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	contentType, _ := apigw.Header(req.Headers, "Content-Type")
 	return &message{
 		provider:    ProviderPaddle,
-		body:        string(body),
+		body:        bodyString(req, body),
 		event:       event.Type,
 		deliveryID:  event.ID,
 		contentType: contentType,
 		group:       ProviderPaddle,
 	}, nil
+}
+
+// bodyString returns the delivered body as a string: the event's own string
+// when it was not base64-encoded (the same bytes, without another copy).
+func bodyString(req *events.APIGatewayV2HTTPRequest, body []byte) string {
+	if !req.IsBase64Encoded {
+		return req.Body
+	}
+	return string(body)
 }
 
 // verifyWithRefresh verifies with the current secrets and, on a mismatch,

@@ -1,0 +1,66 @@
+package webhook
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func env(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	const queue = "http://127.0.0.1:9324/000000000000/IngestQueue"
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    Config
+		wantErr bool
+	}{
+		{"no queue URL", map[string]string{EnvGitHubSecret: "s"}, Config{}, true},
+		{"bad tolerance", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "5"}, Config{}, true},
+		{"negative tolerance", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "-5s"}, Config{}, true},
+		{"bad refresh interval", map[string]string{EnvQueueURL: queue, EnvSecretRefreshInterval: "often"}, Config{}, true},
+		{"defaults", map[string]string{EnvQueueURL: queue}, Config{QueueURL: queue, PaddleTolerance: 5 * time.Second, SecretRefreshInterval: 5 * time.Minute}, false},
+		{"everything", map[string]string{
+			EnvQueueURL: queue + ".fifo", EnvGitHubSecret: "a,b", EnvGitHubSecretARN: "arn:gh", EnvPaddleSecret: "p",
+			EnvPaddleSecretARN: "arn:pd", EnvPaddleTolerance: "30s", EnvSecretRefreshInterval: "1m",
+		}, Config{
+			QueueURL: queue + ".fifo", GitHubSecret: "a,b", GitHubSecretARN: "arn:gh", PaddleSecret: "p",
+			PaddleSecretARN: "arn:pd", PaddleTolerance: 30 * time.Second, SecretRefreshInterval: time.Minute,
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ConfigFromEnv(env(tt.env))
+			if tt.wantErr {
+				assert.ErrorIs(t, err, ErrConfig)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestConfigFIFO(t *testing.T) {
+	assert.True(t, Config{QueueURL: "https://sqs.us-east-1.amazonaws.com/1/q.fifo"}.FIFO())
+	assert.False(t, Config{QueueURL: "https://sqs.us-east-1.amazonaws.com/1/q"}.FIFO())
+}
+
+func TestNewWithLiteralSecrets(t *testing.T) {
+	_, err := New(context.Background(), Config{}, aws.Config{}, nil)
+	assert.ErrorIs(t, err, ErrConfig)
+
+	h, err := New(context.Background(), Config{QueueURL: "http://q/1/q.fifo", GitHubSecret: "a, b", PaddleTolerance: time.Second}, aws.Config{Region: "us-east-1"}, nil)
+	require.NoError(t, err)
+	assert.True(t, h.FIFO)
+	assert.Equal(t, []string{"a", "b"}, h.GitHubSecrets.Secrets(context.Background()))
+	assert.Nil(t, h.PaddleSecrets.Secrets(context.Background()), "no Paddle secret configured: Paddle deliveries are rejected")
+	assert.Equal(t, time.Second, h.PaddleTolerance)
+}

@@ -153,11 +153,11 @@ func (h *Handler) github(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if err != nil {
 		return nil, err
 	}
-	sig256, err := signatureHeader(req.Headers, github.SignatureHeader)
+	sig256, err := singleHeader(req.Headers, github.SignatureHeader)
 	if err != nil {
 		return nil, err
 	}
-	sig1, err := signatureHeader(req.Headers, github.SHA1SignatureHeader)
+	sig1, err := singleHeader(req.Headers, github.SHA1SignatureHeader)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func (h *Handler) paddle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if err != nil {
 		return nil, err
 	}
-	sig, err := signatureHeader(req.Headers, paddle.SignatureHeader)
+	sig, err := singleHeader(req.Headers, paddle.SignatureHeader)
 	if err != nil {
 		return nil, err
 	}
@@ -286,9 +286,9 @@ func (h *Handler) body(req *events.APIGatewayV2HTTPRequest) ([]byte, error) {
 	return body, nil
 }
 
-// signatureHeader reads a signature header that must not be repeated: two
-// signatures would leave it open which one was checked.
-func signatureHeader(headers map[string]string, name string) (string, error) {
+// singleHeader reads a header that must not be repeated: with two
+// signatures (or two delivery ids) it would be open which one was meant.
+func singleHeader(headers map[string]string, name string) (string, error) {
 	v, _, err := apigw.SingleHeader(headers, name)
 	if err != nil {
 		return "", apigw.Errorf(http.StatusBadRequest, "repeated_header", "the "+name+" header must appear once", err)
@@ -297,7 +297,7 @@ func signatureHeader(headers map[string]string, name string) (string, error) {
 }
 
 func requiredHeader(headers map[string]string, name string) (string, error) {
-	v, err := signatureHeader(headers, name)
+	v, err := singleHeader(headers, name)
 	if err != nil {
 		return "", err
 	}

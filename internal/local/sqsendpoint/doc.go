@@ -88,7 +88,9 @@
 //     yields nothing until it is deleted or visible again; deduplication
 //     for 5 minutes by MessageDeduplicationId or SHA-256 of the body,
 //     per queue or per group; SequenceNumber increases per queue;
-//     MessageGroupId required (MissingParameter).
+//     MessageGroupId required (MissingParameter); ReceiveRequestAttemptId
+//     returns the same messages and receipt handles on a retry while none
+//     of them was deleted or had its visibility changed.
 //   - Batches: 1-10 entries (EmptyBatchRequest,
 //     TooManyEntriesInBatchRequest), distinct ids of [A-Za-z0-9_-]{1,80}
 //     (BatchEntryIdsNotDistinct, InvalidBatchEntryId), at most 1 MiB in all
@@ -108,8 +110,9 @@
 // # Known deviations from Amazon SQS
 //
 //   - No authentication, IAM policies or KMS; Policy and Kms* are stored only.
-//   - ReceiveRequestAttemptId is accepted and ignored; message attribute
-//     list values (reserved by SQS) are refused.
+//   - Message attribute list values (reserved by SQS) are refused.
+//     ReceiveRequestAttemptId (FIFO) replays within 5 minutes but is not
+//     persisted across restarts.
 //   - StartMessageMoveTask runs to completion at once, ignoring
 //     MaxNumberOfMessagesPerSecond; tasks are always COMPLETED, so
 //     CancelMessageMoveTask answers ResourceNotFoundException. Tasks are

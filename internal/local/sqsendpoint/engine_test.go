@@ -206,3 +206,29 @@ func TestVisibilityLimitedToTwelveHoursFromReceive(t *testing.T) {
 	_, err = c.ChangeMessageVisibility(ctx(t), &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(q), ReceiptHandle: out.Messages[0].ReceiptHandle, VisibilityTimeout: 39600})
 	assert.NoError(t, err)
 }
+
+func TestReceiveRequestAttemptIDReplays(t *testing.T) {
+	_, c, clock := startWithClock(t)
+	q := createQueue(t, c, "attempt.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
+	for _, b := range []string{"a1", "a2"} {
+		_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String(b), MessageGroupId: aws.String("g")})
+		require.NoError(t, err)
+	}
+	receive := func(attempt string) *sqs.ReceiveMessageOutput {
+		out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q), MaxNumberOfMessages: 1, ReceiveRequestAttemptId: aws.String(attempt)})
+		require.NoError(t, err)
+		return out
+	}
+	first := receive("try-1")
+	require.Len(t, first.Messages, 1)
+	clock.Advance(10 * time.Second)
+	retry := receive("try-1")
+	require.Len(t, retry.Messages, 1, "a retry with the same attempt id gets the same message")
+	assert.Equal(t, aws.ToString(first.Messages[0].ReceiptHandle), aws.ToString(retry.Messages[0].ReceiptHandle))
+	assert.Empty(t, receive("try-2").Messages, "another attempt finds the group locked")
+	_, err := c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: first.Messages[0].ReceiptHandle})
+	require.NoError(t, err)
+	after := receive("try-1")
+	require.Len(t, after.Messages, 1, "once a message of the attempt is deleted, the id starts a new receive")
+	assert.Equal(t, "a2", aws.ToString(after.Messages[0].Body))
+}

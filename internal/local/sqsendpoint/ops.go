@@ -345,6 +345,63 @@ type receiveOptions struct {
 	max        int
 	visibility time.Duration
 	wait       time.Duration
+	attemptID  string // FIFO ReceiveRequestAttemptId
+}
+
+// receiveAttempt remembers what a FIFO receive with a
+// ReceiveRequestAttemptId returned, so a retry gets the same messages and
+// receipt handles while none of them was deleted or had its visibility
+// changed.
+type receiveAttempt struct {
+	deliveries []delivery
+	visibleAt  []time.Time
+	expires    time.Time
+}
+
+const attemptWindow = 5 * time.Minute
+
+// replayAttempt returns the deliveries of an earlier attempt if they are
+// all intact, resetting their visibility. Callers hold q.mu.
+func (q *queue) replayAttempt(id string, now time.Time, visibility time.Duration) []delivery {
+	a, ok := q.attempts[id]
+	if !ok {
+		return nil
+	}
+	if !now.Before(a.expires) {
+		delete(q.attempts, id)
+		return nil
+	}
+	for i, d := range a.deliveries {
+		m := q.byID[d.m.ID]
+		if m != d.m || m.receipt != d.receipt || !m.visibleAt.Equal(a.visibleAt[i]) {
+			delete(q.attempts, id)
+			return nil
+		}
+	}
+	for i, d := range a.deliveries {
+		q.setVisibleAt(d.m, now.Add(visibility))
+		a.visibleAt[i] = d.m.visibleAt
+	}
+	return a.deliveries
+}
+
+// rememberAttempt records a FIFO receive under its attempt id, sweeping a
+// few expired attempts. Callers hold q.mu.
+func (q *queue) rememberAttempt(id string, out []delivery, now time.Time) {
+	n := 0
+	for k, a := range q.attempts {
+		if n++; n > 16 {
+			break
+		}
+		if !now.Before(a.expires) {
+			delete(q.attempts, k)
+		}
+	}
+	a := receiveAttempt{deliveries: out, visibleAt: make([]time.Time, len(out)), expires: now.Add(attemptWindow)}
+	for i, d := range out {
+		a.visibleAt[i] = d.m.visibleAt
+	}
+	q.attempts[id] = a
 }
 
 func (s *Server) receiveOptions(q *queue, in *receiveMessageInput) (receiveOptions, *Error) {
@@ -362,6 +419,9 @@ func (s *Server) receiveOptions(q *queue, in *receiveMessageInput) (receiveOptio
 			return o, errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", n)
 		}
 		o.visibility = time.Duration(*in.VisibilityTimeout) * time.Second
+	}
+	if q.fifo {
+		o.attemptID = in.ReceiveRequestAttemptId
 	}
 	if in.WaitTimeSeconds != nil {
 		if n := *in.WaitTimeSeconds; n < 0 || n > 20 {
@@ -474,6 +534,12 @@ func (s *Server) tryReceive(q *queue, o receiveOptions) ([]delivery, <-chan stru
 		out = append(out, delivery{m: m, seq: m.Seq, receipt: m.receipt, receiveCount: m.ReceiveCount, firstReceive: m.FirstReceive, deadLetterSource: m.DeadLetterSource})
 		return true
 	}
+	if o.attemptID != "" {
+		if replay := q.replayAttempt(o.attemptID, now, o.visibility); replay != nil {
+			q.mu.Unlock()
+			return replay, nil, time.Time{}, nil
+		}
+	}
 	if !q.fifo {
 		var held []*message
 		for len(out) < o.max && len(q.ready) > 0 && !q.ready[0].visibleAt.After(now) {
@@ -489,6 +555,9 @@ func (s *Server) tryReceive(q *queue, o receiveOptions) ([]delivery, <-chan stru
 		}
 	} else {
 		s.receiveFIFO(q, o, now, take)
+		if o.attemptID != "" && len(out) > 0 {
+			q.rememberAttempt(o.attemptID, out, now)
+		}
 	}
 	changed := q.changed
 	next := q.nextChange(now)

@@ -311,11 +311,12 @@ type queue struct {
 	lastPurge time.Time
 	deleted   bool
 
-	byID   map[string]*message
-	ready  messageHeap            // standard queues: every message, earliest visible first
-	groups map[string]*fifoGroup  // FIFO queues: messages per group, in order
-	order  []*fifoGroup           // FIFO groups in the order they appeared
-	dedup  map[string]dedupRecord // FIFO deduplication window
+	byID     map[string]*message
+	ready    messageHeap               // standard queues: every message, earliest visible first
+	groups   map[string]*fifoGroup     // FIFO queues: messages per group, in order
+	order    []*fifoGroup              // FIFO groups in the order they appeared
+	dedup    map[string]dedupRecord    // FIFO deduplication window
+	attempts map[string]receiveAttempt // FIFO ReceiveRequestAttemptIds
 	// changed is closed (and replaced) whenever a message may have become
 	// receivable, waking long polls.
 	changed chan struct{}
@@ -338,10 +339,11 @@ func newQueue(name, arn string, attrs, tags map[string]string, now time.Time) *q
 		name: name, arn: arn, fifo: attrs["FifoQueue"] == "true",
 		attrs: attrs, cfg: configFromAttributes(attrs), tags: tags,
 		created: now, modified: now,
-		byID:    map[string]*message{},
-		groups:  map[string]*fifoGroup{},
-		dedup:   map[string]dedupRecord{},
-		changed: make(chan struct{}),
+		byID:     map[string]*message{},
+		groups:   map[string]*fifoGroup{},
+		dedup:    map[string]dedupRecord{},
+		attempts: map[string]receiveAttempt{},
+		changed:  make(chan struct{}),
 	}
 	if q.tags == nil {
 		q.tags = map[string]string{}

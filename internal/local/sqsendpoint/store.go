@@ -87,6 +87,9 @@ func openStore(dir string) (*store, error) {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	db, err := bolt.Open(filepath.Join(dir, "sqs.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("open sqs store in %s: the data dir is in use by another process: %w", dir, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open sqs store in %s: %w", dir, err)
 	}

@@ -98,3 +98,13 @@ func TestCloseEndsLongPollsAndRefusesWrites(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "InternalFailure", e.Code)
 }
+
+func TestDataDirInUse(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New(Options{DataDir: dir})
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = New(Options{DataDir: dir})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "in use by another process")
+}

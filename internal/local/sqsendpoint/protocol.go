@@ -38,28 +38,30 @@ type handler func(s *Server, c *call) (any, error)
 
 // operations maps each action to its handler. Handlers return the output
 // shape (nil for operations without one) or an *Error.
-var operations = map[string]handler{
-	"CreateQueue":                  (*Server).opCreateQueue,
-	"GetQueueUrl":                  (*Server).opGetQueueURL,
-	"ListQueues":                   (*Server).opListQueues,
-	"GetQueueAttributes":           (*Server).opGetQueueAttributes,
-	"SetQueueAttributes":           (*Server).opSetQueueAttributes,
-	"DeleteQueue":                  (*Server).opDeleteQueue,
-	"PurgeQueue":                   (*Server).opPurgeQueue,
-	"SendMessage":                  (*Server).opSendMessage,
-	"SendMessageBatch":             (*Server).opSendMessageBatch,
-	"ReceiveMessage":               (*Server).opReceiveMessage,
-	"DeleteMessage":                (*Server).opDeleteMessage,
-	"DeleteMessageBatch":           (*Server).opDeleteMessageBatch,
-	"ChangeMessageVisibility":      (*Server).opChangeMessageVisibility,
-	"ChangeMessageVisibilityBatch": (*Server).opChangeMessageVisibilityBatch,
-	"ListDeadLetterSourceQueues":   (*Server).opListDeadLetterSourceQueues,
-	"TagQueue":                     (*Server).opTagQueue,
-	"UntagQueue":                   (*Server).opUntagQueue,
-	"ListQueueTags":                (*Server).opListQueueTags,
-	"StartMessageMoveTask":         (*Server).opStartMessageMoveTask,
-	"ListMessageMoveTasks":         (*Server).opListMessageMoveTasks,
-	"CancelMessageMoveTask":        (*Server).opCancelMessageMoveTask,
+func operations() map[string]handler {
+	return map[string]handler{
+		"CreateQueue":                  (*Server).opCreateQueue,
+		"GetQueueUrl":                  (*Server).opGetQueueURL,
+		"ListQueues":                   (*Server).opListQueues,
+		"GetQueueAttributes":           (*Server).opGetQueueAttributes,
+		"SetQueueAttributes":           (*Server).opSetQueueAttributes,
+		"DeleteQueue":                  (*Server).opDeleteQueue,
+		"PurgeQueue":                   (*Server).opPurgeQueue,
+		"SendMessage":                  (*Server).opSendMessage,
+		"SendMessageBatch":             (*Server).opSendMessageBatch,
+		"ReceiveMessage":               (*Server).opReceiveMessage,
+		"DeleteMessage":                (*Server).opDeleteMessage,
+		"DeleteMessageBatch":           (*Server).opDeleteMessageBatch,
+		"ChangeMessageVisibility":      (*Server).opChangeMessageVisibility,
+		"ChangeMessageVisibilityBatch": (*Server).opChangeMessageVisibilityBatch,
+		"ListDeadLetterSourceQueues":   (*Server).opListDeadLetterSourceQueues,
+		"TagQueue":                     (*Server).opTagQueue,
+		"UntagQueue":                   (*Server).opUntagQueue,
+		"ListQueueTags":                (*Server).opListQueueTags,
+		"StartMessageMoveTask":         (*Server).opStartMessageMoveTask,
+		"ListMessageMoveTasks":         (*Server).opListMessageMoveTasks,
+		"CancelMessageMoveTask":        (*Server).opCancelMessageMoveTask,
+	}
 }
 
 // ServeHTTP serves the AWS JSON 1.0 protocol (requests with X-Amz-Target)
@@ -95,7 +97,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, requestID string) {
 	action, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	h := operations[action]
+	h := s.ops[action]
 	if !ok || h == nil {
 		s.writeError(w, true, requestID, &Error{Code: "UnknownOperationException", QueryCode: "InvalidAction",
 			Status: http.StatusBadRequest, Sender: true, Message: "The requested operation is not supported."})
@@ -155,7 +157,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 		return
 	}
 	action := form.Get("Action")
-	h := operations[action]
+	h := s.ops[action]
 	if h == nil {
 		if action == "" {
 			s.writeError(w, false, requestID, errMissingParameter("Action"))

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strings"
 	"testing"
 
@@ -161,10 +162,11 @@ func TestRequestTooLarge(t *testing.T) {
 // FuzzJSONRequest feeds arbitrary bodies to every operation over the JSON
 // protocol: the answer is always an SQS response, never a crash or a 500.
 func FuzzJSONRequest(f *testing.F) {
-	ops := make([]string, 0, len(operations))
-	for op := range operations {
+	ops := make([]string, 0, len(operations()))
+	for op := range operations() {
 		ops = append(ops, op)
 	}
+	sort.Strings(ops) // a stable index for the corpus
 	f.Add(uint8(0), `{"QueueName":"q"}`)
 	f.Add(uint8(1), `{"QueueUrl":"/000000000000/q","Entries":[{"Id":"a","MessageBody":"b"}]}`)
 	f.Add(uint8(2), `{"QueueUrl":"/000000000000/q","MessageBody":"b","MessageAttributes":{"a":{"DataType":"Binary","BinaryValue":"AA=="}}}`)
@@ -217,4 +219,17 @@ func FuzzQueryRequest(f *testing.F) {
 			t.Fatalf("%q: status %d", form, status)
 		}
 	})
+}
+
+func TestPanicBecomesInternalFailure(t *testing.T) {
+	s := newTestServer(t)
+	s.ops["TestPanic"] = func(*Server, *call) (any, error) { panic("boom") }
+	status, h, body := jsonCall(t, s, "TestPanic", `{}`)
+	assert.Equal(t, http.StatusInternalServerError, status)
+	assert.Equal(t, "InternalFailure;Receiver", h.Get("X-Amzn-Query-Error"))
+	assert.Contains(t, body, "com.amazonaws.sqs#InternalFailure")
+	assert.NotContains(t, body, "boom", "the panic value stays in the log")
+	status, _, body = queryCall(t, s, "/", url.Values{"Action": {"TestPanic"}})
+	assert.Equal(t, http.StatusInternalServerError, status)
+	assert.Contains(t, body, "<Type>Receiver</Type>")
 }

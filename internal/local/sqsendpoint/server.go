@@ -38,6 +38,7 @@ type Server struct {
 	log       *slog.Logger
 	store     *store
 	seq       atomic.Uint64
+	ops       map[string]handler
 
 	mu        sync.RWMutex
 	queues    map[string]*queue
@@ -58,6 +59,7 @@ func New(opts Options) (*Server, error) {
 		queues:    map[string]*queue{},
 		deletedAt: map[string]time.Time{},
 		closing:   make(chan struct{}),
+		ops:       operations(),
 	}
 	if s.accountID == "" {
 		s.accountID = "000000000000"

@@ -88,7 +88,8 @@ func New(ctx context.Context, cfg Config, awsCfg aws.Config, logger *slog.Logger
 		logger = slog.New(slog.DiscardHandler)
 	}
 	var sm secrets.GetSecretValueAPI
-	if (cfg.GitHubSecret == "" && cfg.GitHubSecretARN != "") || (cfg.PaddleSecret == "" && cfg.PaddleSecretARN != "") {
+	usesARN := func(value, arn string) bool { return strings.TrimSpace(value) == "" && arn != "" }
+	if usesARN(cfg.GitHubSecret, cfg.GitHubSecretARN) || usesARN(cfg.PaddleSecret, cfg.PaddleSecretARN) {
 		sm = secretsmanager.NewFromConfig(awsCfg)
 	}
 	source := func(name, value, arn string) (*secrets.Source, error) {

@@ -64,3 +64,10 @@ func TestNewWithLiteralSecrets(t *testing.T) {
 	assert.Nil(t, h.PaddleSecrets.Secrets(context.Background()), "no Paddle secret configured: Paddle deliveries are rejected")
 	assert.Equal(t, time.Second, h.PaddleTolerance)
 }
+
+func TestNewBlankLiteralFallsBackToARN(t *testing.T) {
+	h, err := New(context.Background(), Config{QueueURL: "http://q/1/q", GitHubSecret: "  ", GitHubSecretARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:gh-AbCdEf", SecretRefreshInterval: time.Minute},
+		aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, BaseEndpoint: aws.String("http://127.0.0.1:1"), RetryMaxAttempts: 1}, nil)
+	require.NoError(t, err, "a blank literal must not hide the ARN")
+	assert.Nil(t, h.GitHubSecrets.Secrets(context.Background()), "an unreachable Secrets Manager fails closed")
+}

@@ -199,12 +199,15 @@ func deadLetterFlow(t *testing.T, s *stack, queueURL, dlqURL string) {
 		MessageID string `json:"messageId"`
 	}
 	json.Unmarshal(body, &ok)
+	// A failing consumer: receive, never delete, let the 1 s visibility
+	// timeout run out. (VisibilityTimeout 0 cannot be sent with the Go
+	// SDK: zero means "not set".)
 	receives := 0
 	for attempt := 0; attempt < maxReceiveCount+3; attempt++ {
 		out, err := s.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
 			QueueUrl:          aws.String(queueURL),
-			WaitTimeSeconds:   1,
-			VisibilityTimeout: 0, // visible again at once: a failing consumer
+			WaitTimeSeconds:   3,
+			VisibilityTimeout: 1,
 		})
 		if err != nil {
 			t.Fatalf("ReceiveMessage: %v", err)

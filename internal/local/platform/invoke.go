@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
 	"github.com/sqsgate/sqsgate/internal/local/lambdaruntime"
@@ -93,5 +94,11 @@ func Invoke(ctx context.Context, cfg Config, function string, event []byte) (*la
 		return nil, fmt.Errorf("lambda runtime: %w", err)
 	}
 	p.onClose(rt.Close)
-	return rt.Invoke(ctx, function, event)
+	res, err := rt.Invoke(ctx, function, event)
+	if err == nil && cfg.LogOutput != nil && strings.EqualFold(fn.LogFormat, "JSON") {
+		// With JSON logging Lambda writes the report as a platform.report
+		// record; the plain REPORT line is what a terminal user reads.
+		fmt.Fprintln(cfg.LogOutput, res.Report.String())
+	}
+	return res, err
 }

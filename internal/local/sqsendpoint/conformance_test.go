@@ -24,6 +24,12 @@ import (
 // listed in motoDeviations with the rule it breaks: on moto the case must
 // still fail (so the table stays true), and on our endpoint it always
 // runs with the full assertion.
+//
+// Error codes are those the API Reference models per operation, and for
+// out-of-range or missing parameters the API Reference's Common Errors
+// (InvalidParameterValue, MissingParameter). Clients see the legacy query
+// codes (AWS.SimpleQueueService.NonExistentQueue, ...) that SQS sends in
+// x-amzn-query-error and aws-sdk-go-v2 reports.
 
 // checker is what a conformance case asserts through: *testing.T, or a
 // recorder when a known moto deviation is expected to fail.
@@ -431,10 +437,11 @@ var conformanceCases = []conformanceCase{
 		visible, notVisible, _ := e.counts(c, q)
 		assert.Equal(c, []string{"0", "0"}, []string{visible, notVisible})
 	}},
-	{"DeleteMessage/stale receipt handle does not delete", func(c checker, e *conformanceEnv) {
-		// API Reference, DeleteMessage: "you must provide the most recently
-		// received ReceiptHandle for the message (otherwise, the request
-		// succeeds, but the message will not be deleted)".
+	{"DeleteMessage/an older receipt handle succeeds", func(c checker, e *conformanceEnv) {
+		// API Reference, DeleteMessage: "If you use an old ReceiptHandle,
+		// the request will succeed, but the message might not be deleted."
+		// Whether it is deleted is left open, so only success is asserted
+		// here; our choice (not deleted) is TestStaleReceiptHandleDoesNotDelete.
 		// The SDK omits a zero VisibilityTimeout, so the queue's is zero.
 		q := e.createQueue(c, uniqueName("conf"), map[string]string{"VisibilityTimeout": "0"})
 		e.send(c, q, "s")
@@ -443,8 +450,7 @@ var conformanceCases = []conformanceCase{
 		second := e.receive(c, &sqs.ReceiveMessageInput{QueueUrl: aws.String(q)})
 		require.Len(c, second, 1)
 		_, err := e.client.DeleteMessage(ctx(e.t), &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: first[0].ReceiptHandle})
-		require.NoError(c, err)
-		assert.Len(c, e.receive(c, &sqs.ReceiveMessageInput{QueueUrl: aws.String(q)}), 1, "the message must still be there")
+		assert.NoError(c, err)
 	}},
 	{"DelaySeconds/message delayed then delivered", func(c checker, e *conformanceEnv) {
 		q := e.createQueue(c, uniqueName("conf"), nil)

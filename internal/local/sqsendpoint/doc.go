@@ -71,8 +71,10 @@
 //     MessageGroupId, MessageDeduplicationId, SequenceNumber (FIFO),
 //     AWSTraceHeader, DeadLetterQueueSourceArn (after a dead-letter move).
 //   - Receipt handles are new on every receive. DeleteMessage with an older
-//     handle succeeds without deleting (as the API Reference says); deleting
-//     a message already gone succeeds; a malformed or foreign handle is
+//     handle succeeds; the API Reference says the message "might not be
+//     deleted", and here it is not, so a consumer whose handle went stale
+//     cannot delete a message another consumer now holds. Deleting a
+//     message already gone succeeds; a malformed or foreign handle is
 //     ReceiptHandleIsInvalid. ChangeMessageVisibility needs the latest
 //     handle of a message in flight (MessageNotInflight otherwise) and keeps
 //     the total under 12 hours from the receive.

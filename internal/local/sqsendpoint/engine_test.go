@@ -232,3 +232,27 @@ func TestReceiveRequestAttemptIDReplays(t *testing.T) {
 	require.Len(t, after.Messages, 1, "once a message of the attempt is deleted, the id starts a new receive")
 	assert.Equal(t, "a2", aws.ToString(after.Messages[0].Body))
 }
+
+// TestStaleReceiptHandleDoesNotDelete: SQS says a delete with an older
+// handle succeeds but the message "might not be deleted"; here it is not,
+// so a consumer whose handle went stale cannot delete a message another
+// consumer now holds.
+func TestStaleReceiptHandleDoesNotDelete(t *testing.T) {
+	_, c, _ := startWithClock(t)
+	q := createQueue(t, c, "stale", map[string]string{"VisibilityTimeout": "0"})
+	_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String("m")})
+	require.NoError(t, err)
+	first, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q)})
+	require.NoError(t, err)
+	require.Len(t, first.Messages, 1)
+	second, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q)})
+	require.NoError(t, err)
+	require.Len(t, second.Messages, 1)
+	_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: first.Messages[0].ReceiptHandle})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"m"}, receiveBodies(t, c, q, nil), "the message is still there")
+	_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: second.Messages[0].ReceiptHandle})
+	require.NoError(t, err)
+	// The receive above issued a newer handle still, so second's is stale too.
+	assert.Equal(t, []string{"m"}, receiveBodies(t, c, q, nil))
+}

@@ -256,3 +256,25 @@ func TestStaleReceiptHandleDoesNotDelete(t *testing.T) {
 	// The receive above issued a newer handle still, so second's is stale too.
 	assert.Equal(t, []string{"m"}, receiveBodies(t, c, q, nil))
 }
+
+func TestFIFODeadLetterKeepsGroupOrder(t *testing.T) {
+	_, c, _ := startWithClock(t)
+	dlq := createQueue(t, c, "dead.fifo", map[string]string{"FifoQueue": "true"})
+	q := createQueue(t, c, "live.fifo", map[string]string{
+		"FifoQueue": "true", "ContentBasedDeduplication": "true", "VisibilityTimeout": "0",
+		"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dead.fifo","maxReceiveCount":1}`,
+	})
+	for _, b := range []string{"a1", "a2", "a3"} {
+		_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String(b), MessageGroupId: aws.String("g")})
+		require.NoError(t, err)
+	}
+	assert.Equal(t, []string{"a1"}, receiveBodies(t, c, q, &sqs.ReceiveMessageInput{MaxNumberOfMessages: 1}))
+	// a1 has used its one receive: it moves, and a2, a3 follow in order.
+	assert.Equal(t, []string{"a2", "a3"}, receiveBodies(t, c, q, nil))
+	out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(dlq), MessageSystemAttributeNames: []types.MessageSystemAttributeName{"All"}})
+	require.NoError(t, err)
+	require.Len(t, out.Messages, 1)
+	assert.Equal(t, "a1", aws.ToString(out.Messages[0].Body))
+	assert.Equal(t, "g", out.Messages[0].Attributes["MessageGroupId"])
+	assert.Equal(t, "arn:aws:sqs:us-east-1:000000000000:live.fifo", out.Messages[0].Attributes["DeadLetterQueueSourceArn"])
+}

@@ -134,10 +134,17 @@ func (q *queue) remove(m *message) {
 		return
 	}
 	for i, x := range g.msgs {
-		if x == m {
-			g.msgs = append(g.msgs[:i], g.msgs[i+1:]...)
-			break
+		if x != m {
+			continue
 		}
+		if i == 0 {
+			// The usual case, a delete of the group's head: no copying.
+			g.msgs[0] = nil
+			g.msgs = g.msgs[1:]
+		} else {
+			g.msgs = append(g.msgs[:i], g.msgs[i+1:]...)
+		}
+		break
 	}
 	if len(g.msgs) == 0 {
 		delete(q.groups, m.GroupID)

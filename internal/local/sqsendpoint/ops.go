@@ -593,13 +593,20 @@ func (s *Server) receiveFIFO(q *queue, o receiveOptions, now time.Time, take fun
 		if locked {
 			continue
 		}
-		for _, m := range append([]*message(nil), g.msgs...) {
+		// take may remove the message from g.msgs (expired, or moved to
+		// the dead-letter queue); then the next one slides into place.
+		for i := 0; i < len(g.msgs); {
+			m := g.msgs[i]
 			if m.visibleAt.After(now) {
 				break
 			}
 			if !take(m) {
+				if i < len(g.msgs) && g.msgs[i] == m {
+					i++
+				}
 				continue
 			}
+			i++
 			if delivered++; delivered >= o.max {
 				return
 			}

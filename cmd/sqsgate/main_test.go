@@ -24,6 +24,7 @@ import (
 // The end-to-end tests run what `make run` runs: the sqsgate binary and
 // every function's real bootstrap, built for this machine by TestMain.
 var (
+	raceBuild    bool // set by race_test.go
 	repoRoot     string
 	sqsgateBin   string
 	functionsDir string
@@ -55,15 +56,21 @@ func buildAndRun(m *testing.M) int {
 	defer os.RemoveAll(tmp)
 	sqsgateBin = filepath.Join(tmp, "sqsgate")
 	functionsDir = filepath.Join(tmp, "functions")
-	builds := [][]string{{"build", "-o", sqsgateBin, "./cmd/sqsgate"}}
+	sqsgateBuild := []string{"build", "-o", sqsgateBin, "./cmd/sqsgate"}
+	if raceBuild {
+		sqsgateBuild = []string{"build", "-race", "-o", sqsgateBin, "./cmd/sqsgate"}
+	}
+	builds := [][]string{sqsgateBuild}
 	for id, pkg := range functionPackages {
 		// As the Makefile's build-local: CGO off, lambda.norpc, host OS.
 		builds = append(builds, []string{"build", "-tags", "lambda.norpc", "-o", filepath.Join(functionsDir, id, "bootstrap"), pkg})
 	}
-	for _, args := range builds {
+	for i, args := range builds {
 		cmd := exec.Command("go", args...)
 		cmd.Dir = repoRoot
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if i > 0 || !raceBuild { // the race detector needs cgo
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		}
 		if out, err := cmd.CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(args, " "), err, out)
 			return 1

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -42,6 +43,10 @@ func TestMain(m *testing.M) {
 }
 
 func buildAndRun(m *testing.M) int {
+	flag.Parse()
+	if testing.Short() {
+		return m.Run() // every test here needs the built binaries: they skip
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -79,6 +84,14 @@ func buildAndRun(m *testing.M) int {
 	return m.Run()
 }
 
+// needBinaries skips under -short, where TestMain builds nothing.
+func needBinaries(t testing.TB) {
+	t.Helper()
+	if sqsgateBin == "" {
+		t.Skip("-short: the sqsgate binary and the function bootstraps are not built")
+	}
+}
+
 // syncBuffer collects a process's output while the test reads it.
 type syncBuffer struct {
 	mu sync.Mutex
@@ -110,6 +123,7 @@ type stack struct {
 // cleanly (exit code 0).
 func startStack(t testing.TB, args ...string) *stack {
 	t.Helper()
+	needBinaries(t)
 	api := "127.0.0.1:" + strconv.Itoa(testpeer.FreePort(t))
 	lambda := "127.0.0.1:" + strconv.Itoa(testpeer.FreePort(t))
 	sqsAddr := "127.0.0.1:" + strconv.Itoa(testpeer.FreePort(t))
@@ -212,6 +226,7 @@ var httpClient = &http.Client{
 // exit code.
 func sqsgate(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
+	needBinaries(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, sqsgateBin, args...)

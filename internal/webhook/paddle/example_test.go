@@ -27,3 +27,9 @@ func ExampleParseEvent() {
 	fmt.Println(e.ID, e.Type, err)
 	// Output: evt_01 price.created <nil>
 }
+
+func ExampleSign() {
+	// The paddle-node-sdk vector: the HMAC covers "1698796800:" + body.
+	fmt.Println(paddle.Sign("VALID_SECRET", time.Unix(1698796800, 0), []byte(`{"data": ["1", "2"]}`)))
+	// Output: ts=1698796800;h1=a300428748dce5c70e4da19bffd60769591ea969c99dea3105d0ec9612cf43f9
+}

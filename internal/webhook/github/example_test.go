@@ -36,6 +36,8 @@ func ExamplePayload() {
 }
 
 func ExampleSign() {
-	fmt.Println(github.Sign("It's a Secret to Everybody", []byte("Hello, World!")))
-	// Output: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17
+	// The dev secret the local platform uses (dev-only); the value was
+	// checked independently with Python's hmac module.
+	fmt.Println(github.Sign("sqsgate-dev-github-secret", []byte(`{"zen":"Design for failure."}`)))
+	// Output: sha256=d414b15db907a1c55d513997a470d6592becf06df3bcec8eb71511b780e09b36
 }

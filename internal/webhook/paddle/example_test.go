@@ -29,7 +29,9 @@ func ExampleParseEvent() {
 }
 
 func ExampleSign() {
-	// The paddle-node-sdk vector: the HMAC covers "1698796800:" + body.
-	fmt.Println(paddle.Sign("VALID_SECRET", time.Unix(1698796800, 0), []byte(`{"data": ["1", "2"]}`)))
-	// Output: ts=1698796800;h1=a300428748dce5c70e4da19bffd60769591ea969c99dea3105d0ec9612cf43f9
+	// The dev secret the local platform uses (dev-only); the value was
+	// checked independently with Python's hmac module over "<ts>:" + body.
+	body := []byte(`{"event_id":"evt_01","event_type":"price.created"}`)
+	fmt.Println(paddle.Sign("pdl_ntfset_sqsgatedev_localonly", time.Unix(1767225600, 0), body))
+	// Output: ts=1767225600;h1=70bfa3ad540a55caecb63dab8f0b1cbfaded6c293768df74ab928358e17c4de1
 }

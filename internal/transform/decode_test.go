@@ -22,7 +22,12 @@ func TestDecodeBatch(t *testing.T) {
 	}{
 		{name: "empty body", body: "", wantErr: ErrInvalidJSON, index: 0},
 		{name: "object, not array", body: `{"data":1}`, wantErr: ErrInvalidJSON, index: 0},
-		{name: "unclosed array", body: `[{"data":1}`, wantErr: ErrInvalidJSON, index: 1},
+		{name: "unclosed array", body: `[{"data":1}`, wantErr: ErrInvalidJSON, index: 0},
+		{name: "mismatched brackets", body: `[{"data":1]}]`, wantErr: ErrInvalidJSON, index: 0},
+		{name: "missing item", body: `[{"data":1},,{"data":1}]`, wantErr: ErrInvalidJSON, index: 1},
+		{name: "trailing comma", body: `[{"data":1},]`, wantErr: ErrInvalidJSON, index: 1},
+		{name: "escaped quote in string", body: `[{"data":"a\"],{"}]`, want: []Item{{Data: json.RawMessage(`"a\"],{"`)}}},
+		{name: "escaped backslash ends string", body: `[{"data":"a\\"},{"data":"]"}]`, want: []Item{{Data: json.RawMessage(`"a\\"`)}, {Data: json.RawMessage(`"]"`)}}},
 		{name: "trailing content", body: `[{"data":1}] x`, wantErr: ErrInvalidJSON, index: 1},
 		{name: "second array", body: `[{"data":1}][]`, wantErr: ErrInvalidJSON, index: 1},
 		{name: "bad item JSON", body: `[{"data":1},{"data":}]`, wantErr: ErrInvalidJSON, index: 1},
@@ -80,6 +85,21 @@ func FuzzDecodeBatch(f *testing.F) {
 	const maxItems = 20
 	f.Fuzz(func(t *testing.T, body []byte, ndjson bool) {
 		items, err := DecodeBatch(body, ndjson, maxItems)
+		if err != nil && !ndjson {
+			// A valid array of valid items, within the limit, is never refused.
+			var ref []json.RawMessage
+			if json.Unmarshal(body, &ref) == nil && len(ref) > 0 && len(ref) <= maxItems {
+				valid := true
+				for i, r := range ref {
+					if _, derr := (RawItem{Bytes: r}).Decode(i); derr != nil {
+						valid = false
+					}
+				}
+				if valid {
+					t.Fatalf("valid batch refused: %v", err)
+				}
+			}
+		}
 		if err != nil {
 			known := errors.Is(err, ErrInvalidJSON) || errors.Is(err, ErrInvalidItem) || errors.Is(err, ErrEmptyBatch) || errors.Is(err, ErrTooManyItems)
 			if !known {
@@ -90,6 +110,17 @@ func FuzzDecodeBatch(f *testing.F) {
 				t.Fatalf("index %d out of range", ie.Index)
 			}
 			return
+		}
+		// In array form, what is accepted is valid JSON: the splitter finds
+		// the same elements encoding/json does.
+		if !ndjson && !json.Valid(body) {
+			t.Fatalf("accepted invalid JSON %q", body)
+		}
+		if !ndjson {
+			var ref []json.RawMessage
+			if err := json.Unmarshal(body, &ref); err != nil || len(ref) != len(items) {
+				t.Fatalf("encoding/json sees %d elements (%v), we see %d", len(ref), err, len(items))
+			}
 		}
 		if len(items) == 0 || len(items) > maxItems {
 			t.Fatalf("%d items", len(items))
@@ -102,7 +133,14 @@ func FuzzDecodeBatch(f *testing.F) {
 			if it.ID != "" && checkToken(it.ID, maxIDLength) != nil || it.Type != "" && checkToken(it.Type, maxTypeLength) != nil {
 				t.Fatalf("item %d: id %q or type %q should have been refused", i, it.ID, it.Type)
 			}
-			line, err := json.Marshal(wireItem{Type: nonEmpty(it.Type), ID: nonEmpty(it.ID), Data: it.Data})
+			wire := map[string]any{"data": it.Data}
+			if it.Type != "" {
+				wire["type"] = it.Type
+			}
+			if it.ID != "" {
+				wire["id"] = it.ID
+			}
+			line, err := json.Marshal(wire)
 			if err != nil {
 				t.Fatalf("re-encode item %d: %v", i, err)
 			}
@@ -122,13 +160,6 @@ func FuzzDecodeBatch(f *testing.F) {
 			}
 		}
 	})
-}
-
-func nonEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 func jsonEqual(a, b []byte) bool {

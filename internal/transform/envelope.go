@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 )
@@ -68,16 +67,68 @@ type Message struct {
 	Size            int
 }
 
-// encodeEnvelope writes ev as JSON without HTML escaping: "<" in data stays
-// "<", so the body is the producer's JSON, compacted, and no bigger.
-func encodeEnvelope(ev *CloudEvent) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ev); err != nil {
-		return "", fmt.Errorf("encode envelope: %w", err)
+// envelopeWriter writes the CloudEvent JSON of one request's items. What
+// every item shares is encoded once; each item adds its id, type and data,
+// the data copied byte for byte as the producer sent it. It writes what
+// json.Marshal of a CloudEvent would, minus HTML escaping, at a fraction of
+// the cost (BenchmarkPerItem).
+type envelopeWriter struct {
+	// afterID runs from the source up to the type's value; afterType from
+	// the time up to the data.
+	afterID, afterType []byte
+}
+
+func newEnvelopeWriter(source, time string, c Caller) *envelopeWriter {
+	w := &envelopeWriter{}
+	w.afterID = append(w.afterID, `,"source":`...)
+	w.afterID = appendJSONString(w.afterID, source)
+	w.afterID = append(w.afterID, `,"type":`...)
+	w.afterType = append(w.afterType, `,"time":`...)
+	w.afterType = appendJSONString(w.afterType, time)
+	optional := func(name, v string) {
+		if v != "" {
+			w.afterType = append(w.afterType, `,"`+name+`":`...)
+			w.afterType = appendJSONString(w.afterType, v)
+		}
 	}
-	return string(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})), nil
+	optional("subject", c.Subject)
+	w.afterType = append(w.afterType, `,"datacontenttype":"`+DataContentType+`"`...)
+	optional("requestid", c.RequestID)
+	optional("sourceip", c.SourceIP)
+	optional("useragent", c.UserAgent)
+	w.afterType = append(w.afterType, `,"data":`...)
+	return w
+}
+
+// write returns the envelope of one item; data must be one JSON value.
+func (w *envelopeWriter) write(id, typ string, data []byte) string {
+	buf := make([]byte, 0, 32+len(id)+len(w.afterID)+len(typ)+len(w.afterType)+len(data))
+	buf = append(buf, `{"specversion":"`+SpecVersion+`","id":`...)
+	buf = appendJSONString(buf, id)
+	buf = append(buf, w.afterID...)
+	buf = appendJSONString(buf, typ)
+	buf = append(buf, w.afterType...)
+	buf = append(buf, data...)
+	buf = append(buf, '}')
+	return string(buf)
+}
+
+// appendJSONString appends s as a JSON string. Ids, types and most header
+// values are plain ASCII and are copied; anything else goes through
+// encoding/json, which also replaces invalid UTF-8.
+func appendJSONString(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(s) // a string always encodes
+			return append(buf, bytes.TrimSuffix(b.Bytes(), []byte{'\n'})...)
+		}
+	}
+	buf = append(buf, '"')
+	buf = append(buf, s...)
+	return append(buf, '"')
 }
 
 // NewUUID returns a random (version 4) UUID from crypto/rand.

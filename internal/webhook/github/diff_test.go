@@ -11,6 +11,8 @@ import (
 
 	gogithub "github.com/google/go-github/v84/github"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/sqsgate/sqsgate/internal/webhook/internal/vectors"
 )
 
 // The rules where this verifier is deliberately stricter than go-github's
@@ -92,8 +94,13 @@ func checkAgainstGoGitHub(t *testing.T, secret string, body []byte, sig string) 
 }
 
 func TestAgreesWithGoGitHub(t *testing.T) {
-	bodies := [][]byte{[]byte(`{"yo":true}`), []byte("payload=%7B%7D"), {}, []byte("\x00\xff binary")}
-	secrets := []string{"0123456789abcdef", "It's a Secret to Everybody", "s"}
+	// The public vectors' secrets and bodies, plus edge cases of our own.
+	bodies := [][]byte{{}, []byte("\x00\xff binary")}
+	secrets := []string{"s"}
+	for _, vec := range vectors.Load(t).GitHub {
+		bodies = append(bodies, []byte(vec.Body))
+		secrets = append(secrets, vec.Secret)
+	}
 	for _, secret := range secrets {
 		for _, body := range bodies {
 			for mode := range uint8(10) {
@@ -133,7 +140,9 @@ func TestStricterThanGoGitHub(t *testing.T) {
 }
 
 func FuzzAgreesWithGoGitHub(f *testing.F) {
-	f.Add("0123456789abcdef", []byte(`{"yo":true}`), uint8(0), uint8(0), "")
+	for _, vec := range vectors.Load(f).GitHub {
+		f.Add(vec.Secret, []byte(vec.Body), uint8(0), uint8(0), vec.Signature)
+	}
 	f.Add("s", []byte("payload=%7B%7D"), uint8(1), uint8(7), "")
 	f.Add("", []byte{}, uint8(4), uint8(0), "")
 	f.Add("k", []byte("x"), uint8(0), uint8(0), "sha256=00")

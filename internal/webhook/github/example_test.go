@@ -14,7 +14,7 @@ func ExampleVerifier_Verify() {
 
 	fmt.Println(v.Verify(github.Sign("old-secret", body), body))
 	fmt.Println(errors.Is(v.Verify(github.Sign("forged", body), body), github.ErrSignatureMismatch))
-	fmt.Println(errors.Is(v.VerifyHeaders("", "sha1=126f2c800419c60137ce748d7672e77b65cf16d6", body), github.ErrSHA1Only))
+	fmt.Println(errors.Is(v.VerifyHeaders("", "sha1=da39a3ee5e6b4b0d3255bfef95601890afd80709", body), github.ErrSHA1Only))
 	// Output:
 	// <nil>
 	// true

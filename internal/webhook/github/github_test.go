@@ -2,6 +2,7 @@ package github
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -96,8 +97,8 @@ func TestVerify(t *testing.T) {
 		{"no secret configured", nil, good, "", body, ErrNoSecret},
 		{"only empty secrets", []string{"", ""}, Sign("", body), "", body, ErrNoSecret},
 		{"missing", []string{"s1"}, "", "", body, ErrMissingSignature},
-		{"sha1 header only", []string{"s1"}, "", "sha1=126f2c800419c60137ce748d7672e77b65cf16d6", body, ErrSHA1Only},
-		{"sha1 value in the sha256 header", []string{"s1"}, "sha1=126f2c800419c60137ce748d7672e77b65cf16d6", "", body, ErrSHA1Only},
+		{"sha1 header only", []string{"s1"}, "", "sha1=" + hexMAC(sha1.New, "s1", body), body, ErrSHA1Only},
+		{"sha1 value in the sha256 header", []string{"s1"}, "sha1=" + hexMAC(sha1.New, "s1", body), "", body, ErrSHA1Only},
 		{"sha512 prefix", []string{"s1"}, "sha512=" + strings.Repeat("ab", 64), "", body, ErrMalformedSignature},
 		{"no prefix", []string{"s1"}, strings.TrimPrefix(good, "sha256="), "", body, ErrMalformedSignature},
 		{"short", []string{"s1"}, good[:len(good)-2], "", body, ErrMalformedSignature},

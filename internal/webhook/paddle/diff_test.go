@@ -16,6 +16,8 @@ import (
 	paddlesdk "github.com/PaddleHQ/paddle-go-sdk/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sqsgate/sqsgate/internal/webhook/internal/vectors"
 )
 
 // The rules where this verifier is deliberately stricter than
@@ -127,8 +129,13 @@ func header(secret string, ts int64, body []byte, mode, pos uint8) string {
 }
 
 func TestAgreesWithPaddleSDK(t *testing.T) {
-	bodies := [][]byte{[]byte(`{"event_id":"evt_1"}`), {}, []byte("\x00\xff")}
-	secrets := []string{"pdl_ntfset_01hsdn8d43dt7mezr1ef2jtbaw_hKkRiCGyyRhbFwIUuqiTBgI7gnWoV0Gr", "k"}
+	// The public vectors' secrets and bodies, plus edge cases of our own.
+	bodies := [][]byte{{}, []byte("\x00\xff")}
+	secrets := []string{"k"}
+	for _, vec := range vectors.Load(t).Paddle {
+		bodies = append(bodies, []byte(vec.Body))
+		secrets = append(secrets, vec.Secrets...)
+	}
 	for _, secret := range secrets {
 		for _, body := range bodies {
 			for mode := range uint8(10) {
@@ -178,7 +185,11 @@ func TestDiffersFromPaddleSDK(t *testing.T) {
 }
 
 func FuzzAgreesWithPaddleSDK(f *testing.F) {
-	f.Add("k", []byte(`{"event_id":"evt_1"}`), int64(1710929255), uint8(0), uint8(0), "")
+	for _, vec := range vectors.Load(f).Paddle {
+		for _, secret := range vec.Secrets {
+			f.Add(secret, []byte(vec.Body), vec.Now, uint8(0), uint8(0), vec.Signature)
+		}
+	}
 	f.Add("k", []byte("{}"), int64(0), uint8(1), uint8(5), "")
 	f.Add("", []byte{}, int64(1), uint8(6), uint8(0), "")
 	f.Add("k", []byte("x"), int64(1), uint8(0), uint8(0), "ts=1;h1=00")

@@ -15,7 +15,8 @@
 //
 //	{"data": …, "type": "com.example.order.created", "id": "order-42"}
 //
-// where only "data" is required and unknown fields are refused. Ce-Type sets
+// where only "data" is required; field names match exactly, and unknown or
+// repeated fields are refused. Ce-Type sets
 // the type of items without one; Idempotency-Key is refused here, since each
 // item carries its own "id". Ids and types are printable ASCII without spaces
 // (ids ≤ 128, types ≤ 256 characters), so an id can serve as a FIFO
@@ -24,7 +25,8 @@
 //
 // # Validation: all or nothing
 //
-// Every item is checked before anything is written, cheap checks first: the
+// Every item is checked before anything is written (items of large batches
+// in parallel, one share per CPU), and the first failing check decides: the
 // request's shape (400 invalid_json, invalid_item, invalid_request,
 // empty_batch; 413 too_many_items, body_too_large; 415
 // unsupported_media_type), then each enveloped message against SQS's rules
@@ -48,7 +50,8 @@
 // "sqsgate"), type (default "sqsgate.event"), time (RFC 3339, the same for
 // every item of a request), subject (the authorizer context's "sub"),
 // datacontenttype "application/json", the extensions requestid, sourceip and
-// useragent, and data. Message attributes "type" and "source" (String) allow
+// useragent, and data: the producer's JSON byte for byte, as sent (only
+// surrounding whitespace trimmed). Message attributes "type" and "source" (String) allow
 // filtering without parsing the body. On a FIFO queue (QUEUE_URL ends in
 // ".fifo") MessageGroupId is the subject, MessageDeduplicationId the event
 // id, and batches are sent one at a time to keep their order.

@@ -483,3 +483,17 @@ func TestConfigFromEnv(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Config{QueueURL: "u", Schema: "strict-order", Source: "shop", MaxBatchItems: 50}, cfg)
 }
+
+func TestHandleValidationCapsErrors(t *testing.T) {
+	q := newFakeQueue()
+	h := newTestHandler(t, q, func(c *Config) { c.Schema = "strict-order" })
+	resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(150, 10)))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	rb := decodeResponse(t, resp.Body)
+	assert.Len(t, rb.Errors, maxReportedErrors)
+	assert.Contains(t, rb.Message, "150 item(s)")
+	for i := 1; i < len(rb.Errors); i++ {
+		assert.LessOrEqual(t, rb.Errors[i-1].Index, rb.Errors[i].Index, "errors in item order")
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/sqsgate/sqsgate/internal/apigw"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 )
@@ -221,7 +222,16 @@ type summary struct {
 	code                 string
 }
 
-// Handle serves one API Gateway HTTP API (payload 2.0) request.
+func (s *summary) route() string {
+	if s.batch {
+		return "batch"
+	}
+	return "single"
+}
+
+// Handle serves one API Gateway HTTP API (payload 2.0) request. Every
+// outcome, rejections included, is an HTTP response; the error is always
+// nil, so Lambda never retries or reports a function error for a request.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	start := h.now()
 	var s summary
@@ -229,7 +239,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	s.status = resp.StatusCode
 	attrs := []slog.Attr{
 		slog.String("requestId", req.RequestContext.RequestID),
-		slog.String("route", map[bool]string{false: "single", true: "batch"}[s.batch]),
+		slog.String("route", s.route()),
 		slog.Int("status", s.status),
 		slog.Int("items", s.items),
 		slog.Int("calls", s.calls),
@@ -239,6 +249,9 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	}
 	if s.code != "" {
 		attrs = append(attrs, slog.String("code", s.code))
+	}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		attrs = append(attrs, slog.String("awsRequestId", lc.AwsRequestID))
 	}
 	h.logger.LogAttrs(ctx, slog.LevelInfo, "transformer request", attrs...)
 	return resp, nil
@@ -300,6 +313,7 @@ func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		id, err := h.sendOne(ctx, &msgs[0])
 		if err != nil {
 			h.logger.LogAttrs(ctx, slog.LevelWarn, "SendMessage failed", slog.String("error", err.Error()))
+			s.failed = 1
 			return reject(ErrNothingEnqueued)
 		}
 		results[0] = Result{Index: 0, ID: msgs[0].ID, MessageID: id}

@@ -60,16 +60,17 @@ func BenchmarkBatching(b *testing.B) {
 		b.Fatal(err)
 	}
 	one := first.Data
-	start := time.Now()
-	for range benchItems {
-		resp, _ := h.Handle(context.Background(), request(single, "application/json", string(one)))
-		if resp.StatusCode != http.StatusAccepted {
-			b.Fatalf("single: %d %s", resp.StatusCode, resp.Body)
-		}
-	}
-	naive := time.Since(start)
-
 	b.Run("batch-route", func(b *testing.B) {
+		// The naive loop runs once, here: b.Loop runs this function once
+		// and starts its clock at the loop.
+		start := time.Now()
+		for range benchItems {
+			resp, _ := h.Handle(context.Background(), request(single, "application/json", string(one)))
+			if resp.StatusCode != http.StatusAccepted {
+				b.Fatalf("single: %d %s", resp.StatusCode, resp.Body)
+			}
+		}
+		naive := time.Since(start)
 		req := request(batch, "application/json", body)
 		for b.Loop() {
 			resp, _ := h.Handle(context.Background(), req)

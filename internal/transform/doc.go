@@ -54,7 +54,8 @@
 // surrounding whitespace trimmed). Message attributes "type" and "source" (String) allow
 // filtering without parsing the body. On a FIFO queue (QUEUE_URL ends in
 // ".fifo") MessageGroupId is the subject, MessageDeduplicationId the event
-// id, and batches are sent one at a time to keep their order.
+// id, and batches are sent one at a time to keep their order; an entry SQS
+// fails and we resend may still land after entries that followed it.
 //
 // # Sending: per item
 //

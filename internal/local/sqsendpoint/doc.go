@@ -103,8 +103,10 @@
 // With Options.DataDir the state lives in a bbolt file (sqs.db). Every
 // acknowledged change (create, set attributes, tag, send, delete, purge,
 // move) is committed and fsynced before the response; concurrent writers
-// share one transaction (group commit). Receives are journalled without
-// waiting. After a restart, queues, messages, receive counts and FIFO
+// share one transaction (group commit). Receive state (receive count,
+// first receive time) is journalled lazily, with the next commit or at
+// most 100 ms later, so a crash can lose a few receive counts, never a
+// message. After a restart, queues, messages, receive counts and FIFO
 // deduplication records are back; messages that were in flight are
 // visible again, as after their visibility timeout, and receipt handles
 // issued before the restart are stale.

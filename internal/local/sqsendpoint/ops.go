@@ -566,7 +566,12 @@ func (s *Server) tryReceive(q *queue, o receiveOptions) ([]delivery, <-chan stru
 		// Receive state is journalled without waiting: a lost update only
 		// makes a message visible again with a lower receive count, which
 		// at-least-once delivery allows.
-		s.store.write(s.seq.Load(), ops...)
+		if len(moves) > 0 {
+			// A dead-letter move is a change to keep: commit it now.
+			s.store.write(s.seq.Load(), ops...)
+		} else {
+			s.store.writeLazy(s.seq.Load(), ops...)
+		}
 	}
 	s.deliverMoves(moves, now)
 	return out, changed, next, nil

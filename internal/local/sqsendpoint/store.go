@@ -116,6 +116,20 @@ func newCommit() *commit { return &commit{done: make(chan struct{})} }
 // write queues ops for the next group commit and returns it; the caller
 // waits on it (outside its locks) before acknowledging the change.
 func (s *store) write(seq uint64, ops ...op) *commit {
+	return s.enqueue(true, seq, ops)
+}
+
+// writeLazy queues ops nobody waits for (receive state). They ride along
+// with the next acknowledged write's commit, or the periodic flush, so a
+// receive does not cost an fsync of its own.
+func (s *store) writeLazy(seq uint64, ops ...op) {
+	s.enqueue(false, seq, ops)
+}
+
+// lazyFlushInterval bounds how long lazily written ops stay in memory.
+const lazyFlushInterval = 100 * time.Millisecond
+
+func (s *store) enqueue(urgent bool, seq uint64, ops []op) *commit {
 	if s == nil {
 		return nil
 	}
@@ -132,18 +146,23 @@ func (s *store) write(seq uint64, ops ...op) *commit {
 	}
 	c := s.next
 	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
+	if urgent {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
 	}
 	return c
 }
 
 func (s *store) run() {
 	defer close(s.stopped)
+	tick := time.NewTicker(lazyFlushInterval)
+	defer tick.Stop()
 	for {
 		select {
 		case <-s.wake:
+		case <-tick.C:
 		case <-s.quit:
 			s.flush()
 			return

@@ -451,59 +451,64 @@ func (h *Handler) prepare(in *input, c Caller, now time.Time) ([]Message, error)
 	malformed, refused := make([]error, workers), make([]error, workers)
 	violations := make([][]ItemError, workers)
 	failing := make([]int, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
+	work := func(w int) {
 		lo, hi := w*chunk, min((w+1)*chunk, n)
-		wg.Go(func() {
-			var attrs map[string]sqsmsg.Attribute
-			for i := lo; i < hi; i++ {
-				it, doc, err := in.item(i)
-				if err != nil {
-					malformed[w] = err
-					return
-				}
-				producerIDs[i] = it.ID
-				id := it.ID
-				if id == "" {
-					id = h.newID()
-				}
-				body := env.write(id, it.Type, it.Data)
-				if attrs == nil || attrs[AttributeType].StringValue != it.Type {
-					// Read-only once built, so items of one type share it.
-					attrs = map[string]sqsmsg.Attribute{
-						AttributeType:   {DataType: "String", StringValue: it.Type},
-						AttributeSource: {DataType: "String", StringValue: h.source},
-					}
-				}
-				m := Message{Index: i, ID: id, Body: body, Attributes: attrs, Size: sqsmsg.MessageSize(body, attrs)}
-				if h.fifo {
-					m.GroupID, m.DeduplicationID = c.Subject, id
-				}
-				msgs[i] = m
-				if refused[w] != nil {
-					continue
-				}
-				if m.Size > sqsmsg.MaxMessageBytes {
-					refused[w] = &ItemError{Index: i, Message: fmt.Sprintf("the enveloped message would be %d bytes; SQS accepts at most %d", m.Size, sqsmsg.MaxMessageBytes), Err: ErrItemTooLarge}
-					continue
-				}
-				if sqsmsg.InvalidCharIndex(body) >= 0 {
-					refused[w] = &ItemError{Index: i, Message: "the event contains a character SQS does not accept (e.g. U+FFFE or invalid UTF-8)", Err: ErrInvalidCharacters}
-					continue
-				}
-				vs := h.schema.Validate(doc)
-				if len(vs) > 0 {
-					failing[w]++
-				}
-				for _, v := range vs {
-					if len(violations[w]) < maxReportedErrors {
-						violations[w] = append(violations[w], ItemError{Index: i, Pointer: v.Pointer, Rule: v.Rule, Message: v.Message, Err: ErrValidation})
-					}
+		var attrs map[string]sqsmsg.Attribute
+		for i := lo; i < hi; i++ {
+			it, doc, err := in.item(i)
+			if err != nil {
+				malformed[w] = err
+				return
+			}
+			producerIDs[i] = it.ID
+			id := it.ID
+			if id == "" {
+				id = h.newID()
+			}
+			body := env.write(id, it.Type, it.Data)
+			if attrs == nil || attrs[AttributeType].StringValue != it.Type {
+				// Read-only once built, so items of one type share it.
+				attrs = map[string]sqsmsg.Attribute{
+					AttributeType:   {DataType: "String", StringValue: it.Type},
+					AttributeSource: {DataType: "String", StringValue: h.source},
 				}
 			}
-		})
+			m := Message{Index: i, ID: id, Body: body, Attributes: attrs, Size: sqsmsg.MessageSize(body, attrs)}
+			if h.fifo {
+				m.GroupID, m.DeduplicationID = c.Subject, id
+			}
+			msgs[i] = m
+			if refused[w] != nil {
+				continue
+			}
+			if m.Size > sqsmsg.MaxMessageBytes {
+				refused[w] = &ItemError{Index: i, Message: fmt.Sprintf("the enveloped message would be %d bytes; SQS accepts at most %d", m.Size, sqsmsg.MaxMessageBytes), Err: ErrItemTooLarge}
+				continue
+			}
+			if sqsmsg.InvalidCharIndex(body) >= 0 {
+				refused[w] = &ItemError{Index: i, Message: "the event contains a character SQS does not accept (e.g. U+FFFE or invalid UTF-8)", Err: ErrInvalidCharacters}
+				continue
+			}
+			vs := h.schema.Validate(doc)
+			if len(vs) > 0 {
+				failing[w]++
+			}
+			for _, v := range vs {
+				if len(violations[w]) < maxReportedErrors {
+					violations[w] = append(violations[w], ItemError{Index: i, Pointer: v.Pointer, Rule: v.Rule, Message: v.Message, Err: ErrValidation})
+				}
+			}
+		}
 	}
-	wg.Wait()
+	if workers == 1 {
+		work(0) // no goroutine for a single event or a small batch
+	} else {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() { work(w) })
+		}
+		wg.Wait()
+	}
 
 	// Chunks are in item order, so the first error found is the first item's.
 	for _, err := range malformed {

@@ -51,8 +51,8 @@
 // every item of a request), subject (the authorizer context's "sub"),
 // datacontenttype "application/json", the extensions requestid, sourceip and
 // useragent, and data: the producer's JSON byte for byte, as sent (only
-// surrounding whitespace trimmed). Message attributes "type" and "source" (String) allow
-// filtering without parsing the body. On a FIFO queue (QUEUE_URL ends in
+// surrounding whitespace trimmed). Message attributes "type" and "source"
+// (String) allow filtering without parsing the body. On a FIFO queue (QUEUE_URL ends in
 // ".fifo") MessageGroupId is the subject, MessageDeduplicationId the event
 // id, and batches are sent one at a time to keep their order; an entry SQS
 // fails and we resend may still land after entries that followed it.
@@ -69,10 +69,10 @@
 //	207 {"results":[{"index":0,"id":"…","messageId":"…"},
 //	                {"index":1,"id":"…","error":{"code":"sqs_unavailable","message":"…"}}]}
 //
-// 207 means at least one item is not in the queue (code sqs_rejected: SQS
-// refused it and resending will not help; sqs_unavailable: resend it, with
-// the same id). The single route answers 202 with one result, or 503
-// sqs_unavailable.
+// 207 means at least one item, possibly every one, is not in the queue
+// (code sqs_rejected: SQS refused it and resending will not help;
+// sqs_unavailable: resend it, with the same id). The single route answers
+// 202 with one result, or 503 sqs_unavailable.
 //
 // # Dry run
 //

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sqsgate/sqsgate/internal/testpeer"
+	"github.com/sqsgate/sqsgate/internal/transform"
 )
 
 // These tests read template.yaml itself: the invariants a reviewer would
@@ -307,6 +308,21 @@ func TestTemplateFunctionsFollowLambdaGoRules(t *testing.T) {
 		assert.Equal(t, "JSON", logging["LogFormat"], id)
 	}
 	assert.Equal(t, 3, functions)
+}
+
+// The EventSchema parameter offers exactly the schemas the transformer
+// bundles, so a deploy can never name one it does not have.
+func TestTemplateEventSchemaMatchesBundledSchemas(t *testing.T) {
+	param := loadTemplate(t)["Parameters"].(cfnMap)["EventSchema"].(cfnMap)
+	var allowed []string
+	for _, v := range param["AllowedValues"].([]any) {
+		allowed = append(allowed, v.(string))
+	}
+	bundled := transform.SchemaNames()
+	sort.Strings(allowed)
+	sort.Strings(bundled)
+	assert.Equal(t, bundled, allowed)
+	assert.Contains(t, allowed, param["Default"])
 }
 
 func TestTemplateOutputs(t *testing.T) {

@@ -10,14 +10,14 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/sqsgate/sqsgate/internal/authorizer"
 	"github.com/sqsgate/sqsgate/internal/cognito"
+	"github.com/sqsgate/sqsgate/internal/lambdalog"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: lambdacontext.ReplaceAttr}))
+	logger := lambdalog.New()
 	h, err := newHandler(context.Background(), logger)
 	if err != nil {
 		logger.Error("authorizer cold start failed", slog.String("error", err.Error()))

@@ -10,14 +10,14 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/sqsgate/sqsgate/internal/lambdalog"
 	"github.com/sqsgate/sqsgate/internal/transform"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: lambdacontext.ReplaceAttr}))
+	logger := lambdalog.New()
 	h, err := newHandler(context.Background(), logger)
 	if err != nil {
 		logger.Error("transformer cold start failed", slog.String("error", err.Error()))

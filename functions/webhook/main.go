@@ -5,18 +5,17 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/sqsgate/sqsgate/internal/lambdalog"
 	"github.com/sqsgate/sqsgate/internal/webhook"
 )
 
 func main() {
-	logger := newLogger()
+	logger := lambdalog.New()
 	ctx := context.Background()
 	cfg, err := webhook.ConfigFromEnv(os.Getenv)
 	if err != nil {
@@ -34,13 +33,4 @@ func main() {
 		os.Exit(1)
 	}
 	lambda.Start(h.Handle)
-}
-
-// newLogger logs JSON: Lambda's own handler (request id included) when the
-// function's log format is JSON, else a JSON handler with the same keys.
-func newLogger() *slog.Logger {
-	if os.Getenv("AWS_LAMBDA_LOG_FORMAT") == "JSON" {
-		return lambdacontext.NewLogger()
-	}
-	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: lambdacontext.ReplaceAttr}))
 }

@@ -73,39 +73,22 @@ func (l *loader) httpAPI() error {
 	if g, ok := l.doc.Globals["HttpApi"].(map[string]any); ok {
 		raw = mergeGlobals(g, raw).(map[string]any)
 	}
-	pv, err := l.ev.eval(raw, "Properties")
+	props, err := l.resourceProperties(id, raw, apiProperties, apiNoop)
 	if err != nil {
-		return inResource(err, id)
-	}
-	props, ok := pv.(map[string]any)
-	if !ok {
-		return &Error{Resource: id, Path: "Properties", Reason: "Properties do not evaluate to a mapping", Err: ErrInvalid}
-	}
-	if err := l.checkKnown(id, props, apiProperties, apiNoop); err != nil {
 		return err
-	}
-	refuse := func(prop, format string, args ...any) error {
-		e := unsupported("Properties."+prop, format, args...)
-		e.Resource = id
-		return e
-	}
-	fail := func(prop, format string, args ...any) error {
-		e := invalid("Properties."+prop, format, args...)
-		e.Resource = id
-		return e
 	}
 	if d, ok := props["Domain"]; ok && d != nil {
 		name := ""
 		if m, ok := d.(map[string]any); ok {
 			name = str(m["DomainName"])
 		}
-		return refuse("Domain", "custom domain %q cannot be served locally: it needs DNS, a TLS certificate and API Gateway's domain mapping, and the local API answers only on its own address; run locally with the parameters that enable the domain left empty", name)
+		return unsupportedProperty(id, "Domain", "custom domain %q cannot be served locally: it needs DNS, a TLS certificate and API Gateway's domain mapping, and the local API answers only on its own address; run locally with the parameters that enable the domain left empty", name)
 	}
 	if v, ok := props["DisableExecuteApiEndpoint"]; ok && str(v) == "true" {
-		return refuse("DisableExecuteApiEndpoint", "the API would answer only on a custom domain, which cannot be served locally")
+		return unsupportedProperty(id, "DisableExecuteApiEndpoint", "the API would answer only on a custom domain, which cannot be served locally")
 	}
 	if v, ok := props["StageVariables"].(map[string]any); ok && len(v) > 0 {
-		return refuse("StageVariables", "stage variables are not emulated")
+		return unsupportedProperty(id, "StageVariables", "stage variables are not emulated")
 	}
 	api := &HTTPAPI{
 		LogicalID:   id,
@@ -125,7 +108,7 @@ func (l *loader) httpAPI() error {
 	if v, ok := props["CorsConfiguration"]; ok {
 		cors, err := corsConfig(v)
 		if err != nil {
-			return fail("CorsConfiguration", "%v", err)
+			return invalidProperty(id, "CorsConfiguration", "%v", err)
 		}
 		api.Cors = cors
 	}
@@ -155,9 +138,7 @@ func (l *loader) auth(api *HTTPAPI, v any) error {
 		return nil
 	}
 	fail := func(path, format string, args ...any) error {
-		e := invalid("Properties.Auth."+path, format, args...)
-		e.Resource = api.LogicalID
-		return e
+		return invalidProperty(api.LogicalID, "Auth."+path, format, args...)
 	}
 	auth, ok := v.(map[string]any)
 	if !ok {

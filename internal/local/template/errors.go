@@ -46,6 +46,22 @@ func invalid(path, format string, args ...any) *Error {
 	return &Error{Path: path, Reason: fmt.Sprintf(format, args...), Err: ErrInvalid}
 }
 
+// unsupportedProperty is the error for property prop, a path below
+// Properties, of resource id.
+func unsupportedProperty(id, prop, format string, args ...any) error {
+	e := unsupported("Properties."+prop, format, args...)
+	e.Resource = id
+	return e
+}
+
+// invalidProperty is the error for property prop, a path below Properties,
+// of resource id.
+func invalidProperty(id, prop, format string, args ...any) error {
+	e := invalid("Properties."+prop, format, args...)
+	e.Resource = id
+	return e
+}
+
 // inResource fills in the resource of an *Error that does not name one yet.
 func inResource(err error, resource string) error {
 	var e *Error

@@ -45,21 +45,9 @@ func (l *loader) function(id string, r map[string]any) (*Function, error) {
 	if g, ok := l.doc.Globals["Function"].(map[string]any); ok {
 		raw = mergeGlobals(g, raw).(map[string]any)
 	}
-	pv, err := l.ev.eval(raw, "Properties")
+	props, err := l.resourceProperties(id, raw, functionProperties, functionNoop)
 	if err != nil {
-		return nil, inResource(err, id)
-	}
-	props, ok := pv.(map[string]any)
-	if !ok {
-		return nil, &Error{Resource: id, Path: "Properties", Reason: "Properties do not evaluate to a mapping", Err: ErrInvalid}
-	}
-	if err := l.checkKnown(id, props, functionProperties, functionNoop); err != nil {
 		return nil, err
-	}
-	fail := func(prop, format string, args ...any) error {
-		e := invalid("Properties."+prop, format, args...)
-		e.Resource = id
-		return e
 	}
 	meta, _ := r["Metadata"].(map[string]any)
 	f := &Function{
@@ -73,10 +61,10 @@ func (l *loader) function(id string, r map[string]any) (*Function, error) {
 		Environment: map[string]string{},
 	}
 	if _, isMap := props["CodeUri"].(map[string]any); isMap {
-		return nil, &Error{Resource: id, Path: "Properties.CodeUri", Reason: "CodeUri must be a local path", Err: ErrUnsupported}
+		return nil, unsupportedProperty(id, "CodeUri", "CodeUri must be a local path")
 	}
 	if f.Runtime != "provided.al2023" && f.Runtime != "provided.al2" {
-		return nil, &Error{Resource: id, Path: "Properties.Runtime", Reason: "runtime " + f.Runtime + " is not run locally; only custom runtimes (provided.al2023, provided.al2) running a bootstrap binary are", Err: ErrUnsupported}
+		return nil, unsupportedProperty(id, "Runtime", "runtime %s is not run locally; only custom runtimes (provided.al2023, provided.al2) running a bootstrap binary are", f.Runtime)
 	}
 	if archs, ok := props["Architectures"].([]any); ok {
 		for _, a := range archs {
@@ -86,21 +74,21 @@ func (l *loader) function(id string, r map[string]any) (*Function, error) {
 	if v, ok := props["MemorySize"]; ok {
 		n, err := strconv.Atoi(str(v))
 		if err != nil || n < 128 || n > 10240 {
-			return nil, fail("MemorySize", "MemorySize %q is not 128..10240", str(v))
+			return nil, invalidProperty(id, "MemorySize", "MemorySize %q is not 128..10240", str(v))
 		}
 		f.MemoryMB = n
 	}
 	if v, ok := props["Timeout"]; ok {
 		n, err := strconv.Atoi(str(v))
 		if err != nil || n < 1 || n > 900 {
-			return nil, fail("Timeout", "Timeout %q is not 1..900 seconds", str(v))
+			return nil, invalidProperty(id, "Timeout", "Timeout %q is not 1..900 seconds", str(v))
 		}
 		f.Timeout = time.Duration(n) * time.Second
 	}
 	if v, ok := props["ReservedConcurrentExecutions"]; ok {
 		n, err := strconv.Atoi(str(v))
 		if err != nil || n < 0 {
-			return nil, fail("ReservedConcurrentExecutions", "not a non-negative integer")
+			return nil, invalidProperty(id, "ReservedConcurrentExecutions", "not a non-negative integer")
 		}
 		f.ReservedConcurrency = n
 	}
@@ -108,10 +96,10 @@ func (l *loader) function(id string, r map[string]any) (*Function, error) {
 		vars, _ := env["Variables"].(map[string]any)
 		for k, v := range vars {
 			if _, nested := v.(map[string]any); nested {
-				return nil, fail("Environment.Variables."+k, "value is not a scalar")
+				return nil, invalidProperty(id, "Environment.Variables."+k, "value is not a scalar")
 			}
 			if _, nested := v.([]any); nested {
-				return nil, fail("Environment.Variables."+k, "value is not a scalar")
+				return nil, invalidProperty(id, "Environment.Variables."+k, "value is not a scalar")
 			}
 			f.Environment[k] = str(v)
 		}

@@ -396,6 +396,23 @@ func properties(id string, r map[string]any) (map[string]any, error) {
 	return m, nil
 }
 
+// resourceProperties evaluates raw, a resource's Properties, and refuses
+// the properties outside known (see checkKnown).
+func (l *loader) resourceProperties(id string, raw map[string]any, known map[string]bool, noop map[string]string) (map[string]any, error) {
+	pv, err := l.ev.eval(raw, "Properties")
+	if err != nil {
+		return nil, inResource(err, id)
+	}
+	props, ok := pv.(map[string]any)
+	if !ok {
+		return nil, &Error{Resource: id, Path: "Properties", Reason: "Properties do not evaluate to a mapping", Err: ErrInvalid}
+	}
+	if err := l.checkKnown(id, props, known, noop); err != nil {
+		return nil, err
+	}
+	return props, nil
+}
+
 // checkKnown refuses properties outside known, and notes those in noop.
 func (l *loader) checkKnown(id string, props map[string]any, known map[string]bool, noop map[string]string) error {
 	var notes []string

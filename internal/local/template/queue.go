@@ -42,27 +42,15 @@ func (l *loader) queue(id string) (*Queue, error) {
 	if err != nil {
 		return nil, err
 	}
-	pv, err := l.ev.eval(raw, "Properties")
+	props, err := l.resourceProperties(id, raw, queueProperties, queueNoop)
 	if err != nil {
-		return nil, inResource(err, id)
-	}
-	props, ok := pv.(map[string]any)
-	if !ok {
-		return nil, &Error{Resource: id, Path: "Properties", Reason: "Properties do not evaluate to a mapping", Err: ErrInvalid}
-	}
-	if err := l.checkKnown(id, props, queueProperties, queueNoop); err != nil {
 		return nil, err
-	}
-	fail := func(prop, format string, args ...any) error {
-		e := invalid("Properties."+prop, format, args...)
-		e.Resource = id
-		return e
 	}
 	q := &Queue{LogicalID: id, Attributes: map[string]string{}, Tags: map[string]string{}}
 	if v, ok := props["FifoQueue"]; ok {
 		fifo, err := strconv.ParseBool(str(v))
 		if err != nil {
-			return nil, fail("FifoQueue", "FifoQueue %q is not a boolean", str(v))
+			return nil, invalidProperty(id, "FifoQueue", "FifoQueue %q is not a boolean", str(v))
 		}
 		q.FIFO = fifo
 		if fifo {
@@ -79,12 +67,12 @@ func (l *loader) queue(id string) (*Queue, error) {
 		}
 	}
 	if q.FIFO != strings.HasSuffix(q.Name, ".fifo") {
-		return nil, fail("QueueName", "a FIFO queue's name must end in .fifo, and only a FIFO queue's may (%q)", q.Name)
+		return nil, invalidProperty(id, "QueueName", "a FIFO queue's name must end in .fifo, and only a FIFO queue's may (%q)", q.Name)
 	}
 	for _, a := range numericQueueAttributes {
 		if v, ok := props[a]; ok {
 			if _, err := strconv.Atoi(str(v)); err != nil {
-				return nil, fail(a, "%s %q is not an integer", a, str(v))
+				return nil, invalidProperty(id, a, "%s %q is not an integer", a, str(v))
 			}
 			q.Attributes[a] = str(v)
 		}
@@ -92,7 +80,7 @@ func (l *loader) queue(id string) (*Queue, error) {
 	for _, a := range []string{"ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"} {
 		if v, ok := props[a]; ok {
 			if !q.FIFO {
-				return nil, fail(a, "%s applies to FIFO queues only", a)
+				return nil, invalidProperty(id, a, "%s applies to FIFO queues only", a)
 			}
 			q.Attributes[a] = str(v)
 		}
@@ -100,21 +88,21 @@ func (l *loader) queue(id string) (*Queue, error) {
 	if v, ok := props["RedrivePolicy"]; ok {
 		policy, err := redrivePolicy(v)
 		if err != nil {
-			return nil, fail("RedrivePolicy", "%v", err)
+			return nil, invalidProperty(id, "RedrivePolicy", "%v", err)
 		}
 		q.Attributes["RedrivePolicy"] = policy
 	}
 	if v, ok := props["RedriveAllowPolicy"]; ok {
 		policy, err := jsonAttribute(v)
 		if err != nil {
-			return nil, fail("RedriveAllowPolicy", "%v", err)
+			return nil, invalidProperty(id, "RedriveAllowPolicy", "%v", err)
 		}
 		q.Attributes["RedriveAllowPolicy"] = policy
 	}
 	if v, ok := props["Tags"]; ok {
 		tags, ok := v.([]any)
 		if !ok {
-			return nil, fail("Tags", "Tags is not a list of Key/Value")
+			return nil, invalidProperty(id, "Tags", "Tags is not a list of Key/Value")
 		}
 		for _, t := range tags {
 			m, _ := t.(map[string]any)

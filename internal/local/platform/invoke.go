@@ -83,17 +83,10 @@ func Invoke(ctx context.Context, cfg Config, function string, event []byte) (*la
 	if err != nil {
 		return nil, err
 	}
-	rt, err := lambdaruntime.New(lambdaruntime.Options{
-		Functions: functions,
-		Region:    cfg.Region,
-		AccountID: cfg.AccountID,
-		Logger:    log.With("component", "lambda"),
-		LogOutput: cfg.LogOutput,
-	})
+	rt, err := p.startRuntime(functions)
 	if err != nil {
-		return nil, fmt.Errorf("lambda runtime: %w", err)
+		return nil, err
 	}
-	p.onClose(rt.Close)
 	res, err := rt.Invoke(ctx, function, event)
 	if err == nil && cfg.LogOutput != nil && strings.EqualFold(fn.LogFormat, "JSON") {
 		// With JSON logging Lambda writes the report as a platform.report

@@ -167,17 +167,10 @@ func (p *Platform) start(cfg Config) (*Platform, error) {
 	if env := functionEnv(functions, "WebhookFunction"); env != nil {
 		p.GitHubSecret = firstSecret(env["GITHUB_WEBHOOK_SECRET"])
 	}
-	rt, err := lambdaruntime.New(lambdaruntime.Options{
-		Functions: functions,
-		Region:    cfg.Region,
-		AccountID: cfg.AccountID,
-		Logger:    log.With("component", "lambda"),
-		LogOutput: cfg.LogOutput,
-	})
+	rt, err := p.startRuntime(functions)
 	if err != nil {
-		return nil, fmt.Errorf("lambda runtime: %w", err)
+		return nil, err
 	}
-	p.onClose(rt.Close)
 
 	if app.API != nil {
 		apiCfg := apiConfig(app.API, cfg.Region, cfg.AccountID, jwksURL, log)
@@ -228,6 +221,24 @@ func (p *Platform) Close() error {
 	}
 	p.closers = nil
 	return errors.Join(errs...)
+}
+
+// startRuntime starts the local Lambda runtime for functions; Close stops
+// it.
+func (p *Platform) startRuntime(functions []lambdaruntime.Function) (*lambdaruntime.Runtime, error) {
+	cfg := p.cfg
+	rt, err := lambdaruntime.New(lambdaruntime.Options{
+		Functions: functions,
+		Region:    cfg.Region,
+		AccountID: cfg.AccountID,
+		Logger:    cfg.Logger.With("component", "lambda"),
+		LogOutput: cfg.LogOutput,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lambda runtime: %w", err)
+	}
+	p.onClose(rt.Close)
+	return rt, nil
 }
 
 func (p *Platform) onClose(f func() error) { p.closers = append(p.closers, f) }

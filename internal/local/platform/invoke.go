@@ -3,7 +3,6 @@ package platform
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
@@ -24,18 +23,12 @@ func Invoke(ctx context.Context, cfg Config, function string, event []byte) (*la
 	defer p.Close()
 	log := cfg.Logger
 
-	var backend queueBackend
-	if cfg.SQSEndpoint != "" {
-		backend = &externalSQS{endpoint: cfg.SQSEndpoint, client: newSQSClient(cfg.SQSEndpoint, cfg.Region, true)}
-		p.External = true
-	} else {
-		e, err := startEmbeddedSQS("127.0.0.1:0", "", cfg.Region, cfg.AccountID, log.With("component", "sqs"))
-		if err != nil {
-			return nil, err
-		}
-		p.onClose(e.Close)
-		backend = e
-		log.Info("messages go to an in-memory SQS endpoint that lives for this invocation only; pass --sqs-endpoint to use a running one", "endpoint", e.Endpoint())
+	backend, err := p.startQueues("127.0.0.1:0", "")
+	if err != nil {
+		return nil, err
+	}
+	if !p.External {
+		log.Info("messages go to an in-memory SQS endpoint that lives for this invocation only; pass --sqs-endpoint to use a running one", "endpoint", backend.Endpoint())
 	}
 
 	issuer, err := devissuer.Load()
@@ -46,13 +39,7 @@ func Invoke(ctx context.Context, cfg Config, function string, event []byte) (*la
 	if err != nil {
 		return nil, err
 	}
-	jwks := issuer.JWKS()
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+devissuer.JWKSPath, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(jwks)
-	})
-	p.serve(jwksListener, mux, log)
+	p.serve(jwksListener, jwksHandler(issuer), log)
 	jwksURL := "http://" + jwksListener.Addr().String() + devissuer.JWKSPath
 
 	app, ev, global, err := loadApp(cfg.Template, cfg.EnvVars, cfg.Parameters, template.Options{

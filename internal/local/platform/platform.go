@@ -128,17 +128,9 @@ func (p *Platform) start(cfg Config) (*Platform, error) {
 	p.APIURL = "http://" + apiListener.Addr().String()
 	p.LambdaURL = "http://" + lambdaListener.Addr().String()
 
-	var backend queueBackend
-	if cfg.SQSEndpoint != "" {
-		backend = &externalSQS{endpoint: cfg.SQSEndpoint, client: newSQSClient(cfg.SQSEndpoint, cfg.Region, true)}
-		p.External = true
-	} else {
-		e, err := startEmbeddedSQS(cfg.SQSAddr, cfg.DataDir, cfg.Region, cfg.AccountID, log.With("component", "sqs"))
-		if err != nil {
-			return nil, err
-		}
-		backend = e
-		p.onClose(e.Close)
+	backend, err := p.startQueues(cfg.SQSAddr, cfg.DataDir)
+	if err != nil {
+		return nil, err
 	}
 	p.SQSEndpoint = backend.Endpoint()
 
@@ -174,18 +166,12 @@ func (p *Platform) start(cfg Config) (*Platform, error) {
 
 	if app.API != nil {
 		apiCfg := apiConfig(app.API, cfg.Region, cfg.AccountID, jwksURL, log)
-		extra := http.NewServeMux()
-		jwks := issuer.JWKS()
-		extra.HandleFunc("GET "+devissuer.JWKSPath, func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			w.Write(jwks)
-		})
 		api, err := httpapi.New(apiCfg, httpapi.Options{
 			Invoker:   invoker{rt},
 			SQS:       newSQSClient(p.SQSEndpoint, cfg.Region, p.External),
 			Logger:    log.With("component", "httpapi"),
 			AccessLog: cfg.AccessLog,
-			Extra:     extra,
+			Extra:     jwksHandler(issuer),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("HTTP API %s: %w", app.API.LogicalID, err)
@@ -221,6 +207,34 @@ func (p *Platform) Close() error {
 	}
 	p.closers = nil
 	return errors.Join(errs...)
+}
+
+// startQueues returns where the template's queues live: cfg.SQSEndpoint,
+// or an embedded endpoint started on addr (dataDir "" = in memory) that
+// Close stops.
+func (p *Platform) startQueues(addr, dataDir string) (queueBackend, error) {
+	cfg := p.cfg
+	if cfg.SQSEndpoint != "" {
+		p.External = true
+		return &externalSQS{endpoint: cfg.SQSEndpoint, client: newSQSClient(cfg.SQSEndpoint, cfg.Region, true)}, nil
+	}
+	e, err := startEmbeddedSQS(addr, dataDir, cfg.Region, cfg.AccountID, cfg.Logger.With("component", "sqs"))
+	if err != nil {
+		return nil, err
+	}
+	p.onClose(e.Close)
+	return e, nil
+}
+
+// jwksHandler serves the dev issuer's JWKS at devissuer.JWKSPath.
+func jwksHandler(issuer *devissuer.Signer) http.Handler {
+	jwks := issuer.JWKS()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+devissuer.JWKSPath, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(jwks)
+	})
+	return mux
 }
 
 // startRuntime starts the local Lambda runtime for functions; Close stops

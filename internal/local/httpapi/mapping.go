@@ -326,17 +326,5 @@ func selectJSON(body []byte, steps []jsonStep) string {
 			return ""
 		}
 	}
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(out)
+	return scalarString(v)
 }

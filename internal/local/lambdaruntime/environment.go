@@ -391,8 +391,8 @@ func (e *env) invoke(inv *invocation, cold bool) outcome {
 		e.returning(inv)
 		e.stdout.drain(logDrainWait)
 		e.stderr.drain(logDrainWait)
-	case e.isExited():
-		if e.rt.isClosed() {
+	case isClosed(e.exited):
+		if isClosed(e.rt.closing) {
 			return outcome{closed: true}
 		}
 		r.exit(e)
@@ -425,12 +425,12 @@ func (e *env) awaitInit(inv *invocation) (out outcome, ok bool) {
 	}
 	r := report{inv: inv}
 	switch {
-	case e.isInitFailed():
+	case isClosed(e.initFailed):
 		e.discard()
 		r.payload, r.failed, r.status = e.initErr, true, "error"
 		r.errorType = errorTypeOf(e.initErr)
-	case e.isExited():
-		if e.rt.isClosed() {
+	case isClosed(e.exited):
+		if isClosed(e.rt.closing) {
 			return outcome{closed: true}, false
 		}
 		r.exit(e)
@@ -467,7 +467,7 @@ func (r *report) exit(e *env) {
 }
 
 func (e *env) finish(r report) outcome {
-	if _, peak, ok := memoryUsage(e.cmd.Process.Pid); ok && !e.isExited() {
+	if _, peak, ok := memoryUsage(e.cmd.Process.Pid); ok && !isClosed(e.exited) {
 		e.notePeak(peak)
 	}
 	rep := Report{
@@ -488,27 +488,11 @@ func (e *env) finish(r report) outcome {
 	return outcome{result: res}
 }
 
-func (e *env) isExited() bool {
+// isClosed reports whether ch, a channel closed to signal an event, is
+// closed yet.
+func isClosed(ch <-chan struct{}) bool {
 	select {
-	case <-e.exited:
-		return true
-	default:
-		return false
-	}
-}
-
-func (e *env) isInitFailed() bool {
-	select {
-	case <-e.initFailed:
-		return true
-	default:
-		return false
-	}
-}
-
-func (rt *Runtime) isClosed() bool {
-	select {
-	case <-rt.closing:
+	case <-ch:
 		return true
 	default:
 		return false

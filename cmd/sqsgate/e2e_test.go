@@ -71,13 +71,7 @@ func postWebhook(t testing.TB, s *stack, w fixtures.Webhook) (int, []byte) {
 		t.Fatal(err)
 	}
 	req.Header = w.Headers.Clone()
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, body
+	return send(t, req)
 }
 
 // webhookFlows posts every fixture delivery: accepted ones land in the
@@ -254,6 +248,12 @@ func call(t testing.TB, method, u, token string, body []byte, header ...string) 
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	return send(t, req)
+}
+
+// send does req and returns the status and body.
+func send(t testing.TB, req *http.Request) (int, []byte) {
+	t.Helper()
 	resp, err := httpClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -49,8 +49,10 @@ type setQueueAttributesInput struct {
 	Attributes map[string]string `query:"Attribute,Name,Value"`
 }
 
-type sendMessageInput struct {
-	QueueUrl                string
+// messageInput is one message to send: the members SendMessage and a
+// SendMessageBatch entry share (embedded, so both protocols see them as
+// the outer shape's own members).
+type messageInput struct {
 	MessageBody             string
 	DelaySeconds            *int
 	MessageAttributes       map[string]attributeValue `query:"MessageAttribute,Name,Value"`
@@ -59,14 +61,14 @@ type sendMessageInput struct {
 	MessageGroupId          string
 }
 
+type sendMessageInput struct {
+	QueueUrl string
+	messageInput
+}
+
 type sendMessageBatchEntry struct {
-	Id                      string
-	MessageBody             string
-	DelaySeconds            *int
-	MessageAttributes       map[string]attributeValue `query:"MessageAttribute,Name,Value"`
-	MessageSystemAttributes map[string]attributeValue `query:"MessageSystemAttribute,Name,Value"`
-	MessageDeduplicationId  string
-	MessageGroupId          string
+	Id string
+	messageInput
 }
 
 type sendMessageBatchInput struct {

@@ -74,6 +74,20 @@ func startChild(t *testing.T, dir string) (string, *exec.Cmd) {
 	return "", nil
 }
 
+// deleteReceived receives what q offers and deletes the messages with
+// the given body.
+func deleteReceived(t *testing.T, c *sqs.Client, q, body string) {
+	t.Helper()
+	out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q), MaxNumberOfMessages: 10})
+	require.NoError(t, err)
+	for _, m := range out.Messages {
+		if aws.ToString(m.Body) == body {
+			_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: m.ReceiptHandle})
+			require.NoError(t, err)
+		}
+	}
+}
+
 // TestKillAndRestartLosesNoAcknowledgedMessage sends from many clients,
 // SIGKILLs the endpoint mid-load, restarts it on the same data dir and
 // checks that every message whose send was acknowledged is there, along
@@ -94,14 +108,7 @@ func TestKillAndRestartLosesNoAcknowledgedMessage(t *testing.T) {
 	// A deleted message must stay deleted.
 	_, err = c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(fifo), MessageBody: aws.String("gone"), MessageGroupId: aws.String("h"), MessageDeduplicationId: aws.String("d2")})
 	require.NoError(t, err)
-	gone, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(fifo), MaxNumberOfMessages: 10})
-	require.NoError(t, err)
-	for _, m := range gone.Messages {
-		if aws.ToString(m.Body) == "gone" {
-			_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(fifo), ReceiptHandle: m.ReceiptHandle})
-			require.NoError(t, err)
-		}
-	}
+	deleteReceived(t, c, fifo, "gone")
 
 	var mu sync.Mutex
 	acked := map[string]bool{}
@@ -197,14 +204,7 @@ func TestRestartRestoresState(t *testing.T) {
 		require.NoError(t, err)
 	}
 	for range 2 {
-		out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q), MaxNumberOfMessages: 10})
-		require.NoError(t, err)
-		for _, m := range out.Messages {
-			if aws.ToString(m.Body) == "deleted" {
-				_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: m.ReceiptHandle})
-				require.NoError(t, err)
-			}
-		}
+		deleteReceived(t, c, q, "deleted")
 	}
 	ts.Close()
 	require.NoError(t, s.Close())

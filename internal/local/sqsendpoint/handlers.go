@@ -5,13 +5,18 @@ import (
 	"strings"
 )
 
-// queueFor resolves the queue a request names, falling back to the
-// request path for query clients that post to the queue URL itself.
-func (s *Server) queueFor(c *call, queueURL string) (*queue, *Error) {
-	if queueURL == "" {
-		queueURL = c.pathQueue
+// decodeQueueInput decodes the request into in and resolves the queue its
+// QueueUrl names (queueURL points into in), falling back to the request
+// path for query clients that post to the queue URL itself. Every
+// operation on one queue starts this way.
+func (s *Server) decodeQueueInput(c *call, in any, queueURL *string) (*queue, *Error) {
+	if err := c.decode(in); err != nil {
+		return nil, asError(err)
 	}
-	return s.queueByURL(queueURL)
+	if *queueURL == "" {
+		return s.queueByURL(c.pathQueue)
+	}
+	return s.queueByURL(*queueURL)
 }
 
 func (s *Server) opCreateQueue(c *call) (any, error) {
@@ -62,10 +67,7 @@ func (s *Server) opListQueues(c *call) (any, error) {
 
 func (s *Server) opGetQueueAttributes(c *call) (any, error) {
 	var in getQueueAttributesInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -78,10 +80,7 @@ func (s *Server) opGetQueueAttributes(c *call) (any, error) {
 
 func (s *Server) opSetQueueAttributes(c *call) (any, error) {
 	var in setQueueAttributesInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -93,10 +92,7 @@ func (s *Server) opSetQueueAttributes(c *call) (any, error) {
 
 func (s *Server) opDeleteQueue(c *call) (any, error) {
 	var in queueURLInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -105,10 +101,7 @@ func (s *Server) opDeleteQueue(c *call) (any, error) {
 
 func (s *Server) opPurgeQueue(c *call) (any, error) {
 	var in queueURLInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -117,17 +110,11 @@ func (s *Server) opPurgeQueue(c *call) (any, error) {
 
 func (s *Server) opSendMessage(c *call) (any, error) {
 	var in sendMessageInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
-	out, serr := s.sendMessage(q, sendRequest{
-		body: in.MessageBody, delay: in.DelaySeconds, attributes: in.MessageAttributes, system: in.MessageSystemAttributes,
-		dedupID: in.MessageDeduplicationId, groupID: in.MessageGroupId,
-	})
+	out, serr := s.sendMessage(q, in.messageInput)
 	if serr != nil {
 		return nil, serr
 	}
@@ -136,10 +123,7 @@ func (s *Server) opSendMessage(c *call) (any, error) {
 
 func (s *Server) opSendMessageBatch(c *call) (any, error) {
 	var in sendMessageBatchInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -148,10 +132,7 @@ func (s *Server) opSendMessageBatch(c *call) (any, error) {
 
 func (s *Server) opReceiveMessage(c *call) (any, error) {
 	var in receiveMessageInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -239,10 +220,7 @@ func attributeWanted(name string, names []string) bool {
 
 func (s *Server) opDeleteMessage(c *call) (any, error) {
 	var in deleteMessageInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -251,10 +229,7 @@ func (s *Server) opDeleteMessage(c *call) (any, error) {
 
 func (s *Server) opDeleteMessageBatch(c *call) (any, error) {
 	var in deleteMessageBatchInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -263,10 +238,7 @@ func (s *Server) opDeleteMessageBatch(c *call) (any, error) {
 
 func (s *Server) opChangeMessageVisibility(c *call) (any, error) {
 	var in changeVisibilityInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -275,10 +247,7 @@ func (s *Server) opChangeMessageVisibility(c *call) (any, error) {
 
 func (s *Server) opChangeMessageVisibilityBatch(c *call) (any, error) {
 	var in changeVisibilityBatchInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -287,10 +256,7 @@ func (s *Server) opChangeMessageVisibilityBatch(c *call) (any, error) {
 
 func (s *Server) opListDeadLetterSourceQueues(c *call) (any, error) {
 	var in listDeadLetterSourceQueuesInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -307,10 +273,7 @@ func (s *Server) opListDeadLetterSourceQueues(c *call) (any, error) {
 
 func (s *Server) opTagQueue(c *call) (any, error) {
 	var in tagQueueInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -322,10 +285,7 @@ func (s *Server) opTagQueue(c *call) (any, error) {
 
 func (s *Server) opUntagQueue(c *call) (any, error) {
 	var in untagQueueInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -337,10 +297,7 @@ func (s *Server) opUntagQueue(c *call) (any, error) {
 
 func (s *Server) opListQueueTags(c *call) (any, error) {
 	var in queueURLInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	q, err := s.queueFor(c, in.QueueUrl)
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}

@@ -21,16 +21,6 @@ func decodeToken(t string) (string, error) {
 	return string(b), err
 }
 
-// sendRequest is one message to send, from SendMessage or a batch entry.
-type sendRequest struct {
-	body       string
-	delay      *int
-	attributes map[string]attributeValue
-	system     map[string]attributeValue
-	dedupID    string
-	groupID    string
-}
-
 // toAttributes converts wire attributes and validates them as SQS does.
 func toAttributes(in map[string]attributeValue) (map[string]sqsmsg.Attribute, *Error) {
 	if len(in) == 0 {
@@ -82,61 +72,61 @@ func toSystemAttributes(in map[string]attributeValue) (map[string]sqsmsg.Attribu
 
 // prepare validates one message against its queue and builds it. Callers
 // hold q.mu (the queue's config is read).
-func (s *Server) prepare(q *queue, r sendRequest, now time.Time) (*message, *Error) {
-	if r.body == "" {
+func (s *Server) prepare(q *queue, r messageInput, now time.Time) (*message, *Error) {
+	if r.MessageBody == "" {
 		return nil, errMissingParameter("MessageBody")
 	}
-	if err := sqsmsg.ValidateBody(r.body); err != nil {
+	if err := sqsmsg.ValidateBody(r.MessageBody); err != nil {
 		return nil, errInvalidMessageContents("Invalid characters found. Valid values are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
 	}
-	attrs, err := toAttributes(r.attributes)
+	attrs, err := toAttributes(r.MessageAttributes)
 	if err != nil {
 		return nil, err
 	}
-	system, err := toSystemAttributes(r.system)
+	system, err := toSystemAttributes(r.MessageSystemAttributes)
 	if err != nil {
 		return nil, err
 	}
-	if size := sqsmsg.MessageSize(r.body, attrs); size > q.cfg.maxMessageBytes {
+	if size := sqsmsg.MessageSize(r.MessageBody, attrs); size > q.cfg.maxMessageBytes {
 		return nil, errInvalidParameterValue("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", q.cfg.maxMessageBytes)
 	}
 	delay := q.cfg.delay
-	if r.delay != nil {
+	if r.DelaySeconds != nil {
 		if q.fifo {
-			return nil, errInvalidParameterValue("Value %d for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.", *r.delay)
+			return nil, errInvalidParameterValue("Value %d for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.", *r.DelaySeconds)
 		}
-		if *r.delay < 0 || *r.delay > 900 {
-			return nil, errInvalidParameterValue("Value %d for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.", *r.delay)
+		if *r.DelaySeconds < 0 || *r.DelaySeconds > 900 {
+			return nil, errInvalidParameterValue("Value %d for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.", *r.DelaySeconds)
 		}
-		delay = time.Duration(*r.delay) * time.Second
+		delay = time.Duration(*r.DelaySeconds) * time.Second
 	}
 	m := &message{
-		ID: newID(), Body: r.body, Attributes: attrs, SystemAttributes: system,
-		Sent: now.UnixMilli(), GroupID: r.groupID, DedupID: r.dedupID, index: -1,
+		ID: newID(), Body: r.MessageBody, Attributes: attrs, SystemAttributes: system,
+		Sent: now.UnixMilli(), GroupID: r.MessageGroupId, DedupID: r.MessageDeduplicationId, index: -1,
 	}
 	if q.fifo {
-		if r.groupID == "" {
+		if r.MessageGroupId == "" {
 			return nil, errMissingParameter("MessageGroupId")
 		}
-		if !validFIFOToken(r.groupID) {
-			return nil, errInvalidParameterValue("Value %s for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.", truncate(r.groupID, 128))
+		if !validFIFOToken(r.MessageGroupId) {
+			return nil, errInvalidParameterValue("Value %s for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.", truncate(r.MessageGroupId, 128))
 		}
 		if m.DedupID == "" {
 			if !q.cfg.contentDedup {
 				return nil, errInvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 			}
-			sum := sha256.Sum256([]byte(r.body))
+			sum := sha256.Sum256([]byte(r.MessageBody))
 			m.DedupID = hex.EncodeToString(sum[:])
 		} else if !validFIFOToken(m.DedupID) {
 			return nil, errInvalidParameterValue("Value %s for parameter MessageDeduplicationId is invalid. Reason: MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.", truncate(m.DedupID, 128))
 		}
 	} else {
-		if r.dedupID != "" {
+		if r.MessageDeduplicationId != "" {
 			return nil, errInvalidParameterValue("The request include parameter MessageDeduplicationId that is not valid for this queue type")
 		}
 		// Standard queues accept MessageGroupId since fair queues (2025).
-		if r.groupID != "" && !validFIFOToken(r.groupID) {
-			return nil, errInvalidParameterValue("Value %s for parameter MessageGroupId is invalid.", truncate(r.groupID, 128))
+		if r.MessageGroupId != "" && !validFIFOToken(r.MessageGroupId) {
+			return nil, errInvalidParameterValue("Value %s for parameter MessageGroupId is invalid.", truncate(r.MessageGroupId, 128))
 		}
 	}
 	m.visibleAt = now.Add(delay)
@@ -242,7 +232,7 @@ func sendResult(q *queue, m *message) sendMessageOutput {
 	return out
 }
 
-func (s *Server) sendMessage(q *queue, r sendRequest) (sendMessageOutput, error) {
+func (s *Server) sendMessage(q *queue, r messageInput) (sendMessageOutput, error) {
 	now := s.now()
 	q.mu.Lock()
 	m, err := s.prepare(q, r, now)
@@ -312,10 +302,7 @@ func (s *Server) sendMessageBatch(q *queue, entries []sendMessageBatchEntry) (*s
 	var preparedIDs []string
 	q.mu.Lock()
 	for _, e := range entries {
-		m, err := s.prepare(q, sendRequest{
-			body: e.MessageBody, delay: e.DelaySeconds, attributes: e.MessageAttributes, system: e.MessageSystemAttributes,
-			dedupID: e.MessageDeduplicationId, groupID: e.MessageGroupId,
-		}, now)
+		m, err := s.prepare(q, e.messageInput, now)
 		if err != nil {
 			out.Failed = append(out.Failed, batchFailure(e.Id, err))
 			continue

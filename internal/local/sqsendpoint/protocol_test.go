@@ -37,7 +37,7 @@ func queryCall(t testing.TB, s *Server, path string, form url.Values) (int, http
 	return do(t, s, http.MethodPost, path, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, form.Encode())
 }
 
-func newTestServer(t *testing.T) *Server {
+func newTestServer(t testing.TB) *Server {
 	s, err := New(Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
@@ -171,11 +171,7 @@ func FuzzJSONRequest(f *testing.F) {
 	f.Add(uint8(1), `{"QueueUrl":"/000000000000/q","Entries":[{"Id":"a","MessageBody":"b"}]}`)
 	f.Add(uint8(2), `{"QueueUrl":"/000000000000/q","MessageBody":"b","MessageAttributes":{"a":{"DataType":"Binary","BinaryValue":"AA=="}}}`)
 	f.Add(uint8(3), `{"QueueUrl":"/000000000000/q","ReceiptHandle":"cTEAeAB5"}`)
-	s, err := New(Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer s.Close()
+	s := newTestServer(f)
 	if _, err := s.EnsureQueue("q", nil, nil); err != nil {
 		f.Fatal(err)
 	}
@@ -199,11 +195,7 @@ func FuzzQueryRequest(f *testing.F) {
 	f.Add("Action=SendMessageBatch&QueueUrl=/000000000000/q&SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=b&SendMessageBatchRequestEntry.1.MessageAttribute.1.Name=x&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=Number&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue=1")
 	f.Add("Action=TagQueue&QueueUrl=/000000000000/q&Tag.1.Key=a&Tag.1.Value=b")
 	f.Add("Action=ChangeMessageVisibilityBatch&QueueUrl=/000000000000/q&ChangeMessageVisibilityBatchRequestEntry.01.Id=a")
-	s, err := New(Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer s.Close()
+	s := newTestServer(f)
 	if _, err := s.EnsureQueue("q", nil, nil); err != nil {
 		f.Fatal(err)
 	}

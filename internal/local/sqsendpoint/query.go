@@ -34,6 +34,13 @@ func decodeQueryStruct(form url.Values, prefix string, rv reflect.Value) error {
 	t := rv.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Anonymous {
+			// An embedded struct's members are the outer shape's own.
+			if err := decodeQueryStruct(form, prefix, rv.Field(i)); err != nil {
+				return err
+			}
+			continue
+		}
 		name, keyName, valueName := f.Name, "Name", "Value"
 		if tag := f.Tag.Get("query"); tag != "" {
 			parts := strings.Split(tag, ",")
@@ -59,53 +66,43 @@ func decodeQueryStruct(form url.Values, prefix string, rv reflect.Value) error {
 			}
 		case typeBytes:
 			if vs, ok := form[key]; ok && len(vs) > 0 {
-				b, err := base64.StdEncoding.DecodeString(vs[0])
+				b, err := decodeBase64(vs[0], name)
 				if err != nil {
-					return errInvalidParameterValue("Value for parameter %s is not valid base64.", name)
+					return err
 				}
 				fv.SetBytes(b)
 			}
 		case typeStrings:
-			var out []string
-			for _, n := range memberIndexes(form, key) {
-				if vs := form[key+"."+strconv.Itoa(n)]; len(vs) > 0 {
-					out = append(out, vs[0])
-				}
-			}
-			fv.Set(reflect.ValueOf(out))
+			fv.Set(reflect.ValueOf(memberValues(form, key)))
 		case typeBytesList:
 			var out [][]byte
-			for _, n := range memberIndexes(form, key) {
-				if vs := form[key+"."+strconv.Itoa(n)]; len(vs) > 0 {
-					b, err := base64.StdEncoding.DecodeString(vs[0])
-					if err != nil {
-						return errInvalidParameterValue("Value for parameter %s is not valid base64.", name)
-					}
-					out = append(out, b)
+			for _, v := range memberValues(form, key) {
+				b, err := decodeBase64(v, name)
+				if err != nil {
+					return err
 				}
+				out = append(out, b)
 			}
 			fv.Set(reflect.ValueOf(out))
 		case typeStringMap:
 			out := map[string]string{}
-			for _, n := range memberIndexes(form, key) {
-				p := key + "." + strconv.Itoa(n) + "."
-				k := form.Get(p + keyName)
-				if k == "" {
-					return errInvalidParameterValue("Parameter %s%s is missing.", truncate(p, 128), keyName)
+			for _, m := range members(form, key) {
+				k, err := mapKey(form, m, keyName)
+				if err != nil {
+					return err
 				}
-				out[k] = form.Get(p + valueName)
+				out[k] = form.Get(m + "." + valueName)
 			}
 			fv.Set(reflect.ValueOf(out))
 		case typeAttrValues:
 			out := map[string]attributeValue{}
-			for _, n := range memberIndexes(form, key) {
-				p := key + "." + strconv.Itoa(n) + "."
-				k := form.Get(p + keyName)
-				if k == "" {
-					return errInvalidParameterValue("Parameter %s%s is missing.", truncate(p, 128), keyName)
+			for _, m := range members(form, key) {
+				k, err := mapKey(form, m, keyName)
+				if err != nil {
+					return err
 				}
 				var a attributeValue
-				if err := decodeQueryStruct(form, p+valueName+".", reflect.ValueOf(&a).Elem()); err != nil {
+				if err := decodeQueryStruct(form, m+"."+valueName+".", reflect.ValueOf(&a).Elem()); err != nil {
 					return err
 				}
 				out[k] = a
@@ -115,11 +112,11 @@ func decodeQueryStruct(form url.Values, prefix string, rv reflect.Value) error {
 			if f.Type.Kind() != reflect.Slice || f.Type.Elem().Kind() != reflect.Struct {
 				continue
 			}
-			indexes := memberIndexes(form, key)
-			out := reflect.MakeSlice(f.Type, 0, len(indexes))
-			for _, n := range indexes {
+			ms := members(form, key)
+			out := reflect.MakeSlice(f.Type, 0, len(ms))
+			for _, m := range ms {
 				e := reflect.New(f.Type.Elem()).Elem()
-				if err := decodeQueryStruct(form, key+"."+strconv.Itoa(n)+".", e); err != nil {
+				if err := decodeQueryStruct(form, m+".", e); err != nil {
 					return err
 				}
 				out = reflect.Append(out, e)
@@ -130,9 +127,39 @@ func decodeQueryStruct(form url.Values, prefix string, rv reflect.Value) error {
 	return nil
 }
 
-// memberIndexes finds the N of every parameter named key.N or key.N.*,
-// in order, at most maxQueryEntries of them.
-func memberIndexes(form url.Values, key string) []int {
+// decodeBase64 decodes a blob member, refusing it as SQS does.
+func decodeBase64(v, name string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		return nil, errInvalidParameterValue("Value for parameter %s is not valid base64.", name)
+	}
+	return b, nil
+}
+
+// memberValues is the value of every list member key.N, in order.
+func memberValues(form url.Values, key string) []string {
+	var out []string
+	for _, m := range members(form, key) {
+		if vs := form[m]; len(vs) > 0 {
+			out = append(out, vs[0])
+		}
+	}
+	return out
+}
+
+// mapKey is the key of map member m (m.<keyName>), which must be given.
+func mapKey(form url.Values, m, keyName string) (string, error) {
+	p := m + "."
+	k := form.Get(p + keyName)
+	if k == "" {
+		return "", errInvalidParameterValue("Parameter %s%s is missing.", truncate(p, 128), keyName)
+	}
+	return k, nil
+}
+
+// members names every member key.N given as a parameter key.N or key.N.*,
+// in order of N, at most maxQueryEntries of them.
+func members(form url.Values, key string) []string {
 	seen := map[int]bool{}
 	p := key + "."
 	for k := range form {
@@ -155,5 +182,9 @@ func memberIndexes(form url.Values, key string) []int {
 	if len(out) > maxQueryEntries {
 		out = out[:maxQueryEntries]
 	}
-	return out
+	names := make([]string, len(out))
+	for i, n := range out {
+		names[i] = p + strconv.Itoa(n)
+	}
+	return names
 }

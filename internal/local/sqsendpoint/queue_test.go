@@ -93,7 +93,7 @@ func TestCloseEndsLongPollsAndRefusesWrites(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("long poll still waiting after Close")
 	}
-	_, err = s.sendMessage(q, sendRequest{body: "late"})
+	_, err = s.sendMessage(q, messageInput{MessageBody: "late"})
 	var e *Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "InternalFailure", e.Code)

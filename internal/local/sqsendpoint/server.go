@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -441,59 +442,20 @@ func (s *Server) purgeQueue(q *queue) error {
 	return nil
 }
 
-// listQueues pages through queue names in order; NextToken is the last
-// name returned.
+// listQueues pages through queue names in order.
 func (s *Server) listQueues(prefix, token string, maxResults *int) ([]string, string, *Error) {
-	limit := 1000
-	if maxResults != nil {
-		if *maxResults < 1 || *maxResults > 1000 {
-			return nil, "", errInvalidParameterValue("Value %d for parameter MaxResults is invalid. Reason: must be between 1 and 1000.", *maxResults)
-		}
-		limit = *maxResults
-	}
-	after := ""
-	if token != "" {
-		b, err := decodeToken(token)
-		if err != nil {
-			return nil, "", errInvalidParameterValue("Invalid NextToken value.")
-		}
-		after = b
-	}
 	s.mu.RLock()
 	names := make([]string, 0, len(s.queues))
 	for name := range s.queues {
-		if strings.HasPrefix(name, prefix) && name > after {
+		if strings.HasPrefix(name, prefix) {
 			names = append(names, name)
 		}
 	}
 	s.mu.RUnlock()
-	sort.Strings(names)
-	next := ""
-	if len(names) > limit {
-		names = names[:limit]
-		if maxResults != nil {
-			next = encodeToken(names[limit-1])
-		}
-	}
-	return names, next, nil
+	return page(names, token, maxResults)
 }
 
 func (s *Server) deadLetterSources(dlq *queue, token string, maxResults *int) ([]string, string, *Error) {
-	limit := 1000
-	if maxResults != nil {
-		if *maxResults < 1 || *maxResults > 1000 {
-			return nil, "", errInvalidParameterValue("Value %d for parameter MaxResults is invalid. Reason: must be between 1 and 1000.", *maxResults)
-		}
-		limit = *maxResults
-	}
-	after := ""
-	if token != "" {
-		b, err := decodeToken(token)
-		if err != nil {
-			return nil, "", errInvalidParameterValue("Invalid NextToken value.")
-		}
-		after = b
-	}
 	s.mu.RLock()
 	qs := make([]*queue, 0, len(s.queues))
 	for _, q := range s.queues {
@@ -505,11 +467,35 @@ func (s *Server) deadLetterSources(dlq *queue, token string, maxResults *int) ([
 		q.mu.Lock()
 		r := q.cfg.redrive
 		q.mu.Unlock()
-		if r != nil && r.DeadLetterTargetArn == dlq.arn && q.name > after {
+		if r != nil && r.DeadLetterTargetArn == dlq.arn {
 			names = append(names, q.name)
 		}
 	}
+	return page(names, token, maxResults)
+}
+
+// page applies the paging both list operations share: names sort, the
+// page starts after the name NextToken holds and has at most MaxResults
+// (default 1000) names. NextToken is the last name returned, and only a
+// caller that set MaxResults is given one, as SQS does.
+func page(names []string, token string, maxResults *int) ([]string, string, *Error) {
+	limit := 1000
+	if maxResults != nil {
+		if *maxResults < 1 || *maxResults > 1000 {
+			return nil, "", errInvalidParameterValue("Value %d for parameter MaxResults is invalid. Reason: must be between 1 and 1000.", *maxResults)
+		}
+		limit = *maxResults
+	}
+	after := ""
+	if token != "" {
+		b, err := decodeToken(token)
+		if err != nil {
+			return nil, "", errInvalidParameterValue("Invalid NextToken value.")
+		}
+		after = b
+	}
 	sort.Strings(names)
+	names = slices.DeleteFunc(names, func(name string) bool { return name <= after })
 	next := ""
 	if len(names) > limit {
 		names = names[:limit]

@@ -293,27 +293,32 @@ func (s *store) load() (map[string]*storedQueue, uint64, error) {
 					return err
 				}
 			}
-			if m := b.Bucket(bucketMessages); m != nil {
-				if err := m.ForEach(func(k, v []byte) error {
-					sq.messages = append(sq.messages, append([]byte(nil), v...))
-					return nil
-				}); err != nil {
-					return err
-				}
+			var err error
+			if sq.messages, err = bucketValues(b.Bucket(bucketMessages)); err != nil {
+				return err
 			}
-			if d := b.Bucket(bucketDedup); d != nil {
-				if err := d.ForEach(func(k, v []byte) error {
-					sq.dedup = append(sq.dedup, append([]byte(nil), v...))
-					return nil
-				}); err != nil {
-					return err
-				}
+			if sq.dedup, err = bucketValues(b.Bucket(bucketDedup)); err != nil {
+				return err
 			}
 			queues[string(name)] = sq
 			return nil
 		})
 	})
 	return queues, seq, err
+}
+
+// bucketValues copies out every value of b (nil for none or no bucket):
+// bolt's slices are only valid inside the transaction.
+func bucketValues(b *bolt.Bucket) ([][]byte, error) {
+	if b == nil {
+		return nil, nil
+	}
+	var out [][]byte
+	err := b.ForEach(func(_, v []byte) error {
+		out = append(out, append([]byte(nil), v...))
+		return nil
+	})
+	return out, err
 }
 
 func (s *store) close() error {

@@ -22,7 +22,7 @@ func TestServesEveryConditionSet(t *testing.T) {
 		{"fifo queue", "QueueType=fifo", func(t *testing.T, s *stack, token string) {
 			url := s.queueURL(t, "sqsgate-ingest.fifo")
 			t.Run("transformer", func(t *testing.T) {
-				status, body := call(t, http.MethodPost, s.API+"/v1/events", token, []byte(`{"fifo":true}`), "Idempotency-Key", "fifo-1")
+				status, body := call(t, http.MethodPost, s.API+"/v1/events", token, []byte(validOrder), "Idempotency-Key", "fifo-1")
 				if status != http.StatusAccepted {
 					t.Fatalf("POST /v1/events on FIFO: %d %s", status, body)
 				}

@@ -344,11 +344,23 @@ func nativeFlows(t *testing.T, s *stack, queueURL, token string) {
 	})
 }
 
+// validOrder satisfies the strict-order schema env.local.json selects.
+const validOrder = `{"orderId":"ord_e2e00001","amount":11.25,"currency":"EUR","items":[{"sku":"SKU-1","quantity":1}]}`
+
 // transformerFlow posts one event to the transformer and finds its
-// CloudEvents envelope in the queue.
+// CloudEvents envelope in the queue; an event the schema refuses gets 422
+// naming the field, and nothing is enqueued for it.
 func transformerFlow(t *testing.T, s *stack, queueURL, token string) {
-	data := `{"orderId":"ord_e2e","amount":11.25,"currency":"EUR"}`
-	status, body := call(t, http.MethodPost, s.API+"/v1/events", token, []byte(data),
+	status, body := call(t, http.MethodPost, s.API+"/v1/events", token, []byte(`{"orderId":"ord_e2e00002","amount":-1,"currency":"EUR","items":[{"sku":"SKU-1","quantity":1}]}`),
+		"Content-Type", "application/json")
+	if status != http.StatusUnprocessableEntity || !bytes.Contains(body, []byte(`"pointer":"/amount"`)) {
+		t.Fatalf("invalid order: status %d body %s, want 422 pointing at /amount", status, body)
+	}
+	if n := queueDepth(t, s, queueURL); n != 0 {
+		t.Fatalf("%d messages enqueued for a refused event", n)
+	}
+	data := validOrder
+	status, body = call(t, http.MethodPost, s.API+"/v1/events", token, []byte(data),
 		"Content-Type", "application/json", "Ce-Type", "com.example.order.created")
 	var r struct {
 		Results []struct {

@@ -22,6 +22,8 @@ const (
 	MaxAttributeNameLength = 256
 	// MaxBatchEntryIDLength bounds a batch entry id.
 	MaxBatchEntryIDLength = 80
+	// MaxFIFOIDLength bounds MessageGroupId and MessageDeduplicationId.
+	MaxFIFOIDLength = 128
 )
 
 // Sentinel errors, one per rule, so callers can map each to a status.
@@ -31,6 +33,7 @@ var (
 	ErrInvalidBodyChars = errors.New("message body contains characters SQS does not accept")
 	ErrInvalidAttribute = errors.New("invalid message attribute")
 	ErrInvalidBatchID   = errors.New("invalid batch entry id")
+	ErrInvalidFIFOID    = errors.New("invalid message group or deduplication id")
 )
 
 // ValidateBody reports whether SQS would accept body as a message body:
@@ -120,6 +123,21 @@ func ValidateBatchEntryID(id string) error {
 		c := id[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
 			return fmt.Errorf("%w: id %q contains a character outside [A-Za-z0-9_-]", ErrInvalidBatchID, id)
+		}
+	}
+	return nil
+}
+
+// ValidateFIFOID applies SQS's rule for MessageGroupId and
+// MessageDeduplicationId: 1-128 characters, alphanumeric or punctuation
+// (printable ASCII without space).
+func ValidateFIFOID(id string) error {
+	if id == "" || len(id) > MaxFIFOIDLength {
+		return fmt.Errorf("%w: id must be 1-%d characters", ErrInvalidFIFOID, MaxFIFOIDLength)
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return fmt.Errorf("%w: id contains a character other than alphanumeric or punctuation", ErrInvalidFIFOID)
 		}
 	}
 	return nil

@@ -56,6 +56,17 @@ func TestValidateBatchEntryID(t *testing.T) {
 	assert.NoError(t, ValidateBatchEntryID(strings.Repeat("a", 80)))
 }
 
+func TestValidateFIFOID(t *testing.T) {
+	bad := []string{"", "a b", "a\tb", "a\x7fb", "ü", strings.Repeat("a", 129)}
+	for _, id := range bad {
+		assert.ErrorIs(t, ValidateFIFOID(id), ErrInvalidFIFOID, "id %q", id)
+	}
+	good := []string{"github:owner/repo", "!~", strings.Repeat("a", 128)}
+	for _, id := range good {
+		assert.NoError(t, ValidateFIFOID(id), "id %q", id)
+	}
+}
+
 func TestValidateAttributes(t *testing.T) {
 	tooMany := map[string]Attribute{}
 	for i := range 11 {

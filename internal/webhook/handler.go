@@ -37,9 +37,6 @@ const (
 	ProviderPaddle = "paddle"
 )
 
-// maxFIFOIDLength bounds MessageGroupId and MessageDeduplicationId.
-const maxFIFOIDLength = 128
-
 // Sender is the one SQS call the handler makes.
 type Sender interface {
 	SendMessage(ctx context.Context, in *sqs.SendMessageInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
@@ -186,7 +183,7 @@ func (h *Handler) github(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	}
 	msg.group = ProviderGitHub
 	if h.FIFO {
-		if repo := github.RepositoryFullName(payload); repo != "" && len(ProviderGitHub)+1+len(repo) <= maxFIFOIDLength {
+		if repo := github.RepositoryFullName(payload); repo != "" && len(ProviderGitHub)+1+len(repo) <= sqsmsg.MaxFIFOIDLength {
 			msg.group = ProviderGitHub + ":" + repo
 		}
 	}
@@ -337,31 +334,17 @@ func (h *Handler) input(msg *message, now time.Time) (*sqs.SendMessageInput, err
 		in.MessageAttributes[name] = types.MessageAttributeValue{DataType: aws.String(a.DataType), StringValue: aws.String(a.StringValue)}
 	}
 	if h.FIFO {
-		if !validFIFOID(msg.deliveryID) {
-			return nil, apigw.Errorf(http.StatusBadRequest, "invalid_metadata", "the delivery id cannot serve as a FIFO deduplication id", nil)
+		if err := sqsmsg.ValidateFIFOID(msg.deliveryID); err != nil {
+			return nil, apigw.Errorf(http.StatusBadRequest, "invalid_metadata", "the delivery id cannot serve as a FIFO deduplication id", err)
 		}
 		group := msg.group
-		if !validFIFOID(group) {
+		if sqsmsg.ValidateFIFOID(group) != nil {
 			group = msg.provider
 		}
 		in.MessageGroupId = aws.String(group)
 		in.MessageDeduplicationId = aws.String(msg.deliveryID)
 	}
 	return in, nil
-}
-
-// validFIFOID applies SQS's rule for group and deduplication ids: 1-128
-// characters, alphanumeric or punctuation (printable ASCII, no space).
-func validFIFOID(id string) bool {
-	if id == "" || len(id) > maxFIFOIDLength {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] <= ' ' || id[i] > '~' {
-			return false
-		}
-	}
-	return true
 }
 
 // send makes the call (the SDK retries per its retryer) and insists on a

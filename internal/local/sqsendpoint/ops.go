@@ -108,7 +108,7 @@ func (s *Server) prepare(q *queue, r messageInput, now time.Time) (*message, *Er
 		if r.MessageGroupId == "" {
 			return nil, errMissingParameter("MessageGroupId")
 		}
-		if !validFIFOToken(r.MessageGroupId) {
+		if sqsmsg.ValidateFIFOID(r.MessageGroupId) != nil {
 			return nil, errInvalidParameterValue("Value %s for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.", truncate(r.MessageGroupId, 128))
 		}
 		if m.DedupID == "" {
@@ -117,7 +117,7 @@ func (s *Server) prepare(q *queue, r messageInput, now time.Time) (*message, *Er
 			}
 			sum := sha256.Sum256([]byte(r.MessageBody))
 			m.DedupID = hex.EncodeToString(sum[:])
-		} else if !validFIFOToken(m.DedupID) {
+		} else if sqsmsg.ValidateFIFOID(m.DedupID) != nil {
 			return nil, errInvalidParameterValue("Value %s for parameter MessageDeduplicationId is invalid. Reason: MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.", truncate(m.DedupID, 128))
 		}
 	} else {
@@ -125,7 +125,7 @@ func (s *Server) prepare(q *queue, r messageInput, now time.Time) (*message, *Er
 			return nil, errInvalidParameterValue("The request include parameter MessageDeduplicationId that is not valid for this queue type")
 		}
 		// Standard queues accept MessageGroupId since fair queues (2025).
-		if r.MessageGroupId != "" && !validFIFOToken(r.MessageGroupId) {
+		if r.MessageGroupId != "" && sqsmsg.ValidateFIFOID(r.MessageGroupId) != nil {
 			return nil, errInvalidParameterValue("Value %s for parameter MessageGroupId is invalid.", truncate(r.MessageGroupId, 128))
 		}
 	}
@@ -135,18 +135,6 @@ func (s *Server) prepare(q *queue, r messageInput, now time.Time) (*message, *Er
 	}
 	m.digest()
 	return m, nil
-}
-
-func validFIFOToken(s string) bool {
-	if s == "" || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 func (q *queue) dedupKey(m *message) string {

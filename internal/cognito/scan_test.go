@@ -27,6 +27,7 @@ var scanSeeds = []string{
 	`{"aud":"c","cognito:username":"u","email":"e@x","email_verified":true,"nested":{"a":[1,{"b":null}]},"exp":-0.5e-3}`,
 	`{"aud":["c","d"],"ISS":"x"}`,
 	`{"iss":"a","iss":"b"}`,
+	`{"alg":"RS256","\u0061lg":"none","kid":"k","\u006Aku":"u"}`,
 	`{"iss":"\ud800"}`,
 	"{\"iss\":\"\xff\"}",
 	` { "exp" : 1E+2 } `,
@@ -103,6 +104,8 @@ func FuzzScanHeader(f *testing.F) {
 func TestScanRefusesWhatIsAmbiguous(t *testing.T) {
 	tests := []struct{ name, in string }{
 		{"duplicate claim", `{"iss":"a","iss":"b"}`},
+		{"duplicate claim by escaped name", `{"iss":"a","\u0069ss":"b"}`},
+		{"escaped claim name in another case", `{"\u0049SS":"a"}`},
 		{"claim name in another case", `{"ISS":"a"}`},
 		{"claim name by Unicode folding", "{\"\u017fub\":\"a\"}"}, // ſub folds to sub
 		{"null claim", `{"iss":null}`},
@@ -111,7 +114,7 @@ func TestScanRefusesWhatIsAmbiguous(t *testing.T) {
 		{"number out of range", `{"exp":1e999}`},
 		{"trailing data", `{"iss":"a"}x`},
 		{"control character", "{\"iss\":\"a\x01\"}"},
-		{"deep nesting", `{"x":` + string(make([]byte, 0)) + deep(maxDepth+2) + `}`},
+		{"deep nesting", `{"x":` + deep(maxDepth+2) + `}`},
 		{"not an object", `["iss"]`},
 	}
 	for _, tt := range tests {
@@ -133,4 +136,32 @@ func deep(n int) string {
 		s += "]"
 	}
 	return s
+}
+
+// TestScanHeaderRefusesWhatIsAmbiguous: a header that encoding/json (or
+// another JOSE library) could read as naming another algorithm or key, or
+// as carrying a refused parameter, is never accepted as a clean header.
+func TestScanHeaderRefusesWhatIsAmbiguous(t *testing.T) {
+	tests := []struct{ name, in string }{
+		{"duplicate alg", `{"alg":"none","alg":"RS256","kid":"k"}`},
+		{"duplicate alg by escaped name", `{"alg":"RS256","\u0061lg":"none","kid":"k"}`},
+		{"alg in another case", `{"alg":"RS256","ALG":"none","kid":"k"}`},
+		{"duplicate kid", `{"alg":"RS256","kid":"k","kid":"other"}`},
+		{"refused parameter in another case", `{"alg":"RS256","kid":"k","JKU":"https://evil.example/jwks"}`},
+		{"refused parameter by escaped name", `{"alg":"RS256","kid":"k","\u006aku":"https://evil.example/jwks"}`},
+		{"refused parameter set to null", `{"alg":"RS256","kid":"k","jwk":null}`},
+		{"null alg", `{"alg":null,"kid":"k"}`},
+		{"alg not a string", `{"alg":["RS256"],"kid":"k"}`},
+		{"trailing data", `{"alg":"RS256","kid":"k"}{"alg":"none"}`},
+		{"deep nesting", `{"alg":"RS256","kid":"k","x":` + deep(maxDepth+2) + `}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h header
+			refused, err := scanHeader([]byte(tt.in), &h)
+			if err == nil && refused == "" {
+				t.Fatalf("scanHeader accepted %q as %+v", tt.in, h)
+			}
+		})
+	}
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -109,13 +108,6 @@ func do(s http.Handler, method, target string, body string, headers ...string) *
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, r)
 	return w
-}
-
-func compactJSON(t *testing.T, b []byte) string {
-	t.Helper()
-	var buf bytes.Buffer
-	require.NoError(t, json.Compact(&buf, b))
-	return buf.String()
 }
 
 // nopSQS satisfies SQSAPI for configuration tests that never call it.

@@ -243,16 +243,6 @@ func (p mappingPart) String() string {
 	return ""
 }
 
-// isLiteral reports whether the mapping is static text only.
-func (m mapping) isLiteral() bool {
-	for _, p := range m.parts {
-		if p.kind != srcLiteral {
-			return false
-		}
-	}
-	return true
-}
-
 // mappingSource is what mapping expressions read from one request.
 type mappingSource interface {
 	headerValue(lowerName string) string

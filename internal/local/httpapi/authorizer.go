@@ -258,7 +258,10 @@ func (s *Server) invokeAuthorizer(ctx context.Context, a *authorizer, req *reque
 	return parsePolicyResponse(out)
 }
 
-func decodeStrict(data []byte, v any) error {
+// decodeJSON decodes data keeping numbers as json.Number, so a value API
+// Gateway passes on (authorizer context, body selections) keeps the digits
+// it was sent with instead of going through float64.
+func decodeJSON(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	return dec.Decode(v)
@@ -269,7 +272,7 @@ func parseSimpleResponse(out []byte) (*authDecision, error) {
 		IsAuthorized *bool          `json:"isAuthorized"`
 		Context      map[string]any `json:"context"`
 	}
-	if err := decodeStrict(out, &resp); err != nil {
+	if err := decodeJSON(out, &resp); err != nil {
 		return nil, fmt.Errorf("authorizer response is not a simple response: %w", err)
 	}
 	if resp.IsAuthorized == nil {
@@ -310,7 +313,7 @@ func parsePolicyResponse(out []byte) (*authDecision, error) {
 		} `json:"policyDocument"`
 		Context map[string]any `json:"context"`
 	}
-	if err := decodeStrict(out, &resp); err != nil {
+	if err := decodeJSON(out, &resp); err != nil {
 		return nil, fmt.Errorf("authorizer response is not an IAM policy response: %w", err)
 	}
 	if resp.PrincipalID == nil || resp.PolicyDocument == nil {

@@ -88,9 +88,7 @@ func parseLambdaResponse(version string, out []byte) (*proxyResponse, error) {
 		return &proxyResponse{status: http.StatusOK, headers: h, body: body}, nil
 	}
 	var r structuredResponse
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.UseNumber()
-	if err := dec.Decode(&r); err != nil {
+	if err := decodeJSON(trimmed, &r); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadLambdaResponse, err)
 	}
 	status, err := strconv.Atoi(r.StatusCode.String())

@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -294,9 +292,7 @@ func selectJSON(body []byte, steps []jsonStep) string {
 		body = body[:maxJSONPathBody]
 	}
 	var v any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
+	if err := decodeJSON(body, &v); err != nil {
 		return ""
 	}
 	for _, s := range steps {

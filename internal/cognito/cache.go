@@ -72,9 +72,3 @@ func (c *tokenCache) put(token string, claims *Claims, now time.Time) {
 	// Clone: token may be a slice of a larger request buffer.
 	c.m[strings.Clone(token)] = cacheEntry{claims: claims, until: until}
 }
-
-func (c *tokenCache) len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.m)
-}

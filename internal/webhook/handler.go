@@ -117,18 +117,16 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if msg != nil {
 		log = log.With("event", msg.event, "delivery_id", msg.deliveryID)
 	}
+	var messageID string
 	if err == nil {
-		var input *sqs.SendMessageInput
-		if input, err = h.input(msg, start); err == nil {
-			var messageID string
-			if messageID, err = h.send(ctx, input); err == nil {
-				log.InfoContext(ctx, "webhook enqueued", "outcome", "accepted", "status", http.StatusAccepted,
-					"message_id", messageID, "bytes", len(msg.body), "duration_ms", h.now().Sub(start).Milliseconds())
-				return apigw.JSON(http.StatusAccepted, struct {
-					MessageID string `json:"messageId"`
-				}{messageID}), nil
-			}
-		}
+		messageID, err = h.enqueue(ctx, msg, start)
+	}
+	if err == nil {
+		log.InfoContext(ctx, "webhook enqueued", "outcome", "accepted", "status", http.StatusAccepted,
+			"message_id", messageID, "bytes", len(msg.body), "duration_ms", h.now().Sub(start).Milliseconds())
+		return apigw.JSON(http.StatusAccepted, struct {
+			MessageID string `json:"messageId"`
+		}{messageID}), nil
 	}
 	resp := apigw.ErrorResponse(err)
 	level := slog.LevelWarn
@@ -347,9 +345,13 @@ func (h *Handler) input(msg *message, now time.Time) (*sqs.SendMessageInput, err
 	return in, nil
 }
 
-// send makes the call (the SDK retries per its retryer) and insists on a
+// enqueue sends msg (the SDK retries per its retryer) and insists on a
 // MessageId: without one nothing proves the message was stored.
-func (h *Handler) send(ctx context.Context, in *sqs.SendMessageInput) (string, error) {
+func (h *Handler) enqueue(ctx context.Context, msg *message, now time.Time) (string, error) {
+	in, err := h.input(msg, now)
+	if err != nil {
+		return "", err
+	}
 	out, err := h.Sender.SendMessage(ctx, in)
 	if err != nil {
 		return "", apigw.Errorf(http.StatusServiceUnavailable, "queue_unavailable", "the queue is unavailable; retry later", err)

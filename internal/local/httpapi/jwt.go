@@ -65,6 +65,10 @@ func (v *jwtVerifier) keys(ctx context.Context, now time.Time, refresh bool) (jw
 	return set, nil
 }
 
+// errUnverified is the one JWT failure worth a JWKS refetch: no cached key
+// verifies the signature.
+var errUnverified = jwtFailure(errUnauthorized, "the token signature could not be verified")
+
 func jwtFailure(kind error, description string) *authFailure {
 	code := "invalid_token"
 	if kind == errForbidden {
@@ -86,7 +90,9 @@ func (v *jwtVerifier) authorize(ctx context.Context, identity string, scopes []s
 		return nil, jwtFailure(errUnauthorized, problem)
 	}
 	tok, err := v.parse(ctx, raw, now, false)
-	if err != nil {
+	if errors.Is(err, errUnverified) {
+		// The issuer may have rotated its keys since the last fetch; other
+		// failures (expiry, issuer...) a fresh key set cannot cure.
 		tok, err = v.parse(ctx, raw, now, true)
 	}
 	if err != nil {
@@ -148,7 +154,7 @@ func (v *jwtVerifier) parse(ctx context.Context, raw string, now time.Time, refr
 	case errors.Is(err, jwt.ErrMissingRequiredClaim(jwt.ExpirationKey)):
 		return nil, jwtFailure(errUnauthorized, "the token has no expiry")
 	}
-	return nil, jwtFailure(errUnauthorized, "the token signature could not be verified")
+	return nil, errUnverified
 }
 
 // scopesOf reads the token's scopes from "scope" (space separated) or "scp".

@@ -247,10 +247,6 @@ type listMessageMoveTasksOutput struct {
 	Results []moveTaskResult `json:"Results" xml:"ListMessageMoveTasksResultEntry"`
 }
 
-type cancelMessageMoveTaskOutput struct {
-	ApproximateNumberOfMessagesMoved int64 `json:"ApproximateNumberOfMessagesMoved"`
-}
-
 // nameValueMap is a string map the query protocol writes as flattened
 // <X><Name/><Value/></X> elements.
 type nameValueMap map[string]string

@@ -108,16 +108,8 @@ func errBatchRequestTooLong(size int) *Error {
 		"Batch requests cannot be longer than 1048576 bytes. You have sent %d bytes.", size)
 }
 
-func errOverLimit(format string, args ...any) *Error {
-	return senderError("OverLimit", "", http.StatusForbidden, format, args...)
-}
-
 func errResourceNotFound(format string, args ...any) *Error {
 	return senderError("ResourceNotFoundException", "", http.StatusBadRequest, format, args...)
-}
-
-func errUnsupportedOperation(format string, args ...any) *Error {
-	return senderError("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation", http.StatusBadRequest, format, args...)
 }
 
 func errInvalidAction(action string) *Error {

@@ -149,14 +149,10 @@ func (l *loader) auth(api *HTTPAPI, v any) error {
 		case "Authorizers", "DefaultAuthorizer":
 		case "EnableIamAuthorizer":
 			if str(auth[k]) == "true" {
-				e := unsupported("Properties.Auth.EnableIamAuthorizer", "IAM (SigV4) authorization is not emulated")
-				e.Resource = api.LogicalID
-				return e
+				return unsupportedProperty(api.LogicalID, "Auth.EnableIamAuthorizer", "IAM (SigV4) authorization is not emulated")
 			}
 		default:
-			e := unsupported("Properties.Auth."+k, "Auth property %s is not emulated", k)
-			e.Resource = api.LogicalID
-			return e
+			return unsupportedProperty(api.LogicalID, "Auth."+k, "Auth property %s is not emulated", k)
 		}
 	}
 	authorizers, _ := auth["Authorizers"].(map[string]any)
@@ -378,11 +374,9 @@ func (l *loader) integration(m map[string]any, at string) (Integration, error) {
 		CredentialsARN:       str(m["credentials"]),
 	}
 	if v, ok := m["timeoutInMillis"]; ok {
-		n, err := strconv.Atoi(str(v))
-		if err != nil || n < 50 || n > 30000 {
+		if in.Timeout, ok = integrationTimeout(v); !ok {
 			return in, invalid(at+".timeoutInMillis", "must be 50..30000")
 		}
-		in.Timeout = time.Duration(n) * time.Millisecond
 	}
 	if typ != "aws_proxy" {
 		return in, unsupported(at+".type", "integration type %q is not emulated (only aws_proxy to Lambda or SQS)", str(m["type"]))
@@ -419,6 +413,16 @@ func (l *loader) integration(m map[string]any, at string) (Integration, error) {
 		in.PayloadFormatVersion = "2.0"
 	}
 	return in, nil
+}
+
+// integrationTimeout reads an integration's timeout in milliseconds,
+// which HTTP API bounds to 50..30000.
+func integrationTimeout(v any) (time.Duration, bool) {
+	n, err := strconv.Atoi(str(v))
+	if err != nil || n < 50 || n > 30000 {
+		return 0, false
+	}
+	return time.Duration(n) * time.Millisecond, true
 }
 
 // routeSecurity reads an OpenAPI security requirement naming one of the
@@ -459,12 +463,10 @@ func defaultScopes(api *HTTPAPI, r *Route) []string {
 func (l *loader) functionRoutes(api *HTTPAPI, fe functionEvents) error {
 	for _, name := range sortedKeys(fe.events) {
 		ev, _ := fe.events[name].(map[string]any)
-		at := "Properties.Events." + name + ".Properties"
+		at := "Events." + name + ".Properties"
 		props, _ := ev["Properties"].(map[string]any)
 		fail := func(prop, format string, args ...any) error {
-			e := invalid(join(at, prop), format, args...)
-			e.Resource = fe.function
-			return e
+			return invalidProperty(fe.function, join(at, prop), format, args...)
 		}
 		for _, k := range sortedKeys(props) {
 			if eventProperties[k] {
@@ -474,9 +476,7 @@ func (l *loader) functionRoutes(api *HTTPAPI, fe functionEvents) error {
 				l.note(fe.function, "event "+name+": "+k+": "+eventNoop[k])
 				continue
 			}
-			e := unsupported(join(at, k), "HttpApi event property %s is not emulated", k)
-			e.Resource = fe.function
-			return e
+			return unsupportedProperty(fe.function, join(at, k), "HttpApi event property %s is not emulated", k)
 		}
 		apiID := "ServerlessHttpApi"
 		if v, ok := props["ApiId"]; ok {
@@ -492,9 +492,7 @@ func (l *loader) functionRoutes(api *HTTPAPI, fe functionEvents) error {
 		}
 		path, method := str(props["Path"]), strings.ToUpper(str(props["Method"]))
 		if path == "" || method == "" {
-			e := unsupported(at, "the $default route (no Path and Method) is not emulated")
-			e.Resource = fe.function
-			return e
+			return unsupportedProperty(fe.function, at, "the $default route (no Path and Method) is not emulated")
 		}
 		if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
 			method = "ANY"
@@ -513,11 +511,9 @@ func (l *loader) functionRoutes(api *HTTPAPI, fe functionEvents) error {
 			r.Integration.PayloadFormatVersion = str(v)
 		}
 		if v, ok := props["TimeoutInMillis"]; ok {
-			n, err := strconv.Atoi(str(v))
-			if err != nil || n < 50 || n > 30000 {
+			if r.Integration.Timeout, ok = integrationTimeout(v); !ok {
 				return fail("TimeoutInMillis", "must be 50..30000")
 			}
-			r.Integration.Timeout = time.Duration(n) * time.Millisecond
 		}
 		r.Authorizer = api.DefaultAuthorizer
 		if auth, ok := props["Auth"].(map[string]any); ok {
@@ -540,9 +536,7 @@ func (l *loader) functionRoutes(api *HTTPAPI, fe functionEvents) error {
 		}
 		r.AuthorizationScopes = defaultScopes(api, &r)
 		if err := addRoute(api, r); err != nil {
-			e := invalid(at, "%v", err)
-			e.Resource = fe.function
-			return e
+			return invalidProperty(fe.function, at, "%v", err)
 		}
 	}
 	return nil

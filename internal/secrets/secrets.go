@@ -181,15 +181,18 @@ func (s *Source) RefreshAfterMismatch(ctx context.Context) (secrets []string, ch
 func (s *Source) fetchLocked(ctx context.Context) error {
 	s.triedAt = s.now()
 	out, err := s.client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(s.arn)})
-	if err == nil && (out.SecretString == nil || len(Split(*out.SecretString)) == 0) {
-		err = ErrEmptySecret
+	var fetched []string
+	if err == nil {
+		if fetched = Split(aws.ToString(out.SecretString)); len(fetched) == 0 {
+			err = ErrEmptySecret
+		}
 	}
 	if err != nil {
 		// The SDK's error names the secret and the failure, never its value.
 		s.logger.ErrorContext(ctx, "fetch webhook secret failed", "source", s.name, "keeping_cached", len(s.secrets) > 0, "error", err.Error())
 		return fmt.Errorf("secrets: fetch %s secret: %w", s.name, err)
 	}
-	s.secrets = Split(*out.SecretString)
+	s.secrets = fetched
 	s.fetchedAt = s.triedAt
 	s.logger.InfoContext(ctx, "fetched webhook secret", "source", s.name, "count", len(s.secrets), "version_id", aws.ToString(out.VersionId))
 	return nil

@@ -19,7 +19,6 @@ var (
 	ErrItemTooLarge      = errors.New("message is larger than SQS accepts")
 	ErrInvalidCharacters = errors.New("message contains characters SQS does not accept")
 	ErrUnsupportedMedia  = errors.New("unsupported content type")
-	ErrBodyTooLarge      = errors.New("request body is larger than allowed")
 	ErrMissingIdentity   = errors.New("no caller identity in the authorizer context")
 	ErrInvalidRequest    = errors.New("invalid request")
 	ErrRouteNotFound     = errors.New("route not found")

@@ -279,7 +279,7 @@ func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	body, err := apigw.Body(req, MaxBodyBytes)
 	if err != nil {
 		if errors.Is(err, apigw.ErrBodyTooLarge) {
-			return reject(ErrBodyTooLarge)
+			return reject(err)
 		}
 		return reject(&RequestError{Err: ErrInvalidRequest, Message: "the body is not valid base64"})
 	}
@@ -613,7 +613,7 @@ func classify(err error) (status int, code, message string) {
 		return http.StatusMethodNotAllowed, "method_not_allowed", "use POST"
 	case errors.Is(err, ErrMissingIdentity):
 		return http.StatusUnauthorized, "missing_identity", "the request carries no authenticated caller"
-	case errors.Is(err, ErrBodyTooLarge):
+	case errors.Is(err, apigw.ErrBodyTooLarge):
 		return http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body is larger than %d bytes", MaxBodyBytes)
 	case errors.Is(err, ErrUnsupportedMedia):
 		return http.StatusUnsupportedMediaType, "unsupported_media_type", "unsupported Content-Type"

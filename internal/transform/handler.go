@@ -319,7 +319,7 @@ func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		results[0] = Result{Index: 0, ID: msgs[0].ID, MessageID: id}
 		return apigw.JSON(http.StatusAccepted, ResultsBody{Results: results})
 	}
-	outcomes := h.sendBatches(ctx, msgs, calls, h.concurrency)
+	outcomes := h.sendBatches(ctx, msgs, calls)
 	for i, o := range outcomes {
 		results[i] = Result{Index: i, ID: msgs[i].ID, MessageID: o.messageID, Error: o.err}
 		if o.err != nil {

@@ -47,13 +47,13 @@ type outcome struct {
 }
 
 // sendBatches sends calls (index lists into msgs, from Pack) with at most
-// concurrency calls in flight and returns one outcome per message. Entries
+// h.concurrency calls in flight and returns one outcome per message. Entries
 // SQS fails with SenderFault false are sent again, alone with the other
 // failed entries of their call, after a growing pause, up to maxAttempts
 // sends in all.
-func (h *Handler) sendBatches(ctx context.Context, msgs []Message, calls [][]int, concurrency int) []outcome {
+func (h *Handler) sendBatches(ctx context.Context, msgs []Message, calls [][]int) []outcome {
 	out := make([]outcome, len(msgs))
-	sem := make(chan struct{}, concurrency)
+	sem := make(chan struct{}, h.concurrency)
 	var wg sync.WaitGroup
 	for _, call := range calls {
 		sem <- struct{}{}

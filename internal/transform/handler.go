@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -135,7 +134,7 @@ func New(cfg Config) (*Handler, error) {
 		h.newID = NewUUID
 	}
 	if h.logger == nil {
-		h.logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+		h.logger = slog.New(slog.DiscardHandler)
 	}
 	if err := sqsmsg.ValidateAttributes(map[string]sqsmsg.Attribute{AttributeSource: {DataType: "String", StringValue: h.source}}); err != nil {
 		return nil, fmt.Errorf("transform: Source: %w", err)

@@ -73,15 +73,20 @@ func (rt *Runtime) serveInvoke(w http.ResponseWriter, r *http.Request) {
 		}
 		req.ClientContext = string(decoded)
 	}
+	// Checked once here; the invocation below takes the prepared payload.
+	fn, prepared, err := rt.prepare(req)
 	switch {
-	case len(payload) > MaxRequestBytes:
+	case errors.Is(err, ErrRequestTooLarge):
 		writeAPIError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException",
 			fmt.Sprintf("%d byte payload is too large for the %s invocation type (limit %d bytes)",
 				len(payload), invocationType, MaxRequestBytes))
 		return
-	case len(payload) > 0 && !json.Valid(payload):
+	case errors.Is(err, ErrInvalidRequestContent):
 		writeAPIError(w, http.StatusBadRequest, "InvalidRequestContentException",
 			"Could not parse request body into json: the payload is not valid JSON")
+		return
+	case err != nil:
+		rt.writeInvokeError(w, err)
 		return
 	}
 
@@ -90,14 +95,14 @@ func (rt *Runtime) serveInvoke(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	case InvocationEvent:
-		if err := rt.Start(req); err != nil {
+		if err := rt.start(fn, prepared, req); err != nil {
 			rt.writeInvokeError(w, err)
 			return
 		}
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
-	res, err := rt.Do(r.Context(), req)
+	res, err := rt.do(r.Context(), fn, prepared, req)
 	if err != nil {
 		rt.writeInvokeError(w, err)
 		return

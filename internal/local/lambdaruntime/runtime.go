@@ -272,6 +272,11 @@ func (rt *Runtime) Do(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return rt.do(ctx, fn, payload, req)
+}
+
+// do runs a prepared invocation, tracked so that Close waits for it.
+func (rt *Runtime) do(ctx context.Context, fn *function, payload []byte, req Request) (*Result, error) {
 	if !rt.track() {
 		return nil, ErrClosed
 	}
@@ -336,6 +341,11 @@ func (rt *Runtime) Start(req Request) error {
 	if err != nil {
 		return err
 	}
+	return rt.start(fn, payload, req)
+}
+
+// start runs a prepared invocation in the background; see Start.
+func (rt *Runtime) start(fn *function, payload []byte, req Request) error {
 	if !rt.track() {
 		return ErrClosed
 	}

@@ -77,7 +77,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 }
 
 // New builds the handler once, at cold start: one SQS client, one Secrets
-// Manager client if an ARN is used, and the secrets fetched now. A failed
+// Manager client (used only when a secret comes from an ARN), and the
+// secrets fetched now. A failed
 // fetch is logged and leaves that provider rejecting deliveries (503) until
 // a later fetch succeeds; it does not stop the function.
 func New(ctx context.Context, cfg Config, awsCfg aws.Config, logger *slog.Logger) (*Handler, error) {
@@ -87,11 +88,9 @@ func New(ctx context.Context, cfg Config, awsCfg aws.Config, logger *slog.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	var sm secrets.GetSecretValueAPI
-	usesARN := func(value, arn string) bool { return strings.TrimSpace(value) == "" && arn != "" }
-	if usesARN(cfg.GitHubSecret, cfg.GitHubSecretARN) || usesARN(cfg.PaddleSecret, cfg.PaddleSecretARN) {
-		sm = secretsmanager.NewFromConfig(awsCfg)
-	}
+	// Building a client does no I/O; secrets.New decides whether the
+	// literal value or the ARN is used.
+	sm := secretsmanager.NewFromConfig(awsCfg)
 	source := func(name, value, arn string) (*secrets.Source, error) {
 		s, err := secrets.New(secrets.Options{Name: name, Value: value, ARN: arn, Client: sm,
 			RefreshInterval: cfg.SecretRefreshInterval, Logger: logger})

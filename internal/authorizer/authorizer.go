@@ -84,8 +84,10 @@ func New(v Verifier, rules Rules, logger *slog.Logger) (*Handler, error) {
 
 // Reasons for denials found before the token is verified.
 var (
-	ErrNoAuthorization   = errors.New("no Authorization header")
-	ErrRepeatedHeader    = errors.New("authorization header repeated")
+	ErrNoAuthorization = errors.New("no Authorization header")
+	// ErrRepeatedHeader is apigw's: API Gateway joined several
+	// Authorization headers with commas.
+	ErrRepeatedHeader    = apigw.ErrRepeatedHeader
 	ErrUnsupportedScheme = errors.New("authorization scheme is not Bearer")
 )
 
@@ -132,7 +134,7 @@ func BearerToken(headers map[string]string) (string, error) {
 	v, ok, err := apigw.SingleHeader(headers, "Authorization")
 	switch {
 	case err != nil:
-		return "", ErrRepeatedHeader
+		return "", err
 	case !ok || strings.TrimSpace(v) == "":
 		return "", ErrNoAuthorization
 	}

@@ -258,6 +258,12 @@ func (p *Platform) startRuntime(functions []lambdaruntime.Function) (*lambdarunt
 func (p *Platform) onClose(f func() error) { p.closers = append(p.closers, f) }
 
 func (p *Platform) serve(l net.Listener, h http.Handler, log *slog.Logger) {
+	p.onClose(serveHTTP(l, h, log))
+}
+
+// serveHTTP serves h on l in the background; stop shuts the server down
+// and waits until it has returned.
+func serveHTTP(l net.Listener, h http.Handler, log *slog.Logger) (stop func() error) {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
 	go func() {
@@ -266,13 +272,13 @@ func (p *Platform) serve(l net.Listener, h http.Handler, log *slog.Logger) {
 			log.Error("server stopped", "addr", l.Addr().String(), "err", err)
 		}
 	}()
-	p.onClose(func() error {
+	return func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		err := srv.Shutdown(ctx)
 		<-done
 		return err
-	})
+	}
 }
 
 func listen(what, addr string) (net.Listener, error) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"time"
 
@@ -30,10 +28,9 @@ type queueBackend interface {
 // embeddedSQS is the local SQS-compatible endpoint, listening on loopback.
 type embeddedSQS struct {
 	server    *sqsendpoint.Server
-	http      *http.Server
-	listener  net.Listener
+	endpoint  string
 	accountID string
-	done      chan struct{}
+	stop      func() error // the HTTP server's
 }
 
 func startEmbeddedSQS(addr, dataDir, region, accountID string, logger *slog.Logger) (*embeddedSQS, error) {
@@ -46,28 +43,20 @@ func startEmbeddedSQS(addr, dataDir, region, accountID string, logger *slog.Logg
 	if err != nil {
 		return nil, fmt.Errorf("start SQS endpoint: %w", err)
 	}
-	l, err := net.Listen("tcp", addr)
+	l, err := listen("SQS endpoint", addr)
 	if err != nil {
 		srv.Close()
-		return nil, fmt.Errorf("SQS endpoint: listen on %s: %w", addr, err)
+		return nil, err
 	}
-	e := &embeddedSQS{
+	return &embeddedSQS{
 		server:    srv,
-		http:      &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second},
-		listener:  l,
+		endpoint:  "http://" + l.Addr().String(),
 		accountID: accountID,
-		done:      make(chan struct{}),
-	}
-	go func() {
-		defer close(e.done)
-		if err := e.http.Serve(l); err != nil && err != http.ErrServerClosed {
-			logger.Error("SQS endpoint stopped", "err", err)
-		}
-	}()
-	return e, nil
+		stop:      serveHTTP(l, srv, logger),
+	}, nil
 }
 
-func (e *embeddedSQS) Endpoint() string { return "http://" + e.listener.Addr().String() }
+func (e *embeddedSQS) Endpoint() string { return e.endpoint }
 
 func (e *embeddedSQS) Ensure(q *template.Queue) (string, string, error) {
 	arn, err := e.server.EnsureQueue(q.Name, q.Attributes, q.Tags)
@@ -78,10 +67,7 @@ func (e *embeddedSQS) Ensure(q *template.Queue) (string, string, error) {
 }
 
 func (e *embeddedSQS) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := e.http.Shutdown(ctx)
-	<-e.done
+	err := e.stop()
 	if cerr := e.server.Close(); err == nil {
 		err = cerr
 	}

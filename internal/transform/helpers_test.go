@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,7 +112,7 @@ func newTestHandler(t testing.TB, q *fakeQueue, opts ...testOption) *Handler {
 const testSub = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 
 func request(route, contentType, body string) events.APIGatewayV2HTTPRequest {
-	method, path, _ := cutRoute(route)
+	method, path, _ := strings.Cut(route, " ")
 	return events.APIGatewayV2HTTPRequest{
 		Version:  "2.0",
 		RouteKey: route,
@@ -124,15 +125,6 @@ func request(route, contentType, body string) events.APIGatewayV2HTTPRequest {
 		},
 		Body: body,
 	}
-}
-
-func cutRoute(route string) (string, string, bool) {
-	for i := range route {
-		if route[i] == ' ' {
-			return route[:i], route[i+1:], true
-		}
-	}
-	return "", route, false
 }
 
 type responseBody struct {

@@ -72,14 +72,7 @@ func (inv *invocation) answer(payload []byte, failed bool) bool {
 	return first
 }
 
-func (inv *invocation) isAnswered() bool {
-	select {
-	case <-inv.answered:
-		return true
-	default:
-		return false
-	}
-}
+func (inv *invocation) isAnswered() bool { return isClosed(inv.answered) }
 
 // env is one execution environment: a bootstrap process and the Runtime
 // API server it talks to.

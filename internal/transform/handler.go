@@ -139,8 +139,11 @@ func New(cfg Config) (*Handler, error) {
 	if err := sqsmsg.ValidateAttributes(map[string]sqsmsg.Attribute{AttributeSource: {DataType: "String", StringValue: h.source}}); err != nil {
 		return nil, fmt.Errorf("transform: Source: %w", err)
 	}
-	if h.maxItems < 1 || h.concurrency < 1 || h.maxAttempts < 1 || h.firstBackoff < 0 {
+	if h.maxItems < 1 || h.concurrency < 1 || h.maxAttempts < 1 {
 		return nil, errors.New("transform: MaxBatchItems, Concurrency and MaxAttempts must be positive")
+	}
+	if h.firstBackoff < 0 {
+		return nil, errors.New("transform: Backoff must not be negative")
 	}
 	if h.fifo {
 		// Batches in flight together could land out of order.

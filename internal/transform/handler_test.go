@@ -457,6 +457,7 @@ func TestNew(t *testing.T) {
 		{"unknown schema", func(c *Config) { c.Schema = "nope" }, "unknown event schema"},
 		{"source SQS would refuse", func(c *Config) { c.Source = "a\x00b" }, "Source"},
 		{"negative items", func(c *Config) { c.MaxBatchItems = -1 }, "positive"},
+		{"negative backoff", func(c *Config) { c.Backoff = -time.Second }, "Backoff"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

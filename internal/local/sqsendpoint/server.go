@@ -187,11 +187,11 @@ func (s *Server) queueByURL(raw string) (*queue, *Error) {
 }
 
 func (s *Server) queueByARN(arn string) *queue {
-	prefix := "arn:aws:sqs:" + s.region + ":" + s.accountID + ":"
-	if !strings.HasPrefix(arn, prefix) {
+	name, ok := strings.CutPrefix(arn, s.arn(""))
+	if !ok {
 		return nil
 	}
-	q, _ := s.queueByName(strings.TrimPrefix(arn, prefix))
+	q, _ := s.queueByName(name)
 	return q
 }
 

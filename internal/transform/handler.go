@@ -174,12 +174,11 @@ type ResultsBody struct {
 	Results []Result `json:"results"`
 }
 
-// ErrorBody is the body of a whole-request rejection; Errors locate the
-// failing items.
+// ErrorBody is the body of a whole-request rejection: every function's
+// {"code","message"}, plus Errors locating the failing items.
 type ErrorBody struct {
-	Code    string      `json:"code"`
-	Message string      `json:"message"`
-	Errors  []ItemError `json:"errors,omitempty"`
+	apigw.ErrorBody
+	Errors []ItemError `json:"errors,omitempty"`
 }
 
 // PlanBody is the dry-run response: the SQS calls that would be made.

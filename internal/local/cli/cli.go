@@ -2,13 +2,10 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +14,6 @@ import (
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
 	"github.com/sqsgate/sqsgate/internal/local/fixtures"
 	"github.com/sqsgate/sqsgate/internal/local/platform"
-	"github.com/sqsgate/sqsgate/internal/local/sqsendpoint"
 )
 
 // Main runs the sqsgate command line with args (without the program name)
@@ -291,37 +287,15 @@ func commandName() string {
 
 // serveSQS runs the embedded SQS endpoint alone until ctx is done.
 func serveSQS(ctx context.Context, addr, dataDir, region string, rc *runContext, log *slog.Logger) error {
-	if dataDir != "" {
-		if err := os.MkdirAll(dataDir, 0o755); err != nil {
-			return err
-		}
-	}
-	srv, err := sqsendpoint.New(sqsendpoint.Options{DataDir: dataDir, Region: region, Logger: log})
+	e, err := platform.StartEmbeddedSQS(addr, dataDir, region, platform.DefaultAccountID, log)
 	if err != nil {
 		return err
 	}
-	defer srv.Close()
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("SQS endpoint: %w", err)
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(l) }()
 	store := "in memory"
 	if dataDir != "" {
 		store = "data in " + dataDir
 	}
-	fmt.Fprintf(rc.stdout, "sqsgate: SQS endpoint on http://%s (%s, account %s)\nsqsgate: ready (Ctrl-C stops it)\n", l.Addr(), store, platform.DefaultAccountID)
-	select {
-	case <-ctx.Done():
-	case err := <-errc:
-		return err
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	fmt.Fprintf(rc.stdout, "sqsgate: SQS endpoint on %s (%s, account %s)\nsqsgate: ready (Ctrl-C stops it)\n", e.Endpoint(), store, platform.DefaultAccountID)
+	<-ctx.Done()
+	return e.Close()
 }

@@ -218,7 +218,7 @@ func (p *Platform) startQueues(addr, dataDir string) (queueBackend, error) {
 		p.External = true
 		return &externalSQS{endpoint: cfg.SQSEndpoint, client: newSQSClient(cfg.SQSEndpoint, cfg.Region, true)}, nil
 	}
-	e, err := startEmbeddedSQS(addr, dataDir, cfg.Region, cfg.AccountID, cfg.Logger.With("component", "sqs"))
+	e, err := StartEmbeddedSQS(addr, dataDir, cfg.Region, cfg.AccountID, cfg.Logger.With("component", "sqs"))
 	if err != nil {
 		return nil, err
 	}

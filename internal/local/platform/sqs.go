@@ -25,15 +25,18 @@ type queueBackend interface {
 	Close() error
 }
 
-// embeddedSQS is the local SQS-compatible endpoint, listening on loopback.
-type embeddedSQS struct {
+// EmbeddedSQS is the local SQS-compatible endpoint served over HTTP; `sqsgate
+// run` starts one for the template's queues and `sqsgate sqs` one alone.
+type EmbeddedSQS struct {
 	server    *sqsendpoint.Server
 	endpoint  string
 	accountID string
 	stop      func() error // the HTTP server's
 }
 
-func startEmbeddedSQS(addr, dataDir, region, accountID string, logger *slog.Logger) (*embeddedSQS, error) {
+// StartEmbeddedSQS serves a new endpoint on addr; dataDir "" keeps messages
+// in memory. Close stops it.
+func StartEmbeddedSQS(addr, dataDir, region, accountID string, logger *slog.Logger) (*EmbeddedSQS, error) {
 	if dataDir != "" {
 		if err := os.MkdirAll(dataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("SQS data dir: %w", err)
@@ -48,7 +51,7 @@ func startEmbeddedSQS(addr, dataDir, region, accountID string, logger *slog.Logg
 		srv.Close()
 		return nil, err
 	}
-	return &embeddedSQS{
+	return &EmbeddedSQS{
 		server:    srv,
 		endpoint:  "http://" + l.Addr().String(),
 		accountID: accountID,
@@ -56,9 +59,11 @@ func startEmbeddedSQS(addr, dataDir, region, accountID string, logger *slog.Logg
 	}, nil
 }
 
-func (e *embeddedSQS) Endpoint() string { return e.endpoint }
+// Endpoint is the URL clients and functions use (AWS_ENDPOINT_URL_SQS).
+func (e *EmbeddedSQS) Endpoint() string { return e.endpoint }
 
-func (e *embeddedSQS) Ensure(q *template.Queue) (string, string, error) {
+// Ensure creates the queue (idempotent) and returns its URL and ARN.
+func (e *EmbeddedSQS) Ensure(q *template.Queue) (string, string, error) {
 	arn, err := e.server.EnsureQueue(q.Name, q.Attributes, q.Tags)
 	if err != nil {
 		return "", "", err
@@ -66,7 +71,8 @@ func (e *embeddedSQS) Ensure(q *template.Queue) (string, string, error) {
 	return e.Endpoint() + "/" + e.accountID + "/" + q.Name, arn, nil
 }
 
-func (e *embeddedSQS) Close() error {
+// Close stops serving, then closes the store.
+func (e *EmbeddedSQS) Close() error {
 	err := e.stop()
 	if cerr := e.server.Close(); err == nil {
 		err = cerr

@@ -15,6 +15,8 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/sqsgate/sqsgate/internal/cognito"
 )
 
 // The dev issuer's identity, fixed so env.local.json can name it.
@@ -36,10 +38,10 @@ const (
 	DefaultUsername = "dev-user"
 )
 
-// Token uses, as Cognito writes them.
+// Token uses, as Cognito writes them: the verifier's own constants.
 const (
-	TokenUseAccess = "access"
-	TokenUseID     = "id"
+	TokenUseAccess = cognito.TokenUseAccess
+	TokenUseID     = cognito.TokenUseID
 )
 
 //go:embed dev-key.pem

@@ -382,7 +382,8 @@ func wildcardMatch(pattern, s string) bool {
 	return p == len(pattern)
 }
 
-// apiError writes one of API Gateway's own error responses.
+// apiErrorStatus is the status and message of API Gateway's own response
+// to an authorization failure.
 func apiErrorStatus(err error) (int, string) {
 	switch {
 	case errors.Is(err, errUnauthorized):

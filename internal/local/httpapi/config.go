@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -123,13 +122,8 @@ func configErr(where, format string, args ...any) error {
 // compileAuthorizers validates the authorizers and prepares their
 // identity-source mappings.
 func compileAuthorizers(cfg Config, opts Options) (map[string]*authorizer, error) {
-	names := make([]string, 0, len(cfg.Authorizers))
-	for n := range cfg.Authorizers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	out := make(map[string]*authorizer, len(names))
-	for _, name := range names {
+	out := make(map[string]*authorizer, len(cfg.Authorizers))
+	for _, name := range sortedKeys(cfg.Authorizers) {
 		a := cfg.Authorizers[name]
 		where := "authorizer " + name
 		if a.ResultTTL < 0 || a.ResultTTL > maxResultTTL {

@@ -76,10 +76,10 @@
 //
 // # Dry run
 //
-// ?VALIDATE_ONLY=true (name matched without case) validates and envelopes as
-// usual, sends nothing, and answers 200 {"validateOnly":true,"calls":[…]}
-// with each planned call's entries: index, id, size, attributes, FIFO ids
-// and the envelope.
+// ?VALIDATE_ONLY=true (name matched without case, given once) validates
+// and envelopes as usual, sends nothing, and answers 200
+// {"validateOnly":true,"calls":[…]} with each planned call's entries:
+// index, id, size, attributes, FIFO ids and the envelope.
 //
 // Logs are one JSON line per request (route, counts, status, code, duration);
 // bodies and schema messages, which may echo data, are never logged.

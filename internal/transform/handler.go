@@ -679,16 +679,24 @@ func callerOf(req *events.APIGatewayV2HTTPRequest) (Caller, error) {
 	return c, nil
 }
 
+// validateOnly reads ValidateOnlyParam. Query names are case-sensitive in
+// the event, so the parameter may arrive under two spellings; that is
+// refused, as a repeat (joined with a comma) is, rather than left to map
+// order to choose between a dry run and a real send.
 func validateOnly(query map[string]string) (bool, error) {
+	on, found := false, false
 	for k, v := range query {
 		if !strings.EqualFold(k, ValidateOnlyParam) {
 			continue
 		}
-		on, err := strconv.ParseBool(v)
-		if err != nil {
+		if found {
+			return false, &RequestError{Err: ErrInvalidRequest, Message: ValidateOnlyParam + " must be given once"}
+		}
+		var err error
+		if on, err = strconv.ParseBool(v); err != nil {
 			return false, &RequestError{Err: ErrInvalidRequest, Message: ValidateOnlyParam + " must be true or false"}
 		}
-		return on, nil
+		found = true
 	}
-	return false, nil
+	return on, nil
 }

@@ -52,6 +52,12 @@ func TestHandleRejectsWholeRequest(t *testing.T) {
 			r.QueryStringParameters = map[string]string{"validate_only": "maybe"}
 			return r
 		}(), status: 400, code: "invalid_request", index: -1},
+		{name: "VALIDATE_ONLY given twice, in two cases", req: func() events.APIGatewayV2HTTPRequest {
+			// Map order must not decide between a dry run and a real send.
+			r := request(single, "application/json", `{}`)
+			r.QueryStringParameters = map[string]string{"VALIDATE_ONLY": "true", "validate_only": "false"}
+			return r
+		}(), status: 400, code: "invalid_request", index: -1},
 		{name: "bad base64", req: func() events.APIGatewayV2HTTPRequest {
 			r := request(single, "application/json", `!!!`)
 			r.IsBase64Encoded = true

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
@@ -52,7 +51,6 @@ func BenchmarkVerify(b *testing.B) {
 			jwt.WithClock(jwt.ClockFunc(clk.now)), jwt.WithAcceptableSkew(cognito.DefaultLeeway))
 		return err
 	}
-	_ = jwa.RS256 // jwt.WithKeySet takes the algorithm from the key
 
 	// ratio measures f and raw alternately in small batches and compares
 	// their fastest batches: on a shared machine the minimum is the figure

@@ -105,24 +105,24 @@ type Platform struct {
 func Start(ctx context.Context, cfg Config) (*Platform, error) {
 	cfg.defaults()
 	p := &Platform{cfg: cfg}
-	started, err := p.start(cfg)
-	if err != nil {
+	if err := p.start(); err != nil {
 		p.Close()
 		return nil, err
 	}
-	return started, nil
+	return p, nil
 }
 
-func (p *Platform) start(cfg Config) (*Platform, error) {
+func (p *Platform) start() error {
+	cfg := p.cfg
 	log := cfg.Logger
 	apiListener, err := listen("HTTP API", cfg.APIAddr)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.onClose(apiListener.Close)
 	lambdaListener, err := listen("Lambda Invoke API", cfg.LambdaAddr)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.onClose(lambdaListener.Close)
 	p.APIURL = "http://" + apiListener.Addr().String()
@@ -130,7 +130,7 @@ func (p *Platform) start(cfg Config) (*Platform, error) {
 
 	backend, err := p.startQueues(cfg.SQSAddr, cfg.DataDir)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.SQSEndpoint = backend.Endpoint()
 
@@ -143,25 +143,25 @@ func (p *Platform) start(cfg Config) (*Platform, error) {
 		Queue:       backend.Ensure,
 	}, log)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.App = app
 
 	issuer, err := devissuer.Load()
 	if err != nil {
-		return nil, fmt.Errorf("dev issuer: %w", err)
+		return fmt.Errorf("dev issuer: %w", err)
 	}
 	jwksURL := p.APIURL + devissuer.JWKSPath
 	functions, err := runtimeFunctions(app, ev, global, cfg, p.SQSEndpoint, p.External, jwksURL)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if env := functionEnv(functions, "WebhookFunction"); env != nil {
 		p.GitHubSecret = firstSecret(env["GITHUB_WEBHOOK_SECRET"])
 	}
 	rt, err := p.startRuntime(functions)
 	if err != nil {
-		return nil, err
+		return err
 	}
 
 	if app.API != nil {
@@ -174,7 +174,7 @@ func (p *Platform) start(cfg Config) (*Platform, error) {
 			Extra:     jwksHandler(issuer),
 		})
 		if err != nil {
-			return nil, fmt.Errorf("HTTP API %s: %w", app.API.LogicalID, err)
+			return fmt.Errorf("HTTP API %s: %w", app.API.LogicalID, err)
 		}
 		p.serve(apiListener, api, log)
 	} else {
@@ -182,7 +182,7 @@ func (p *Platform) start(cfg Config) (*Platform, error) {
 		apiListener.Close()
 	}
 	p.serve(lambdaListener, rt.InvokeAPI(), log)
-	return p, nil
+	return nil
 }
 
 // Run starts the platform, writes its summary to out, and serves until ctx

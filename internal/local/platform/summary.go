@@ -15,13 +15,11 @@ import (
 // targets, the Lambda Invoke API, and a copy-paste signed webhook.
 func (p *Platform) WriteSummary(w io.Writer) {
 	app := p.App
-	kind := "embedded"
+	kind := "embedded, in memory"
 	if p.External {
 		kind = "external"
 	} else if p.cfg.DataDir != "" {
 		kind = "embedded, data in " + p.cfg.DataDir
-	} else {
-		kind = "embedded, in memory"
 	}
 	fmt.Fprintf(w, "sqsgate: %s (stack %s, region %s)\n\n", p.cfg.Template, p.cfg.StackName, p.cfg.Region)
 	fmt.Fprintf(w, "SQS endpoint  %s  (%s)\n", p.SQSEndpoint, kind)

@@ -169,7 +169,7 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 			return nil, err
 		}
 	}
-	if u, err := url.Parse(issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !isAbsoluteHTTPURL(issuer) {
 		return nil, fmt.Errorf("cognito: issuer %q is not an absolute URL", issuer)
 	}
 	clients := slices.DeleteFunc(slices.Clone(cfg.ClientIDs), func(s string) bool { return s == "" })
@@ -191,7 +191,7 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 	if jwksURL == "" {
 		jwksURL = strings.TrimSuffix(issuer, "/") + "/.well-known/jwks.json"
 	}
-	if u, err := url.Parse(jwksURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !isAbsoluteHTTPURL(jwksURL) {
 		return nil, fmt.Errorf("cognito: JWKS URL %q is not an absolute http(s) URL", jwksURL)
 	}
 	now := cfg.Now
@@ -233,6 +233,11 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 		logger.Info("JWKS fetched", "jwks_url", jwksURL)
 	}
 	return v, nil
+}
+
+func isAbsoluteHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 func orDefault(d, def time.Duration) time.Duration {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -100,7 +101,7 @@ func (e *env) handleResponse(w http.ResponseWriter, r *http.Request) {
 	if len(body) > MaxResponseBytes {
 		inv.answer(responseTooLargePayload(), true)
 		writeRuntimeError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
-			"Exceeded maximum allowed payload size (6291556 bytes).")
+			"Exceeded maximum allowed payload size ("+strconv.Itoa(MaxResponseBytes)+" bytes).")
 		return
 	}
 	if !inv.answer(body, false) {

@@ -3,6 +3,8 @@ package sqsendpoint
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 )
 
 // Error is an SQS error as both protocols report it. Code is the error's
@@ -105,7 +107,7 @@ func errInvalidBatchEntryID() *Error {
 
 func errBatchRequestTooLong(size int) *Error {
 	return senderError("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong", http.StatusBadRequest,
-		"Batch requests cannot be longer than 1048576 bytes. You have sent %d bytes.", size)
+		"Batch requests cannot be longer than %d bytes. You have sent %d bytes.", sqsmsg.MaxBatchBytes, size)
 }
 
 func errResourceNotFound(format string, args ...any) *Error {

@@ -247,9 +247,26 @@ func TestWarmReuseAndDiscard(t *testing.T) {
 			t.Errorf("after %v: pid %d count %d init %v, want a new environment (old pid %d)",
 				ev, got.PID, got.Count, after.Report.InitDuration, before.PID)
 		}
-		if err := syscall.Kill(before.PID, 0); !errors.Is(err, syscall.ESRCH) {
+		if err := waitGone(before.PID, 5*time.Second); err != nil {
 			t.Errorf("after %v: old process %d still exists (kill 0: %v)", ev, before.PID, err)
 		}
+	}
+}
+
+// waitGone waits until pid no longer exists. A discarded environment is
+// killed at once but reaped asynchronously, so right after the next
+// invocation it may still be a zombie for a moment.
+func waitGone(pid int, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		err := syscall.Kill(pid, 0)
+		if errors.Is(err, syscall.ESRCH) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("still there after %v: %v", limit, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

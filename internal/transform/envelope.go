@@ -2,8 +2,6 @@ package transform
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
@@ -129,25 +127,4 @@ func appendJSONString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	buf = append(buf, s...)
 	return append(buf, '"')
-}
-
-// NewUUID returns a random (version 4) UUID from crypto/rand.
-func NewUUID() string {
-	var b [16]byte
-	// crypto/rand.Read never fails (Go 1.24+): it crashes the program rather
-	// than return predictable bytes.
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
 }

@@ -14,8 +14,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/uuid"
+
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/sqsgate/sqsgate/internal/apigw"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 )
@@ -131,7 +134,7 @@ func New(cfg Config) (*Handler, error) {
 		h.sleep = SleepContext
 	}
 	if h.newID == nil {
-		h.newID = NewUUID
+		h.newID = uuid.New
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)

@@ -1,7 +1,6 @@
 package devissuer
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	_ "embed"
@@ -11,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/uuid"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
@@ -123,13 +124,13 @@ func (s *Signer) Mint(c Claims, now time.Time) (string, error) {
 	payload := map[string]any{
 		"sub":        c.Subject,
 		"iss":        Issuer,
-		"origin_jti": uuid(),
-		"event_id":   uuid(),
+		"origin_jti": uuid.New(),
+		"event_id":   uuid.New(),
 		"token_use":  c.TokenUse,
 		"auth_time":  iat,
 		"iat":        iat,
 		"exp":        now.Add(c.TTL).Unix(),
-		"jti":        uuid(),
+		"jti":        uuid.New(),
 	}
 	if len(c.Groups) > 0 {
 		payload["cognito:groups"] = c.Groups
@@ -179,15 +180,4 @@ func (c Claims) withDefaults() Claims {
 		c.TTL = DefaultTTL
 	}
 	return c
-}
-
-// uuid returns a random version 4 UUID, the form of Cognito's jti.
-// crypto/rand.Read never fails (Go 1.24+): it crashes rather than return
-// predictable bytes, so there is no error to pass on.
-func uuid() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/uuid"
 )
 
 // Memory polling intervals: tight while an invocation runs, so an
@@ -48,7 +50,7 @@ type invocation struct {
 
 func newInvocation(payload []byte, req Request) *invocation {
 	inv := &invocation{
-		id:              newID(),
+		id:              uuid.New(),
 		payload:         payload,
 		traceID:         req.TraceID,
 		clientContext:   req.ClientContext,
@@ -151,7 +153,7 @@ func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
 	cmd.Dir = filepath.Dir(fn.Executable)
 	cmd.Env = append(append([]string(nil), fn.baseEnv...),
 		"AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(),
-		"AWS_LAMBDA_LOG_STREAM_NAME="+now.UTC().Format("2006/01/02")+"/[$LATEST]"+strings.ReplaceAll(newID(), "-", ""),
+		"AWS_LAMBDA_LOG_STREAM_NAME="+now.UTC().Format("2006/01/02")+"/[$LATEST]"+strings.ReplaceAll(uuid.New(), "-", ""),
 	)
 	cmd.Stdout, cmd.Stderr = e.stdout.w, e.stderr.w
 	cmd.SysProcAttr = sysProcAttr()

@@ -411,17 +411,6 @@ func (rt *Runtime) Close() error {
 	return nil
 }
 
-// newID returns a random UUID (version 4), the shape of Lambda's request
-// ids.
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
 // newTraceID returns an X-Ray trace header as Lambda passes it to a runtime.
 func newTraceID(now time.Time) string {
 	var b [20]byte

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/uuid"
+
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 )
 
@@ -101,7 +103,7 @@ func (s *Server) prepare(q *queue, r messageInput, now time.Time) (*message, *Er
 		delay = time.Duration(*r.DelaySeconds) * time.Second
 	}
 	m := &message{
-		ID: newID(), Body: r.MessageBody, Attributes: attrs, SystemAttributes: system,
+		ID: uuid.New(), Body: r.MessageBody, Attributes: attrs, SystemAttributes: system,
 		Sent: now.UnixMilli(), GroupID: r.MessageGroupId, DedupID: r.MessageDeduplicationId, index: -1,
 	}
 	if q.fifo {

@@ -3,6 +3,8 @@ package sqsendpoint
 import (
 	"sort"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/uuid"
 )
 
 // findByReceipt resolves a receipt handle in q. It returns nil with no
@@ -279,7 +281,7 @@ func (s *Server) startMessageMoveTask(in *startMessageMoveTaskInput) (string, er
 	if failed > 0 {
 		task.result.FailureReason = "Some messages have no source queue to return to; give DestinationArn."
 	}
-	handle := encodeToken(in.SourceArn + "\x00" + newID())
+	handle := encodeToken(in.SourceArn + "\x00" + uuid.New())
 	s.mu.Lock()
 	s.tasks = append(s.tasks, task)
 	s.mu.Unlock()

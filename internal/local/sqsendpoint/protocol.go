@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/uuid"
 )
 
 // MaxRequestBytes caps a request body: a full 1 MiB batch, base64 and form
@@ -68,7 +70,7 @@ func operations() map[string]handler {
 // and the query protocol (Action=... in the form or the URL) on any path.
 // Malformed input gets an SQS error; a panic becomes InternalFailure.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	requestID := newID()
+	requestID := uuid.New()
 	if s.log.Enabled(r.Context(), slog.LevelDebug) {
 		start := time.Now()
 		rw := &statusWriter{ResponseWriter: w, status: http.StatusOK}

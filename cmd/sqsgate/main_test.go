@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -92,28 +91,10 @@ func needBinaries(t testing.TB) {
 	}
 }
 
-// syncBuffer collects a process's output while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // stack is a running `sqsgate run`.
 type stack struct {
 	API, Lambda, SQS string // base URLs
-	stdout, stderr   *syncBuffer
+	stdout, stderr   *testpeer.SyncBuffer
 	sqs              *sqs.Client
 }
 
@@ -127,7 +108,7 @@ func startStack(t testing.TB, args ...string) *stack {
 	api := "127.0.0.1:" + strconv.Itoa(testpeer.FreePort(t))
 	lambda := "127.0.0.1:" + strconv.Itoa(testpeer.FreePort(t))
 	sqsAddr := "127.0.0.1:" + strconv.Itoa(testpeer.FreePort(t))
-	s := &stack{API: "http://" + api, Lambda: "http://" + lambda, SQS: "http://" + sqsAddr, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	s := &stack{API: "http://" + api, Lambda: "http://" + lambda, SQS: "http://" + sqsAddr, stdout: &testpeer.SyncBuffer{}, stderr: &testpeer.SyncBuffer{}}
 	full := append([]string{"run",
 		"--template", "template.yaml",
 		"--env-vars", "env.local.json",

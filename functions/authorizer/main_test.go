@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -13,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +20,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jwt"
+	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
 
 const (
@@ -95,7 +94,7 @@ func start(t testing.TB, bin string, env []string, event []byte) (time.Duration,
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(api.srv.URL, "http://"), "PATH=" + os.Getenv("PATH")}, env...)
-	var stdout lockedBuffer
+	var stdout testpeer.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stdout
 	began := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -115,24 +114,6 @@ func start(t testing.TB, bin string, env []string, event []byte) (time.Duration,
 		t.Fatalf("%s never answered; output:\n%s", bin, stdout.String())
 	}
 	return 0, nil, ""
-}
-
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // pool serves a JWKS and signs access tokens.

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
+	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
 
 func runCLI(t *testing.T, env map[string]string, args ...string) (string, string, int) {
@@ -149,7 +149,7 @@ func TestRefusedTemplateExitsNonZero(t *testing.T) {
 // SDK, and stops cleanly when the context ends.
 func TestSQSCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout := &lockedBuffer{}
+	stdout := &testpeer.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"sqs", "--sqs-addr", "127.0.0.1:0"}, stdout, io.Discard, func(string) (string, bool) { return "", false })
@@ -181,21 +181,4 @@ func TestSQSCommand(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("sqs did not stop after cancel")
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

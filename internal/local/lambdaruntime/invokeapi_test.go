@@ -16,7 +16,7 @@ import (
 	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
 
-func startInvokeAPI(t *testing.T) (srv *httptest.Server, logs *syncBuffer) {
+func startInvokeAPI(t *testing.T) (srv *httptest.Server, logs *testpeer.SyncBuffer) {
 	t.Helper()
 	rt, logs := newRuntime(t, lambdaruntime.Options{Functions: []lambdaruntime.Function{fn("Echo")}})
 	srv = httptest.NewServer(rt.InvokeAPI())

@@ -1,7 +1,6 @@
 package lambdaruntime_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,11 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sqsgate/sqsgate/internal/local/lambdaruntime"
+	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
 
 // testFn is the path of the test function's bootstrap, built once per run.
@@ -51,24 +50,6 @@ func goBuild(out, pkg string) error {
 	return nil
 }
 
-// syncBuffer is a LogOutput tests can read while functions write.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // fn returns a Function running the test bootstrap.
 func fn(name string, mutate ...func(*lambdaruntime.Function)) lambdaruntime.Function {
 	f := lambdaruntime.Function{Name: name, Executable: testFn, Timeout: 5 * time.Second, MaxConcurrency: 2}
@@ -89,9 +70,9 @@ func withEnv(kv ...string) func(*lambdaruntime.Function) {
 	}
 }
 
-func newRuntime(t testing.TB, opts lambdaruntime.Options) (*lambdaruntime.Runtime, *syncBuffer) {
+func newRuntime(t testing.TB, opts lambdaruntime.Options) (*lambdaruntime.Runtime, *testpeer.SyncBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testpeer.SyncBuffer{}
 	if opts.LogOutput == nil {
 		opts.LogOutput = logs
 	}

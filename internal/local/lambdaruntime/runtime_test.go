@@ -218,7 +218,13 @@ func TestReportString(t *testing.T) {
 }
 
 func TestWarmReuseAndDiscard(t *testing.T) {
-	rt, _ := newRuntime(t, lambdaruntime.Options{Functions: []lambdaruntime.Function{fn("F", func(f *lambdaruntime.Function) { f.Timeout = time.Second })}})
+	// One environment at most: the checks below name the process that
+	// served each call, and with more slots a call made while the previous
+	// environment is still returning (slow under load) may start another.
+	rt, _ := newRuntime(t, lambdaruntime.Options{Functions: []lambdaruntime.Function{fn("F", func(f *lambdaruntime.Function) {
+		f.Timeout = time.Second
+		f.MaxConcurrency = 1
+	})}})
 
 	first := decodeEcho(t, invoke(t, rt, "F", map[string]any{}))
 	warm := invoke(t, rt, "F", map[string]any{})

@@ -325,6 +325,16 @@ func TestTemplateEventSchemaMatchesBundledSchemas(t *testing.T) {
 	assert.Contains(t, allowed, param["Default"])
 }
 
+// The README's configuration table documents every Parameter, so the deploy
+// guide cannot fall behind the template.
+func TestReadmeDocumentsEveryParameter(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	for name := range loadTemplate(t)["Parameters"].(cfnMap) {
+		assert.Contains(t, string(readme), "| `"+name+"` |", "README's parameter table lacks %s", name)
+	}
+}
+
 func TestTemplateOutputs(t *testing.T) {
 	outputs := loadTemplate(t)["Outputs"].(cfnMap)
 	for _, name := range []string{"ApiUrl", "GitHubWebhookUrl", "PaddleWebhookUrl", "IngestQueueUrl", "IngestQueueArn", "DeadLetterQueueUrl", "DeadLetterQueueArn", "GitHubWebhookSecretArn", "PaddleWebhookSecretArn"} {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/fakeclock"
+
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
@@ -26,7 +28,7 @@ import (
 func BenchmarkVerify(b *testing.B) {
 	key, _ := keys(b)
 	srv := newKeyServer(b, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256", use: "sig"})
-	clk := newClock(t0)
+	clk := fakeclock.New(t0)
 	token := signRS256(b, key, rs256Header(testKid), accessClaims())
 	ctx := context.Background()
 
@@ -48,7 +50,7 @@ func BenchmarkVerify(b *testing.B) {
 	jwxParse := func() error {
 		_, err := jwt.ParseString(token, jwt.WithKeySet(set), jwt.WithIssuer(testIssuer),
 			jwt.WithClaimValue("token_use", "access"), jwt.WithClaimValue("client_id", testClient),
-			jwt.WithClock(jwt.ClockFunc(clk.now)), jwt.WithAcceptableSkew(cognito.DefaultLeeway))
+			jwt.WithClock(jwt.ClockFunc(clk.Now)), jwt.WithAcceptableSkew(cognito.DefaultLeeway))
 		return err
 	}
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sqsgate/sqsgate/internal/fakeclock"
+
 	"github.com/sqsgate/sqsgate/internal/cognito"
 )
 
@@ -16,7 +18,7 @@ import (
 func FuzzVerify(f *testing.F) {
 	key, other := keys(f)
 	srv := newKeyServer(f, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256", use: "sig"})
-	v := newVerifier(f, srv, newClock(t0), func(c *cognito.Config) { c.CacheSize = -1 })
+	v := newVerifier(f, srv, fakeclock.New(t0), func(c *cognito.Config) { c.CacheSize = -1 })
 	valid := map[string]bool{}
 	for _, claims := range []map[string]any{accessClaims(), with(accessClaims(), map[string]any{"cognito:groups": nil, "scope": nil})} {
 		tok := signRS256(f, key, rs256Header(testKid), claims)

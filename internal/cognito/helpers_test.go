@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/fakeclock"
+
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
@@ -114,16 +116,6 @@ func jwksJSON(t testing.TB, ks []jwksKey) []byte {
 	return b
 }
 
-// clock is a settable test clock.
-type clock struct{ t atomic.Int64 }
-
-func newClock(t time.Time) *clock { c := &clock{}; c.set(t); return c }
-func (c *clock) now() time.Time   { return time.Unix(0, c.t.Load()) }
-func (c *clock) set(t time.Time)  { c.t.Store(t.UnixNano()) }
-func (c *clock) add(d time.Duration) {
-	c.t.Add(int64(d))
-}
-
 var t0 = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 // accessClaims returns Cognito access token claims valid at t0.
@@ -207,14 +199,14 @@ func with(m map[string]any, changes map[string]any) map[string]any {
 }
 
 // newVerifier returns a verifier for testIssuer whose keys come from srv.
-func newVerifier(t testing.TB, srv *keyServer, clk *clock, edit func(*cognito.Config)) *cognito.Verifier {
+func newVerifier(t testing.TB, srv *keyServer, clk *fakeclock.Clock, edit func(*cognito.Config)) *cognito.Verifier {
 	t.Helper()
 	cfg := cognito.Config{
 		Issuer:    testIssuer,
 		ClientIDs: []string{"otherclient", testClient},
 		JWKSURL:   srv.URL + "/jwks.json",
 		Leeway:    cognito.DefaultLeeway,
-		Now:       clk.now,
+		Now:       clk.Now,
 	}
 	if edit != nil {
 		edit(&cfg)

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/fakeclock"
+
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jwt"
@@ -106,7 +108,7 @@ func TestVerifyClaimRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newClock(tt.at)
+			clk := fakeclock.New(tt.at)
 			v := newVerifier(t, srv, clk, func(c *cognito.Config) { c.TokenUse = tt.tokenUse })
 			token := signRS256(t, key, rs256Header(testKid), tt.claims)
 			c, err := v.Verify(context.Background(), token)
@@ -132,7 +134,7 @@ func TestVerifyClaimRules(t *testing.T) {
 func TestVerifyAcceptsJWXSignedToken(t *testing.T) {
 	key, _ := keys(t)
 	srv := newKeyServer(t, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256", use: "sig"})
-	v := newVerifier(t, srv, newClock(t0), nil)
+	v := newVerifier(t, srv, fakeclock.New(t0), nil)
 
 	tok := jwt.New()
 	for k, val := range accessClaims() {
@@ -175,7 +177,7 @@ func TestVerifyAttacks(t *testing.T) {
 		jwksKey{kid: "no-alg-key", pub: &key.PublicKey},
 		jwksKey{kid: "enc-key", pub: &key.PublicKey, alg: "RS256", use: "enc"},
 	)
-	v := newVerifier(t, srv, newClock(t0), nil)
+	v := newVerifier(t, srv, fakeclock.New(t0), nil)
 	claims := accessClaims()
 	good := signRS256(t, key, rs256Header(testKid), claims)
 	goodParts := strings.Split(good, ".")
@@ -282,7 +284,7 @@ func signRaw(t testing.TB, key *rsa.PrivateKey, input string) string {
 func TestUnknownKidFlood(t *testing.T) {
 	key, other := keys(t)
 	srv := newKeyServer(t, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256", use: "sig"})
-	clk := newClock(t0)
+	clk := fakeclock.New(t0)
 	v := newVerifier(t, srv, clk, nil)
 	if n := srv.requests.Load(); n != 1 {
 		t.Fatalf("JWKS requests after New = %d, want 1", n)
@@ -299,7 +301,7 @@ func TestUnknownKidFlood(t *testing.T) {
 	if n := srv.requests.Load(); n != 1 {
 		t.Fatalf("JWKS requests after a flood inside the interval = %d, want 1", n)
 	}
-	clk.add(cognito.DefaultMinRefreshInterval)
+	clk.Advance(cognito.DefaultMinRefreshInterval)
 	flood(200)
 	if n := srv.requests.Load(); n != 2 {
 		t.Fatalf("JWKS requests after a flood in the next interval = %d, want 2", n)
@@ -308,7 +310,7 @@ func TestUnknownKidFlood(t *testing.T) {
 	// Rotation: the pool publishes a new key; after the interval its first
 	// token triggers the one refresh and is accepted.
 	srv.setKeys(jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256"}, jwksKey{kid: "rotated", pub: &other.PublicKey, alg: "RS256"})
-	clk.add(cognito.DefaultMinRefreshInterval)
+	clk.Advance(cognito.DefaultMinRefreshInterval)
 	if _, err := v.Verify(context.Background(), signRS256(t, other, rs256Header("rotated"), accessClaims())); err != nil {
 		t.Fatalf("token of the rotated-in key: %v", err)
 	}
@@ -323,7 +325,7 @@ func TestJWKSUnavailable(t *testing.T) {
 	key, _ := keys(t)
 	srv := newKeyServer(t, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256", use: "sig"})
 	srv.failing.Store(true)
-	clk := newClock(t0)
+	clk := fakeclock.New(t0)
 	v := newVerifier(t, srv, clk, nil)
 	token := signRS256(t, key, rs256Header(testKid), accessClaims())
 
@@ -340,14 +342,14 @@ func TestJWKSUnavailable(t *testing.T) {
 	if _, err := v.Verify(context.Background(), token); !errors.Is(err, cognito.ErrJWKSUnavailable) {
 		t.Fatalf("inside the interval: error = %v, want ErrJWKSUnavailable", err)
 	}
-	clk.add(cognito.DefaultMinRefreshInterval)
+	clk.Advance(cognito.DefaultMinRefreshInterval)
 	if _, err := v.Verify(context.Background(), token); err != nil {
 		t.Fatalf("after the key server recovered: %v", err)
 	}
 
 	// An outage after a successful fetch keeps the known keys working.
 	srv.failing.Store(true)
-	clk.add(cognito.DefaultMinRefreshInterval)
+	clk.Advance(cognito.DefaultMinRefreshInterval)
 	other := signRS256(t, key, rs256Header(testKid), with(accessClaims(), map[string]any{"jti": "another"}))
 	if _, err := v.Verify(context.Background(), other); err != nil {
 		t.Fatalf("known key during an outage: %v", err)
@@ -362,7 +364,7 @@ func TestJWKSUnavailable(t *testing.T) {
 func TestVerifiedTokenCache(t *testing.T) {
 	key, _ := keys(t)
 	srv := newKeyServer(t, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256", use: "sig"})
-	clk := newClock(t0)
+	clk := fakeclock.New(t0)
 	v := newVerifier(t, srv, clk, func(c *cognito.Config) { c.Leeway = 0 })
 	token := signRS256(t, key, rs256Header(testKid), with(accessClaims(), map[string]any{"exp": t0.Add(10 * time.Minute).Unix()}))
 	first, err := v.Verify(context.Background(), token)
@@ -376,7 +378,7 @@ func TestVerifiedTokenCache(t *testing.T) {
 	if first != second {
 		t.Fatal("the repeated token was verified again instead of served from the cache")
 	}
-	clk.add(cognito.DefaultCacheTTL)
+	clk.Advance(cognito.DefaultCacheTTL)
 	third, err := v.Verify(context.Background(), token)
 	if err != nil {
 		t.Fatal(err)
@@ -384,7 +386,7 @@ func TestVerifiedTokenCache(t *testing.T) {
 	if third == first {
 		t.Fatal("the cache served a token past its TTL")
 	}
-	clk.set(t0.Add(10 * time.Minute))
+	clk.Set(t0.Add(10 * time.Minute))
 	if _, err := v.Verify(context.Background(), token); !errors.Is(err, cognito.ErrExpired) {
 		t.Fatalf("past exp: error = %v, want ErrExpired", err)
 	}
@@ -418,9 +420,9 @@ func TestClaimsRequire(t *testing.T) {
 func TestUnknownKidFloodConcurrent(t *testing.T) {
 	key, other := keys(t)
 	srv := newKeyServer(t, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256"})
-	clk := newClock(t0)
+	clk := fakeclock.New(t0)
 	v := newVerifier(t, srv, clk, nil)
-	clk.add(cognito.DefaultMinRefreshInterval)
+	clk.Advance(cognito.DefaultMinRefreshInterval)
 	tokens := make([]string, 64)
 	for i := range tokens {
 		tokens[i] = signRS256(t, other, rs256Header(fmt.Sprintf("kid-%d", i)), accessClaims())
@@ -461,7 +463,7 @@ func TestJWKSClient(t *testing.T) {
 			srv := httptest.NewServer(tt.handler)
 			defer srv.Close()
 			v, err := cognito.New(context.Background(), cognito.Config{
-				Issuer: testIssuer, ClientIDs: []string{testClient}, JWKSURL: srv.URL, Now: newClock(t0).now,
+				Issuer: testIssuer, ClientIDs: []string{testClient}, JWKSURL: srv.URL, Now: fakeclock.New(t0).Now,
 			})
 			if err != nil {
 				t.Fatal(err)

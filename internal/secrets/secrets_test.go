@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/fakeclock"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -32,11 +34,6 @@ func (f *fakeSM) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretV
 	}
 	return &secretsmanager.GetSecretValueOutput{ARN: in.SecretId, SecretString: aws.String(v)}, nil
 }
-
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time          { return c.t }
-func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 const arn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:github-AbCdEf"
 
@@ -67,38 +64,38 @@ func TestSplit(t *testing.T) {
 
 func TestFailsClosed(t *testing.T) {
 	var logs bytes.Buffer
-	c := &clock{t: time.Unix(1_700_000_000, 0)}
+	c := fakeclock.New(time.Unix(1_700_000_000, 0))
 	sm := &fakeSM{get: func() (string, error) { return "", errors.New("AccessDeniedException: not authorized") }}
-	s, err := New(Options{Name: "github", ARN: arn, Client: sm, Now: c.now, RefreshInterval: time.Minute, RetryInterval: 10 * time.Second,
+	s, err := New(Options{Name: "github", ARN: arn, Client: sm, Now: c.Now, RefreshInterval: time.Minute, RetryInterval: 10 * time.Second,
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	require.NoError(t, err)
 
 	assert.Error(t, s.Load(context.Background()))
 	assert.Nil(t, s.Secrets(context.Background()), "a failed fetch leaves no secrets")
 	assert.Equal(t, 1, sm.calls, "no second fetch inside the retry interval")
-	c.advance(10 * time.Second)
+	c.Advance(10 * time.Second)
 	assert.Nil(t, s.Secrets(context.Background()))
 	assert.Equal(t, 2, sm.calls, "retried after the retry interval")
 
 	sm.get = func() (string, error) { return "", nil }
-	c.advance(10 * time.Second)
+	c.Advance(10 * time.Second)
 	assert.Nil(t, s.Secrets(context.Background()), "an empty secret string is no secret")
 	assert.Contains(t, logs.String(), ErrEmptySecret.Error())
 }
 
 func TestRefresh(t *testing.T) {
 	var logs bytes.Buffer
-	c := &clock{t: time.Unix(1_700_000_000, 0)}
+	c := fakeclock.New(time.Unix(1_700_000_000, 0))
 	value := "s3cr3t-one"
 	sm := &fakeSM{get: func() (string, error) { return value, nil }}
-	s, err := New(Options{Name: "paddle", ARN: arn, Client: sm, Now: c.now, RefreshInterval: 5 * time.Minute,
+	s, err := New(Options{Name: "paddle", ARN: arn, Client: sm, Now: c.Now, RefreshInterval: 5 * time.Minute,
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	require.NoError(t, err)
 	ctx := context.Background()
 
 	require.NoError(t, s.Load(ctx))
 	assert.Equal(t, []string{"s3cr3t-one"}, s.Secrets(ctx))
-	c.advance(4 * time.Minute)
+	c.Advance(4 * time.Minute)
 	assert.Equal(t, []string{"s3cr3t-one"}, s.Secrets(ctx))
 	assert.Equal(t, 1, sm.calls, "cached inside the refresh interval")
 
@@ -117,13 +114,13 @@ func TestRefresh(t *testing.T) {
 
 	// Lazy refresh once the interval has passed since the last fetch.
 	value = "s3cr3t-two"
-	c.advance(5 * time.Minute)
+	c.Advance(5 * time.Minute)
 	assert.Equal(t, []string{"s3cr3t-two"}, s.Secrets(ctx))
 	assert.Equal(t, 3, sm.calls)
 
 	// A failed refresh keeps the secrets already fetched.
 	sm.get = func() (string, error) { return "", errors.New("throttled") }
-	c.advance(5 * time.Minute)
+	c.Advance(5 * time.Minute)
 	assert.Equal(t, []string{"s3cr3t-two"}, s.Secrets(ctx))
 	assert.Equal(t, 4, sm.calls)
 	_, changed = s.RefreshAfterMismatch(ctx)
@@ -145,8 +142,8 @@ func TestSecretsManagerMoto(t *testing.T) {
 	created, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("sqsgate/github"), SecretString: aws.String("first")})
 	require.NoError(t, err)
 
-	c := &clock{t: time.Unix(1_700_000_000, 0)}
-	s, err := New(Options{Name: "github", ARN: aws.ToString(created.ARN), Client: client, Now: c.now})
+	c := fakeclock.New(time.Unix(1_700_000_000, 0))
+	s, err := New(Options{Name: "github", ARN: aws.ToString(created.ARN), Client: client, Now: c.Now})
 	require.NoError(t, err)
 	require.NoError(t, s.Load(ctx))
 	assert.Equal(t, []string{"first"}, s.Secrets(ctx))
@@ -157,7 +154,7 @@ func TestSecretsManagerMoto(t *testing.T) {
 	assert.True(t, changed)
 	assert.Equal(t, []string{"second", "first"}, got)
 
-	missing, err := New(Options{Name: "paddle", ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:absent-AbCdEf", Client: client, Now: c.now})
+	missing, err := New(Options{Name: "paddle", ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:absent-AbCdEf", Client: client, Now: c.Now})
 	require.NoError(t, err)
 	assert.Error(t, missing.Load(ctx))
 	assert.Nil(t, missing.Secrets(ctx))

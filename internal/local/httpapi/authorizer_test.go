@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/fakeclock"
+
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -107,7 +109,7 @@ func TestLambdaAuthorizerOutcomes(t *testing.T) {
 }
 
 func TestLambdaAuthorizerCaching(t *testing.T) {
-	clock := &testClock{t: fixedTime}
+	clock := fakeclock.New(fixedTime)
 
 	t.Run("ttl 0 invokes every time", func(t *testing.T) {
 		inv := authInvoker(`{"isAuthorized":true}`, nil)

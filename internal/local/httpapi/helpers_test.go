@@ -55,24 +55,6 @@ func answer(out string) func(context.Context, string, []byte) ([]byte, error) {
 	return func(context.Context, string, []byte) ([]byte, error) { return []byte(out), nil }
 }
 
-// testClock is an adjustable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func baseConfig(routes ...Route) Config {
 	return Config{APIID: "abc123defg", Region: "us-east-1", AccountID: "000000000000", Routes: routes}
 }

@@ -2,9 +2,10 @@ package sqsendpoint
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/fakeclock"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -13,29 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fakeClock is an injected clock for the time-driven rules (retention,
-// deduplication window, quiet periods) that are minutes long.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func startWithClock(t *testing.T) (*Server, *sqs.Client, *fakeClock) {
-	clock := newFakeClock()
+func startWithClock(t *testing.T) (*Server, *sqs.Client, *fakeclock.Clock) {
+	clock := fakeclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	s, endpoint := startServer(t, Options{Now: clock.Now})
 	return s, newClient(endpoint), clock
 }

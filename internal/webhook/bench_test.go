@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/sqsgate/sqsgate/internal/webhook/internal/benchcmp"
+	"github.com/sqsgate/sqsgate/internal/benchcmp"
 )
 
 // BenchmarkHandle measures the whole handler on a 64 KiB GitHub delivery

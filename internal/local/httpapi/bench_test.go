@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/benchcmp"
 )
 
 // BenchmarkServeVsBare measures the emulator's own work per request
@@ -48,9 +50,8 @@ func BenchmarkServeVsBare(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			run := func(h http.Handler) time.Duration {
-				start := time.Now()
-				for range b.N {
+			serve := func(h http.Handler) func() {
+				return func() {
 					r := httptest.NewRequest("POST", c.path, strings.NewReader(body))
 					for i := 0; i+1 < len(c.headers); i += 2 {
 						r.Header.Set(c.headers[i], c.headers[i+1])
@@ -61,16 +62,8 @@ func BenchmarkServeVsBare(b *testing.B) {
 						b.Fatalf("status %d: %s", w.Code, w.Body.String())
 					}
 				}
-				return time.Since(start)
 			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			e := run(emu)
-			b.StopTimer()
-			base := run(bare)
-			b.ReportMetric(float64(e.Nanoseconds())/float64(b.N), "emulator-ns/req")
-			b.ReportMetric(float64(base.Nanoseconds())/float64(b.N), "bare-ns/req")
-			b.ReportMetric(float64(e)/float64(base), "ratio")
+			benchcmp.Ratio(b, serve(emu), map[string]func(){"bare": serve(bare)})
 		})
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 	gogithub "github.com/google/go-github/v84/github"
 
-	"github.com/sqsgate/sqsgate/internal/webhook/internal/benchcmp"
+	"github.com/sqsgate/sqsgate/internal/benchcmp"
 )
 
 // BenchmarkVerify compares Verify with a bare hmac.New(sha256.New) over the

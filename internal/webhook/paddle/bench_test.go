@@ -14,7 +14,7 @@ import (
 
 	paddlesdk "github.com/PaddleHQ/paddle-go-sdk/v4"
 
-	"github.com/sqsgate/sqsgate/internal/webhook/internal/benchcmp"
+	"github.com/sqsgate/sqsgate/internal/benchcmp"
 )
 
 // BenchmarkVerify compares Verify with a bare HMAC-SHA256 over ts:body

@@ -12,9 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/sqsgate/sqsgate/internal/testpeer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
 
 // motoSQS starts moto_server and returns an SDK client pointed at it.
@@ -32,38 +33,6 @@ func createQueue(t *testing.T, client *sqs.Client, name string, attrs map[string
 	out, err := client.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
 	require.NoError(t, err)
 	return aws.ToString(out.QueueUrl)
-}
-
-// drain receives (and deletes) until want messages arrived or a deadline
-// passes, then checks that nothing more is there.
-func drain(t *testing.T, client *sqs.Client, queueURL string, want int) []types.Message {
-	t.Helper()
-	ctx := context.Background()
-	var got []types.Message
-	deadline := time.Now().Add(30 * time.Second)
-	for len(got) < want && time.Now().Before(deadline) {
-		out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-			QueueUrl: aws.String(queueURL), MaxNumberOfMessages: 10, WaitTimeSeconds: 1,
-			MessageAttributeNames:       []string{"All"},
-			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
-		})
-		require.NoError(t, err)
-		if len(out.Messages) == 0 {
-			continue
-		}
-		del := &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(queueURL)}
-		for i, m := range out.Messages {
-			got = append(got, m)
-			del.Entries = append(del.Entries, types.DeleteMessageBatchRequestEntry{Id: aws.String(itoa(i)), ReceiptHandle: m.ReceiptHandle})
-		}
-		delOut, err := client.DeleteMessageBatch(ctx, del)
-		require.NoError(t, err)
-		require.Empty(t, delOut.Failed)
-	}
-	out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL), MaxNumberOfMessages: 10})
-	require.NoError(t, err)
-	assert.Empty(t, out.Messages, "no more messages than sent")
-	return got
 }
 
 func motoHandler(t *testing.T, queueURL string, batch BatchSender, client *sqs.Client) *Handler {
@@ -96,7 +65,7 @@ func TestMotoDelivers(t *testing.T) {
 				require.NotEmpty(t, r.MessageID)
 				messageIDs[r.ID] = r.MessageID
 			}
-			got := drain(t, client, queueURL, n)
+			got := testpeer.Drain(t, client, queueURL)
 			require.Len(t, got, n)
 			seen := map[string]bool{}
 			for _, m := range got {
@@ -131,7 +100,7 @@ func TestMotoDelivers(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
 		results := decodeResponse(t, resp.Body).Results
-		got := drain(t, client, queueURL, 1)
+		got := testpeer.Drain(t, client, queueURL)
 		require.Len(t, got, 1)
 		assert.Equal(t, results[0].MessageID, aws.ToString(got[0].MessageId))
 		assert.Equal(t, "com.example.order.created", aws.ToString(got[0].MessageAttributes["type"].StringValue))
@@ -150,7 +119,7 @@ func TestMotoDelivers(t *testing.T) {
 		resp, err = h.Handle(context.Background(), request(batch, "application/json", batchJSON(11, 100)))
 		require.NoError(t, err)
 		require.Equal(t, http.StatusAccepted, resp.StatusCode, truncate(resp.Body))
-		got := drain(t, client, queueURL, 11)
+		got := testpeer.Drain(t, client, queueURL)
 		require.Len(t, got, 11)
 		for i, m := range got {
 			var ev CloudEvent
@@ -216,7 +185,8 @@ func TestMotoPartialFailure(t *testing.T) {
 		assert.Nil(t, r.Error, "item %d", i)
 		assert.NotEmpty(t, r.MessageID, "item %d", i)
 	}
-	got := drain(t, client, queueURL, 11)
+	got := testpeer.Drain(t, client, queueURL)
+	require.Len(t, got, 11)
 	ids := map[string]bool{}
 	for _, m := range got {
 		var ev CloudEvent

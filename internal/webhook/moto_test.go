@@ -93,30 +93,6 @@ func startMotoAccount(t *testing.T) *motoAccount {
 	return a
 }
 
-// drain receives everything on the queue and deletes it.
-func (a *motoAccount) drain(t *testing.T, queueURL string) []types.Message {
-	t.Helper()
-	ctx := context.Background()
-	var all []types.Message
-	for {
-		out, err := a.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-			QueueUrl:                    aws.String(queueURL),
-			MaxNumberOfMessages:         10,
-			MessageAttributeNames:       []string{"All"},
-			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
-		})
-		require.NoError(t, err)
-		if len(out.Messages) == 0 {
-			return all
-		}
-		for _, m := range out.Messages {
-			_, err := a.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(queueURL), ReceiptHandle: m.ReceiptHandle})
-			require.NoError(t, err)
-		}
-		all = append(all, out.Messages...)
-	}
-}
-
 func attrs(m types.Message) map[string]string {
 	out := map[string]string{}
 	for k, v := range m.MessageAttributes {
@@ -169,7 +145,7 @@ func TestMotoDeliveries(t *testing.T) {
 					resp, err := h.Handle(context.Background(), tt.req)
 					require.NoError(t, err)
 					require.Equal(t, tt.status, resp.StatusCode, resp.Body)
-					got := a.drain(t, queueURL)
+					got := testpeer.Drain(t, a.sqs, queueURL)
 					if tt.status != http.StatusAccepted {
 						assert.Empty(t, got, "a rejected delivery must not reach the queue")
 						return
@@ -204,7 +180,7 @@ func TestMotoDeliveries(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
 		}
-		assert.Len(t, a.drain(t, queueURL), 1)
+		assert.Len(t, testpeer.Drain(t, a.sqs, queueURL), 1)
 	})
 
 	t.Run("a secret rotated in Secrets Manager is picked up", func(t *testing.T) {
@@ -218,7 +194,7 @@ func TestMotoDeliveries(t *testing.T) {
 		resp, err := h.Handle(context.Background(), request(GitHubPath, headers, push, false))
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
-		assert.Len(t, a.drain(t, queueURL), 1)
+		assert.Len(t, testpeer.Drain(t, a.sqs, queueURL), 1)
 	})
 
 	t.Run("a missing secret rejects everything", func(t *testing.T) {
@@ -230,7 +206,7 @@ func TestMotoDeliveries(t *testing.T) {
 		resp, err := h.Handle(context.Background(), request(GitHubPath, githubHeaders(push), push, false))
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
-		assert.Empty(t, a.drain(t, queueURL))
+		assert.Empty(t, testpeer.Drain(t, a.sqs, queueURL))
 		assert.Contains(t, logs.String(), "fetch webhook secret failed")
 	})
 }

@@ -17,7 +17,7 @@ ENV_VARS ?= env.local.json
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH ?= .
 
-.PHONY: help build run invoke events token sqs test test-short bench lint deploy deploy-dev deploy-prod clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: help build run invoke events token sqs test test-short bench mutate lint deploy deploy-dev deploy-prod clean $(addprefix build-,$(FUNCTIONS))
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-14s %s\n", $$1, $$2}'
@@ -63,6 +63,16 @@ test-short: ## Run the tests that need no peer and no built binaries
 
 bench: ## Run the benchmarks side by side with their peers (ratios are reported per benchmark)
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime 1s ./...
+
+# The security packages, mutated one at a time so each gets its own figures.
+MUTATE_PKGS ?= ./internal/webhook/github ./internal/webhook/paddle ./internal/webhook ./internal/cognito ./internal/authorizer ./internal/transform ./internal/secrets
+GREMLINS := $(GO) run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
+
+mutate: ## Mutation-test the security packages with gremlins (efficacy >= 95%, mutator coverage >= 90% each): make mutate MUTATE_PKGS=./internal/cognito
+	@for pkg in $(MUTATE_PKGS); do \
+		echo "== $$pkg"; \
+		$(GREMLINS) unleash --workers 1 --timeout-coefficient 10 --threshold-efficacy 95 --threshold-mcover 90 $$pkg || exit 1; \
+	done
 
 lint: ## gofmt, go vet and cfn-lint
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

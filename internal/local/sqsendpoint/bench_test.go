@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -155,11 +157,14 @@ type target struct {
 
 // measureRounds runs the workload against every target, round by round,
 // and returns each target's median round.
-func measureRounds(b *testing.B, targets []target, clients int, op func(c *sqs.Client, q string) error, fill bool) []measurement {
+func measureRounds(b *testing.B, targets []target, clients int, op func(c *sqs.Client, q string) error, fill bool, alsoEachRound func()) []measurement {
 	b.Helper()
 	queues := make([]string, len(targets))
 	rounds := make([][]measurement, len(targets))
 	for range benchRounds {
+		if alsoEachRound != nil {
+			alsoEachRound()
+		}
 		for i, tg := range targets {
 			fillN := 0
 			if fill {
@@ -180,25 +185,16 @@ func measureRounds(b *testing.B, targets []target, clients int, op func(c *sqs.C
 // BenchmarkThroughput measures SendMessage and ReceiveMessage+DeleteMessage
 // over loopback with 1 and 32 concurrent aws-sdk-go-v2 clients against our
 // endpoint in memory and, in the same run, a bare net/http handler with
-// canned answers (the ceiling for any server with these clients), our
-// endpoint with a data dir (bbolt, group commit) and moto_server. Targets
-// are measured in interleaved rounds, each figure the median round. It
-// reports msg/s and p50/p99 for each, and the ratios x_bare (target
-// >= 0.5), x_moto (target >= 100) and x_durable (durable over in-memory,
-// target >= 0.5). b.N is the operations per round for our endpoint and
-// the bare handler; moto gets at most 100 a round.
+// canned answers (the ceiling for any server with these clients) and
+// moto_server. Targets are measured in interleaved rounds, each figure the
+// median round. It reports msg/s and p50/p99 for each, and the ratios
+// x_bare (target >= 0.5) and x_moto (target >= 100). b.N is the operations
+// per round for our endpoint and the bare handler; moto gets at most 100 a
+// round. BenchmarkDurability measures the endpoint with a data dir.
 //
 //	go test -run '^$' -bench Throughput -benchtime 1000x ./internal/local/sqsendpoint/
 func BenchmarkThroughput(b *testing.B) {
-	workloads := []struct {
-		name string
-		op   func(c *sqs.Client, q string) error
-		fill bool
-	}{
-		{"SendMessage", benchSend, false},
-		{"ReceiveDelete", benchReceiveDelete, true},
-	}
-	for _, w := range workloads {
+	for _, w := range benchWorkloads {
 		for _, clients := range []int{1, 32} {
 			b.Run(fmt.Sprintf("%s/clients=%d", w.name, clients), func(b *testing.B) {
 				n := max(b.N, clients)
@@ -211,8 +207,7 @@ func BenchmarkThroughput(b *testing.B) {
 				}
 				bare := httptest.NewServer(bareHandler())
 				defer bare.Close()
-				_, durableURL := startServer(b, Options{DataDir: b.TempDir()})
-				targets := []target{{memURL, n}, {bare.URL, n}, {durableURL, n}}
+				targets := []target{{memURL, n}, {bare.URL, n}}
 				withMoto := false
 				if _, err := exec.LookPath("moto_server"); err == nil {
 					targets = append(targets, target{testpeer.StartMoto(b).URL, min(n, 100)})
@@ -221,23 +216,191 @@ func BenchmarkThroughput(b *testing.B) {
 					b.Logf("moto_server not available: %v", err)
 				}
 				b.ResetTimer()
-				m := measureRounds(b, targets, clients, w.op, w.fill)
+				m := measureRounds(b, targets, clients, w.op, w.fill, nil)
 				b.StopTimer()
-				ours, ceiling, durable := m[0], m[1], m[2]
+				ours, ceiling := m[0], m[1]
 				b.ReportMetric(ours.perSecond, "msg/s")
 				b.ReportMetric(float64(ours.p50.Microseconds())/1000, "p50_ms")
 				b.ReportMetric(float64(ours.p99.Microseconds())/1000, "p99_ms")
 				b.ReportMetric(ceiling.perSecond, "bare_msg/s")
 				b.ReportMetric(ours.perSecond/ceiling.perSecond, "x_bare")
-				b.ReportMetric(durable.perSecond, "durable_msg/s")
-				b.ReportMetric(float64(durable.p50.Microseconds())/1000, "durable_p50_ms")
-				b.ReportMetric(float64(durable.p99.Microseconds())/1000, "durable_p99_ms")
-				b.ReportMetric(durable.perSecond/ours.perSecond, "x_durable")
 				if withMoto {
-					b.ReportMetric(m[3].perSecond, "moto_msg/s")
-					b.ReportMetric(ours.perSecond/m[3].perSecond, "x_moto")
+					b.ReportMetric(m[2].perSecond, "moto_msg/s")
+					b.ReportMetric(ours.perSecond/m[2].perSecond, "x_moto")
 				}
 			})
 		}
 	}
+}
+
+var benchWorkloads = []struct {
+	name string
+	op   func(c *sqs.Client, q string) error
+	fill bool
+}{
+	{"SendMessage", benchSend, false},
+	{"ReceiveDelete", benchReceiveDelete, true},
+}
+
+// BenchmarkDurability measures what --data-dir costs: SendMessage and
+// Receive+Delete with aws-sdk-go-v2 clients against the endpoint in memory
+// and with a data dir, beside the raw primitive in the data dir itself: a
+// 256-byte write over preallocated space followed by fdatasync, as the
+// store's log writes (fsync_append_us: the same loop appending).
+//
+// With 1 client the three alternate operation by operation, so that the
+// disk's moods (it is shared) weigh on all of them alike. It reports
+// x_durable (durable over in-memory throughput; target >= 0.6) and
+// added_fsyncs: the latency durability adds to an acknowledged operation,
+// in units of the raw write+fdatasync, medians (target <= 1.5;
+// added_fsyncs_mean compares means). With 32 clients the endpoints are
+// measured in interleaved rounds, each figure the median round, and
+// x_durable is the throughput ratio (target >= 0.9).
+//
+//	go test -run '^$' -bench Durability -benchtime 1000x ./internal/local/sqsendpoint/
+func BenchmarkDurability(b *testing.B) {
+	for _, w := range benchWorkloads {
+		for _, clients := range []int{1, 32} {
+			b.Run(fmt.Sprintf("%s/clients=%d", w.name, clients), func(b *testing.B) {
+				n := max(b.N, clients)
+				dir := b.TempDir()
+				_, memURL := startServer(b, Options{})
+				_, durableURL := startServer(b, Options{DataDir: dir})
+				if n < 100 {
+					q := prepareQueue(b, durableURL, "bench", map[bool]int{true: n}[w.fill])
+					runLoad(b, durableURL, clients, n, w.op, q)
+					return
+				}
+				if clients == 1 {
+					durabilityOneClient(b, w.op, w.fill, n, memURL, durableURL, dir)
+					return
+				}
+				var raw []time.Duration
+				b.ResetTimer()
+				m := measureRounds(b, []target{{memURL, n}, {durableURL, n}}, clients, w.op, w.fill, func() {
+					raw = append(raw, rawSyncLoop(b, dir, min(n, 500), true).mean)
+				})
+				b.StopTimer()
+				mem, durable := m[0], m[1]
+				slices.Sort(raw)
+				b.ReportMetric(mem.perSecond, "msg/s")
+				b.ReportMetric(durable.perSecond, "durable_msg/s")
+				b.ReportMetric(float64(mem.p50.Microseconds())/1000, "p50_ms")
+				b.ReportMetric(float64(durable.p50.Microseconds())/1000, "durable_p50_ms")
+				b.ReportMetric(float64(durable.p99.Microseconds())/1000, "durable_p99_ms")
+				b.ReportMetric(durable.perSecond/mem.perSecond, "x_durable")
+				b.ReportMetric(float64(raw[len(raw)/2].Nanoseconds())/1000, "fsync_us")
+			})
+		}
+	}
+}
+
+// durabilityOneClient alternates one operation on each endpoint and one
+// raw write+fdatasync, n times.
+func durabilityOneClient(b *testing.B, op func(c *sqs.Client, q string) error, fill bool, n int, memURL, durableURL, dir string) {
+	b.Helper()
+	fillN := 0
+	if fill {
+		fillN = n
+	}
+	memQ, durableQ := prepareQueue(b, memURL, "bench", fillN), prepareQueue(b, durableURL, "bench", fillN)
+	memC, durableC := newClient(memURL), newClient(durableURL)
+	f, err := os.CreateTemp(dir, "raw-fsync-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { f.Close(); os.Remove(f.Name()) }()
+	if _, err := f.Write(make([]byte, n*rawRecordBytes)); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	rec := []byte(strings.Repeat("r", rawRecordBytes))
+	var mem, durable, raw []time.Duration
+	timed := func(into *[]time.Duration, fn func() error) {
+		t0 := time.Now()
+		if err := fn(); err != nil {
+			b.Fatal(err)
+		}
+		*into = append(*into, time.Since(t0))
+	}
+	b.ResetTimer()
+	for i := range n {
+		timed(&mem, func() error { return op(memC, memQ) })
+		timed(&durable, func() error { return op(durableC, durableQ) })
+		timed(&raw, func() error {
+			if _, err := f.WriteAt(rec, int64(i*rawRecordBytes)); err != nil {
+				return err
+			}
+			return fdatasyncFile(f)
+		})
+	}
+	b.StopTimer()
+	appendSync := rawSyncLoop(b, dir, min(n, 500), false)
+	m, d, r := stats(mem), stats(durable), stats(raw)
+	b.ReportMetric(float64(time.Second)/float64(m.mean), "msg/s")
+	b.ReportMetric(float64(time.Second)/float64(d.mean), "durable_msg/s")
+	b.ReportMetric(float64(m.p50.Microseconds())/1000, "p50_ms")
+	b.ReportMetric(float64(d.p50.Microseconds())/1000, "durable_p50_ms")
+	b.ReportMetric(float64(d.p99.Microseconds())/1000, "durable_p99_ms")
+	b.ReportMetric(float64(m.mean)/float64(d.mean), "x_durable")
+	b.ReportMetric(float64(r.p50.Nanoseconds())/1000, "fsync_us")
+	b.ReportMetric(float64(appendSync.p50.Nanoseconds())/1000, "fsync_append_us")
+	b.ReportMetric(float64(d.p50-m.p50)/float64(r.p50), "added_fsyncs")
+	b.ReportMetric(float64(d.mean-m.mean)/float64(r.mean), "added_fsyncs_mean")
+}
+
+type latencyStats struct{ mean, p50, p99 time.Duration }
+
+func stats(d []time.Duration) latencyStats {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	var total time.Duration
+	for _, x := range s {
+		total += x
+	}
+	return latencyStats{mean: total / time.Duration(len(s)), p50: s[len(s)/2], p99: s[len(s)*99/100]}
+}
+
+// rawSync is one raw write+fdatasync loop's mean and median.
+type rawSync struct{ mean, p50 time.Duration }
+
+const rawRecordBytes = 256
+
+// rawSyncLoop writes n records of rawRecordBytes into a new file in dir,
+// each followed by fdatasync. With preallocated the file's space is
+// written and synced first, so the loop writes over it without changing
+// the file's size, as the store's log does.
+func rawSyncLoop(b *testing.B, dir string, n int, preallocated bool) rawSync {
+	b.Helper()
+	f, err := os.CreateTemp(dir, "raw-fsync-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { f.Close(); os.Remove(f.Name()) }()
+	if preallocated {
+		if _, err := f.Write(make([]byte, n*rawRecordBytes)); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Sync(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	rec := []byte(strings.Repeat("r", rawRecordBytes))
+	lat := make([]time.Duration, n)
+	start := time.Now()
+	for i := range n {
+		t0 := time.Now()
+		if _, err := f.WriteAt(rec, int64(i*rawRecordBytes)); err != nil {
+			b.Fatal(err)
+		}
+		if err := fdatasyncFile(f); err != nil {
+			b.Fatal(err)
+		}
+		lat[i] = time.Since(t0)
+	}
+	mean := time.Since(start) / time.Duration(n)
+	slices.Sort(lat)
+	return rawSync{mean: mean, p50: lat[n/2]}
 }

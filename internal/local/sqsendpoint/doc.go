@@ -100,16 +100,23 @@
 //
 // # Durability
 //
-// With Options.DataDir the state lives in a bbolt file (sqs.db). Every
-// acknowledged change (create, set attributes, tag, send, delete, purge,
-// move) is committed and fsynced before the response; concurrent writers
-// share one transaction (group commit). Receive state (receive count,
-// first receive time) is journalled lazily, with the next commit or at
-// most 100 ms later, so a crash can lose a few receive counts, never a
-// message. After a restart, queues, messages, receive counts and FIFO
-// deduplication records are back; messages that were in flight are
-// visible again, as after their visibility timeout, and receipt handles
-// issued before the restart are stale.
+// With Options.DataDir the state lives in an append-only log in that
+// directory (package internal/wal: segment files, CRC-framed records).
+// Every acknowledged change (create, set attributes, tag, send, delete,
+// purge, move) is written and fdatasynced before the response; writers
+// that arrive while a sync runs share the next one (group commit), and a
+// lone writer syncs in its own goroutine, so one client pays one
+// fdatasync per acknowledged write and 32 clients a fraction of one.
+// The changes of one request (a batch, a dead-letter move's delete and
+// put) are one record: after a crash the log has all of them or none.
+// Receive state (receive count, first receive time) is journalled lazily,
+// with the next commit or at most 100 ms later, so a crash can lose a few
+// receive counts, never a message. After a restart, queues, messages,
+// receive counts and FIFO deduplication records are back; messages that
+// were in flight are visible again, as after their visibility timeout,
+// and receipt handles issued before the restart are stale. A torn record
+// at the end of the log (a write the crash cut short, never acknowledged)
+// is cut off at open; damage anywhere else stops the start-up.
 //
 // # Known deviations from Amazon SQS
 //

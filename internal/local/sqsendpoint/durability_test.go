@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -227,4 +228,61 @@ func TestRestartRestoresState(t *testing.T) {
 	require.Len(t, out.Messages, 1)
 	assert.Equal(t, "kept", aws.ToString(out.Messages[0].Body))
 	assert.Equal(t, "3", out.Messages[0].Attributes["ApproximateReceiveCount"], "receive counts survive a restart")
+}
+
+// openDurable starts an endpoint on dir; stop closes it as a clean
+// shutdown does, so the next openDurable on dir is a restart.
+func openDurable(t *testing.T, dir string) (s *Server, c *sqs.Client, url string, stop func()) {
+	t.Helper()
+	s, err := New(Options{DataDir: dir})
+	require.NoError(t, err)
+	ts := httptest.NewServer(s)
+	stopped := false
+	stop = func() {
+		if !stopped {
+			stopped = true
+			ts.Close()
+			require.NoError(t, s.Close())
+		}
+	}
+	t.Cleanup(stop)
+	return s, newClient(ts.URL), ts.URL, stop
+}
+
+// TestMovedMessagesSurviveRestart: a message moved to its dead-letter queue
+// and back by a move task keeps its body (read back from the log and
+// written with the move) and attributes across restarts.
+func TestMovedMessagesSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	_, c, url, stop := openDurable(t, dir)
+	dlq := createQueue(t, c, "dead", map[string]string{"VisibilityTimeout": "0"})
+	src := createQueue(t, c, "live", map[string]string{
+		"VisibilityTimeout": "0",
+		"RedrivePolicy":     `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dead","maxReceiveCount":1}`,
+	})
+	body := strings.Repeat("<moved & kept>", 100)
+	_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(src), MessageBody: aws.String(body),
+		MessageAttributes: map[string]types.MessageAttributeValue{"kind": {DataType: aws.String("String"), StringValue: aws.String("test")}}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{body}, receiveBodies(t, c, src, nil))
+	assert.Empty(t, receiveBodies(t, c, src, nil), "the second receive moves it to the dead-letter queue")
+	stop()
+
+	_, c, url, stop = openDurable(t, dir)
+	dlq, src = url+"/000000000000/dead", url+"/000000000000/live"
+	out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(dlq),
+		MessageAttributeNames: []string{"All"}, MessageSystemAttributeNames: []types.MessageSystemAttributeName{"All"}})
+	require.NoError(t, err)
+	require.Len(t, out.Messages, 1, "the dead-letter move survived the restart")
+	assert.Equal(t, body, aws.ToString(out.Messages[0].Body))
+	assert.Equal(t, "test", aws.ToString(out.Messages[0].MessageAttributes["kind"].StringValue))
+	assert.Equal(t, "arn:aws:sqs:us-east-1:000000000000:live", out.Messages[0].Attributes["DeadLetterQueueSourceArn"])
+	_, err = c.StartMessageMoveTask(ctx(t), &sqs.StartMessageMoveTaskInput{SourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:dead")})
+	require.NoError(t, err)
+	stop()
+
+	_, c, url, _ = openDurable(t, dir)
+	src, dlq = url+"/000000000000/live", url+"/000000000000/dead"
+	assert.Equal(t, []string{body}, receiveBodies(t, c, src, nil), "moved back by the task, body intact")
+	assert.Empty(t, receiveBodies(t, c, dlq, nil))
 }

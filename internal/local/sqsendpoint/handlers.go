@@ -1,6 +1,7 @@
 package sqsendpoint
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -147,7 +148,14 @@ func (s *Server) opReceiveMessage(c *call) (any, error) {
 	system := append(append([]string(nil), in.AttributeNames...), in.MessageSystemAttributeNames...)
 	out := &receiveMessageOutput{}
 	for _, d := range got {
-		out.Messages = append(out.Messages, s.received(q, d, system, in.MessageAttributeNames))
+		m, err := s.received(q, d, system, in.MessageAttributeNames)
+		if errors.Is(err, errBodyGone) {
+			continue // deleted by another consumer since this receive
+		}
+		if err != nil {
+			return nil, s.storeFailed(err)
+		}
+		out.Messages = append(out.Messages, m)
 	}
 	return out, nil
 }
@@ -155,9 +163,13 @@ func (s *Server) opReceiveMessage(c *call) (any, error) {
 // received renders one delivery with the attributes the caller asked for.
 // It reads only message fields fixed at send time; the rest was copied
 // into the delivery under the queue lock.
-func (s *Server) received(q *queue, d delivery, system, names []string) receivedMessage {
+func (s *Server) received(q *queue, d delivery, system, names []string) (receivedMessage, error) {
 	m := d.m
-	out := receivedMessage{MessageId: m.ID, ReceiptHandle: d.receipt, MD5OfBody: m.md5Body, Body: m.Body}
+	body, err := s.body(m)
+	if err != nil {
+		return receivedMessage{}, err
+	}
+	out := receivedMessage{MessageId: m.ID, ReceiptHandle: d.receipt, MD5OfBody: m.md5Body, Body: body}
 	all := map[string]string{
 		"SenderId":                         s.accountID,
 		"SentTimestamp":                    strconv.FormatInt(m.Sent, 10),
@@ -201,7 +213,7 @@ func (s *Server) received(q *queue, d delivery, system, names []string) received
 	// SQS returns the digest of all the message's attributes whichever
 	// were selected.
 	out.MD5OfMessageAttributes = m.md5Attrs
-	return out
+	return out, nil
 }
 
 // attributeWanted applies MessageAttributeNames: "All" or ".*" select

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -17,7 +16,7 @@ import (
 // the rest is runtime state rebuilt on load.
 type message struct {
 	ID               string                      `json:"id"`
-	Body             string                      `json:"body"`
+	Body             string                      `json:"body,omitempty"` // "" once a durable store holds it (blob)
 	Attributes       map[string]sqsmsg.Attribute `json:"attributes,omitempty"`
 	SystemAttributes map[string]sqsmsg.Attribute `json:"systemAttributes,omitempty"`
 	Seq              uint64                      `json:"seq"`
@@ -35,20 +34,15 @@ type message struct {
 	receipt   string    // current receipt handle; "" when not received since load
 	received  time.Time // when the current receipt was issued
 	index     int       // position in the standard queue's heap
+	blob      *blob     // the body in a durable store; nil in memory
 }
 
-func (m *message) encode() []byte {
-	b, _ := json.Marshal(m)
-	return b
-}
-
-func decodeMessage(b []byte) (*message, error) {
-	var m message
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
+// body is the message's body, read from the durable store if it holds it.
+func (s *Server) body(m *message) (string, error) {
+	if m.blob == nil {
+		return m.Body, nil
 	}
-	m.digest()
-	return &m, nil
+	return s.store.readBody(m.blob)
 }
 
 func (m *message) digest() {

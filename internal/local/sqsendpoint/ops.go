@@ -174,7 +174,7 @@ func (s *Server) enqueue(q *queue, msgs []*message, now time.Time) ([]sendMessag
 		q.add(m)
 		out[i] = sendResult(q, m)
 		if s.store != nil {
-			ops = append(ops, op{kind: opPutMessage, queue: q.name, key: seqKey(m.Seq), value: m.encode()})
+			ops = append(ops, op{kind: opPutMessage, queue: q.name, key: seqKey(m.Seq), msg: m})
 		}
 		if q.fifo {
 			d := dedupRecord{Key: q.dedupKey(m), MessageID: m.ID, Seq: m.Seq, Expires: now.Add(dedupWindow).UnixMilli()}

@@ -185,7 +185,7 @@ func (s *Server) moveOut(m *message, src, dest *queue, deadLetter bool, ops *[]o
 	m.receipt = ""
 	m.index = -1
 	m.DelayUntil = 0
-	*ops = append(*ops, op{kind: opPutMessage, queue: dest.name, key: seqKey(m.Seq), value: m.encode()})
+	*ops = append(*ops, op{kind: opPutMessage, queue: dest.name, key: seqKey(m.Seq), msg: m})
 	return moved{m: m, dest: dest}
 }
 

@@ -75,7 +75,7 @@ func New(opts Options) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if opts.DataDir != "" {
-		st, err := openStore(opts.DataDir)
+		st, err := openStore(opts.DataDir, s.log)
 		if err != nil {
 			return nil, err
 		}
@@ -104,14 +104,7 @@ func (s *Server) restore() error {
 		}
 		q := newQueue(name, s.arn(name), meta.Attributes, meta.Tags, time.UnixMilli(meta.Created))
 		q.modified = time.UnixMilli(meta.Modified)
-		for _, b := range sq.messages {
-			m, err := decodeMessage(b)
-			if err != nil {
-				return fmt.Errorf("load message in queue %s: %w", name, err)
-			}
-			if r, ok := sq.receives[m.Seq]; ok {
-				m.ReceiveCount, m.FirstReceive = r.count, r.first
-			}
+		for _, m := range sq.messages {
 			m.visibleAt = now
 			if m.ReceiveCount == 0 && m.DelayUntil > now.UnixMilli() {
 				m.visibleAt = time.UnixMilli(m.DelayUntil)

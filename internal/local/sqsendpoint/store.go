@@ -2,38 +2,38 @@ package sqsendpoint
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
-	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/sqsgate/sqsgate/internal/local/sqsendpoint/internal/wal"
+	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 )
 
-// The on-disk layout, one bbolt file:
+// The durable store is an append-only log (package wal) of records, one
+// per store.write call, so the ops of one write (a dead-letter move's
+// delete and put, a batch's messages) reach the disk together or not at
+// all. A record's payload is a sequence of ops, each
 //
-//	queues/<name>/meta      queue configuration (JSON)
-//	queues/<name>/m/<seq>   messages by 8-byte big-endian sequence (JSON)
-//	queues/<name>/r/<seq>   receive state of a message: count, first receive
-//	                        (kept apart so a receive rewrites 16 bytes, not the message)
-//	queues/<name>/d/<key>   FIFO deduplication records (JSON)
-//	counters/seq            highest sequence number handed out
-var (
-	bucketQueues   = []byte("queues")
-	bucketCounters = []byte("counters")
-	bucketMessages = []byte("m")
-	bucketDedup    = []byte("d")
-	bucketReceives = []byte("r")
-	keyMeta        = []byte("meta")
-	keySeq         = []byte("seq")
-)
+//	[uvarint length][kind][uvarint len][queue][uvarint len][key][value]
+//
+// with, for a message, value = [uvarint len][metadata JSON][body bytes]:
+// the body is stored as the bytes it is, not escaped into JSON. Once its
+// record is written a body lives only on disk; memory keeps where it is.
+// The store keeps an index of the ops still needed (each live queue's
+// latest metadata, each live message and its latest receive state, each
+// deduplication record) to know how much of the log is garbage and, when
+// garbage outweighs live data, to compact: copy the live ops into a
+// snapshot that replaces every older file.
 
 type opKind uint8
 
 const (
-	opPutQueue opKind = iota
+	opPutQueue opKind = iota + 1
 	opDeleteQueue
 	opPurgeQueue
 	opPutMessage
@@ -41,220 +41,456 @@ const (
 	opDeleteMessage
 	opPutDedup
 	opDeleteDedup
+	opSeq // highest sequence handed out; written by compaction
 )
 
 // op is one change to the store. Ops are applied in the order they were
 // written, so writers that hold a queue's lock keep that queue's order.
+// A message (opPutMessage) is given as msg; the store encodes it.
 type op struct {
 	kind  opKind
 	queue string
 	key   []byte
 	value []byte
+	msg   *message
 }
 
-// commit is one group commit; every writer whose ops it carries waits on
-// done and then reads err.
+// commit is one write's claim on its group commit; wait returns once the
+// write is on disk.
 type commit struct {
-	done chan struct{}
-	err  error
+	t   *wal.Ticket
+	err error
 }
 
 func (c *commit) wait() error {
 	if c == nil {
 		return nil
 	}
-	<-c.done
-	return c.err
-}
-
-// store journals changes to bbolt with group commit: ops written while a
-// transaction is being synced are gathered into the next one, so N
-// concurrent writers cost about one fsync, not N.
-type store struct {
-	db      *bolt.DB
-	mu      sync.Mutex
-	pending []op
-	maxSeq  uint64
-	next    *commit
-	closed  bool
-	wake    chan struct{}
-	quit    chan struct{}
-	stopped chan struct{}
-}
-
-func openStore(dir string) (*store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
+	if c.err != nil {
+		return c.err
 	}
-	db, err := bolt.Open(filepath.Join(dir, "sqs.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true})
-	if errors.Is(err, bolt.ErrTimeout) {
+	return c.t.Wait()
+}
+
+var (
+	errStoreClosed = errors.New("sqs store is closed")
+	// errBodyGone: the message was deleted by another consumer and
+	// compacted away between its receive and the reading of its body.
+	errBodyGone = errors.New("message body compacted away")
+)
+
+// blob is a durable message's body: in memory until its record is written,
+// then only at pos in the log. mem and pos are guarded by store.mu. A
+// message keeps its blob when it moves between queues.
+type blob struct {
+	mem string
+	pos wal.Pos
+}
+
+// queueIndex is what the log still needs of one queue.
+type queueIndex struct {
+	meta  wal.Pos
+	msgs  map[uint64]*msgEntry
+	dedup map[string]*wal.Pos
+
+	// Filled during replay only, for load.
+	metaValue   []byte
+	dedupValues map[string][]byte
+}
+
+type msgEntry struct {
+	put  wal.Pos
+	recv wal.Pos
+	blob *blob
+
+	// Filled during replay only, for load.
+	meta    []byte
+	receive receiveState
+}
+
+// Compaction thresholds: the log is compacted when its garbage is at
+// least defaultMinGarbage and at least the live data.
+const defaultMinGarbage = 32 << 20
+
+type store struct {
+	log    *wal.Log
+	logger *slog.Logger
+
+	mu         sync.Mutex
+	queues     map[string]*queueIndex
+	live       int64 // bytes of ops still needed
+	maxSeq     uint64
+	minGarbage int64
+	compacting bool
+	closing    bool
+	compactErr error
+
+	quit chan struct{}
+	wg   sync.WaitGroup
+}
+
+func openStore(dir string, logger *slog.Logger) (*store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &store{logger: logger, queues: map[string]*queueIndex{}, minGarbage: defaultMinGarbage, quit: make(chan struct{})}
+	l, err := wal.Open(dir, wal.Options{Applied: s.applied}, s.replay)
+	if errors.Is(err, wal.ErrLocked) {
 		return nil, fmt.Errorf("open sqs store in %s: the data dir is in use by another process: %w", dir, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open sqs store in %s: %w", dir, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		if _, err := tx.CreateBucketIfNotExists(bucketQueues); err != nil {
-			return err
-		}
-		_, err := tx.CreateBucketIfNotExists(bucketCounters)
-		return err
-	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("initialise sqs store: %w", err)
+	s.log = l
+	if _, err := os.Stat(filepath.Join(dir, "sqs.db")); err == nil {
+		logger.Warn("sqs store: sqs.db is the bbolt file of an earlier sqsgate and is not read; delete it", "path", filepath.Join(dir, "sqs.db"))
 	}
-	s := &store{db: db, next: newCommit(), wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
-	go s.run()
+	s.mu.Lock()
+	s.maybeCompactLocked()
+	s.mu.Unlock()
 	return s, nil
 }
-
-var errStoreClosed = errors.New("sqs store is closed")
-
-func newCommit() *commit { return &commit{done: make(chan struct{})} }
 
 // write queues ops for the next group commit and returns it; the caller
 // waits on it (outside its locks) before acknowledging the change.
 func (s *store) write(seq uint64, ops ...op) *commit {
-	return s.enqueue(true, seq, ops)
+	if s == nil || len(ops) == 0 {
+		return nil
+	}
+	payload, b, err := s.encode(seq, ops)
+	if err != nil {
+		return &commit{err: err}
+	}
+	t := s.log.Append(payload, b)
+	return &commit{t: t}
 }
 
 // writeLazy queues ops nobody waits for (receive state). They ride along
-// with the next acknowledged write's commit, or the periodic flush, so a
-// receive does not cost an fsync of its own.
+// with the next acknowledged write's group, or the flush every 100 ms, so
+// a receive does not cost an fsync of its own.
 func (s *store) writeLazy(seq uint64, ops ...op) {
-	s.enqueue(false, seq, ops)
+	if s == nil || len(ops) == 0 {
+		return
+	}
+	payload, b, err := s.encode(seq, ops)
+	if err != nil {
+		s.logger.Error("sqs store: encode failed", "err", err)
+		return
+	}
+	s.log.AppendLazy(payload, b)
 }
 
-// lazyFlushInterval bounds how long lazily written ops stay in memory.
-const lazyFlushInterval = 100 * time.Millisecond
+// batch is what the store remembers of one record until it is written.
+type batch struct {
+	seq  uint64
+	refs []opRef
+}
 
-func (s *store) enqueue(urgent bool, seq uint64, ops []op) *commit {
-	if s == nil {
+// opRef is one op of a record: where its bytes are in the payload.
+type opRef struct {
+	kind    opKind
+	queue   string
+	key     string
+	off, n  int
+	blob    *blob // opPutMessage
+	bodyOff int   // opPutMessage: where the body starts in the op
+	bodyLen int
+}
+
+// encode builds a record's payload. A message's body moves into a blob
+// here (callers hold the message's queue lock); a message already on disk
+// (a dead-letter move) has its body read back into the new record.
+func (s *store) encode(seq uint64, ops []op) ([]byte, *batch, error) {
+	b := &batch{seq: seq, refs: make([]opRef, len(ops))}
+	var payload []byte
+	for i, o := range ops {
+		ref := opRef{kind: o.kind, queue: o.queue, key: string(o.key), off: len(payload)}
+		if o.kind != opPutMessage {
+			payload = appendOp(payload, o.kind, o.queue, o.key, o.value, "")
+			ref.n = len(payload) - ref.off
+			b.refs[i] = ref
+			continue
+		}
+		m := o.msg
+		if m.blob == nil {
+			m.blob = &blob{mem: m.Body}
+			m.Body = ""
+		}
+		body, err := s.readBody(m.blob)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read body of message %s: %w", m.ID, err)
+		}
+		meta, err := json.Marshal(messageRecord{message: m, MD5OfBody: m.md5Body})
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode message %s: %w", m.ID, err)
+		}
+		value := binary.AppendUvarint(make([]byte, 0, len(meta)+binary.MaxVarintLen64), uint64(len(meta)))
+		value = append(value, meta...)
+		payload = appendOp(payload, o.kind, o.queue, o.key, value, body)
+		ref.n = len(payload) - ref.off
+		ref.blob, ref.bodyOff, ref.bodyLen = m.blob, ref.n-len(body), len(body)
+		b.refs[i] = ref
+	}
+	return payload, b, nil
+}
+
+// appendOp appends one op, length first, to a record's payload.
+func appendOp(payload []byte, kind opKind, queue string, key, value []byte, body string) []byte {
+	n := 1 + uvarintLen(len(queue)) + len(queue) + uvarintLen(len(key)) + len(key) + len(value) + len(body)
+	payload = binary.AppendUvarint(payload, uint64(n))
+	payload = append(payload, byte(kind))
+	payload = binary.AppendUvarint(payload, uint64(len(queue)))
+	payload = append(payload, queue...)
+	payload = binary.AppendUvarint(payload, uint64(len(key)))
+	payload = append(payload, key...)
+	payload = append(payload, value...)
+	return append(payload, body...)
+}
+
+func uvarintLen(n int) int {
+	var buf [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(buf[:], uint64(n))
+}
+
+// messageRecord is a message's metadata as stored: its persisted fields
+// (the body stays out of the JSON) and the body's digest, so a restart
+// need not read bodies back.
+type messageRecord struct {
+	*message
+	MD5OfBody string `json:"md5OfBody"`
+}
+
+// decodedOp is one op read back from a payload.
+type decodedOp struct {
+	kind  opKind
+	queue string
+	key   []byte
+	value []byte
+	off   int // where the op (with its length) starts in the payload
+	n     int
+}
+
+// decodeOps splits a record's payload into its ops.
+func decodeOps(payload []byte, fn func(decodedOp) error) error {
+	for off := 0; off < len(payload); {
+		n, k := binary.Uvarint(payload[off:])
+		if k <= 0 || n == 0 || n > uint64(len(payload)-off-k) {
+			return errors.New("malformed op")
+		}
+		body := payload[off+k : off+k+int(n)]
+		d := decodedOp{kind: opKind(body[0]), off: off, n: k + int(n)}
+		rest := body[1:]
+		queue, rest, ok := cutField(rest)
+		if !ok {
+			return errors.New("malformed op queue")
+		}
+		key, rest, ok := cutField(rest)
+		if !ok {
+			return errors.New("malformed op key")
+		}
+		d.queue, d.key, d.value = string(queue), key, rest
+		if err := fn(d); err != nil {
+			return err
+		}
+		off += k + int(n)
+	}
+	return nil
+}
+
+func cutField(b []byte) (field, rest []byte, ok bool) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)-k) {
+		return nil, nil, false
+	}
+	return b[k : k+int(n)], b[k+int(n):], true
+}
+
+// replay rebuilds the index from one record at open.
+func (s *store) replay(payload []byte, p wal.Pos) error {
+	return decodeOps(payload, func(d decodedOp) error {
+		ref := opRef{kind: d.kind, queue: d.queue, key: string(d.key), off: d.off, n: d.n}
+		sub := p.Slice(d.off, d.n)
+		switch d.kind {
+		case opPutMessage:
+			metaLen, k := binary.Uvarint(d.value)
+			if k <= 0 || metaLen > uint64(len(d.value)-k) {
+				return errors.New("malformed message")
+			}
+			ref.blob = &blob{}
+			ref.bodyLen = len(d.value) - k - int(metaLen)
+			ref.bodyOff = d.n - ref.bodyLen
+			s.apply(ref, sub)
+			if e := s.entry(d.queue, d.key); e != nil && e.blob == ref.blob {
+				e.meta = append([]byte(nil), d.value[k:k+int(metaLen)]...)
+			}
+			return nil
+		case opSeq:
+			if len(d.key) == 8 {
+				s.maxSeq = max(s.maxSeq, binary.BigEndian.Uint64(d.key))
+			}
+			return nil
+		case opPutQueue, opDeleteQueue, opPurgeQueue, opPutReceive, opDeleteMessage, opPutDedup, opDeleteDedup:
+		default:
+			return fmt.Errorf("unknown op kind %d", d.kind)
+		}
+		s.apply(ref, sub)
+		switch d.kind {
+		case opPutQueue:
+			if qi := s.queues[d.queue]; qi != nil {
+				qi.metaValue = append([]byte(nil), d.value...)
+			}
+		case opPutReceive:
+			if e := s.entry(d.queue, d.key); e != nil && len(d.value) == 16 {
+				e.receive = receiveState{count: int(binary.BigEndian.Uint64(d.value[:8])), first: int64(binary.BigEndian.Uint64(d.value[8:]))}
+			}
+		case opPutDedup:
+			if qi := s.queues[d.queue]; qi != nil {
+				qi.dedupValues[string(d.key)] = append([]byte(nil), d.value...)
+			}
+		case opDeleteDedup:
+			if qi := s.queues[d.queue]; qi != nil {
+				delete(qi.dedupValues, string(d.key))
+			}
+		}
+		return nil
+	})
+}
+
+func (s *store) entry(queue string, key []byte) *msgEntry {
+	qi := s.queues[queue]
+	if qi == nil || len(key) != 8 {
 		return nil
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		c := &commit{done: make(chan struct{}), err: errStoreClosed}
-		close(c.done)
-		return c
-	}
-	s.pending = append(s.pending, ops...)
-	if seq > s.maxSeq {
-		s.maxSeq = seq
-	}
-	c := s.next
-	s.mu.Unlock()
-	if urgent {
-		select {
-		case s.wake <- struct{}{}:
-		default:
-		}
-	}
-	return c
+	return qi.msgs[binary.BigEndian.Uint64(key)]
 }
 
-func (s *store) run() {
-	defer close(s.stopped)
-	tick := time.NewTicker(lazyFlushInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-s.wake:
-		case <-tick.C:
-		case <-s.quit:
-			s.flush()
+// applied updates the index once a record is written, in log order.
+func (s *store) applied(v any, p wal.Pos) {
+	b := v.(*batch)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxSeq = max(s.maxSeq, b.seq)
+	for _, r := range b.refs {
+		s.apply(r, p.Slice(r.off, r.n))
+	}
+	s.maybeCompactLocked()
+}
+
+// apply records one written op in the index. Callers hold s.mu (or are
+// replaying, alone).
+func (s *store) apply(r opRef, at wal.Pos) {
+	if r.kind == opPutMessage && r.blob != nil {
+		// The body is on disk now: drop the memory copy.
+		r.blob.pos = at.Slice(r.bodyOff, r.bodyLen)
+		r.blob.mem = ""
+	}
+	qi := s.queues[r.queue]
+	switch r.kind {
+	case opPutQueue:
+		if qi == nil {
+			qi = &queueIndex{msgs: map[uint64]*msgEntry{}, dedup: map[string]*wal.Pos{}, dedupValues: map[string][]byte{}}
+			s.queues[r.queue] = qi
+		}
+		s.replace(&qi.meta, at)
+		return
+	}
+	if qi == nil {
+		// The queue was deleted; its ops went with it.
+		return
+	}
+	switch r.kind {
+	case opDeleteQueue:
+		s.live -= int64(qi.meta.Len())
+		for _, e := range qi.msgs {
+			s.live -= int64(e.put.Len() + e.recv.Len())
+		}
+		for _, p := range qi.dedup {
+			s.live -= int64(p.Len())
+		}
+		delete(s.queues, r.queue)
+	case opPurgeQueue:
+		for _, e := range qi.msgs {
+			s.live -= int64(e.put.Len() + e.recv.Len())
+		}
+		qi.msgs = map[uint64]*msgEntry{}
+	case opPutMessage:
+		if len(r.key) != 8 {
 			return
 		}
-		s.flush()
-	}
-}
-
-func (s *store) flush() {
-	s.mu.Lock()
-	ops, c, seq := s.pending, s.next, s.maxSeq
-	s.pending, s.next = nil, newCommit()
-	s.mu.Unlock()
-	if len(ops) > 0 {
-		c.err = s.db.Update(func(tx *bolt.Tx) error { return applyOps(tx, ops, seq) })
-	}
-	close(c.done)
-}
-
-func applyOps(tx *bolt.Tx, ops []op, seq uint64) error {
-	root := tx.Bucket(bucketQueues)
-	for _, o := range ops {
-		if err := applyOp(root, o); err != nil {
-			return fmt.Errorf("apply op %d on queue %s: %w", o.kind, o.queue, err)
+		seq := binary.BigEndian.Uint64([]byte(r.key))
+		s.maxSeq = max(s.maxSeq, seq)
+		if old := qi.msgs[seq]; old != nil {
+			s.live -= int64(old.put.Len() + old.recv.Len())
 		}
-	}
-	return tx.Bucket(bucketCounters).Put(keySeq, seqKey(seq))
-}
-
-func applyOp(root *bolt.Bucket, o op) error {
-	name := []byte(o.queue)
-	switch o.kind {
-	case opPutQueue:
-		q, err := root.CreateBucketIfNotExists(name)
-		if err != nil {
-			return err
-		}
-		if _, err := q.CreateBucketIfNotExists(bucketMessages); err != nil {
-			return err
-		}
-		if _, err := q.CreateBucketIfNotExists(bucketDedup); err != nil {
-			return err
-		}
-		if _, err := q.CreateBucketIfNotExists(bucketReceives); err != nil {
-			return err
-		}
-		return q.Put(keyMeta, o.value)
-	case opDeleteQueue:
-		if err := root.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-			return err
-		}
-		return nil
-	}
-	q := root.Bucket(name)
-	if q == nil {
-		// The queue was deleted in this or an earlier commit; its
-		// messages went with it.
-		return nil
-	}
-	switch o.kind {
-	case opPurgeQueue:
-		for _, name := range [][]byte{bucketMessages, bucketReceives} {
-			if err := q.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-				return err
-			}
-			if _, err := q.CreateBucket(name); err != nil {
-				return err
-			}
-		}
-		return nil
-	case opPutMessage:
-		return q.Bucket(bucketMessages).Put(o.key, o.value)
+		qi.msgs[seq] = &msgEntry{put: at, blob: r.blob}
+		s.live += int64(at.Len())
 	case opPutReceive:
-		return q.Bucket(bucketReceives).Put(o.key, o.value)
-	case opDeleteMessage:
-		if err := q.Bucket(bucketMessages).Delete(o.key); err != nil {
-			return err
+		if e := qi.msgs[seqOf(r.key)]; e != nil {
+			s.replace(&e.recv, at)
 		}
-		return q.Bucket(bucketReceives).Delete(o.key)
+	case opDeleteMessage:
+		seq := seqOf(r.key)
+		if e := qi.msgs[seq]; e != nil {
+			s.live -= int64(e.put.Len() + e.recv.Len())
+			delete(qi.msgs, seq)
+		}
 	case opPutDedup:
-		return q.Bucket(bucketDedup).Put(o.key, o.value)
+		p := qi.dedup[r.key]
+		if p == nil {
+			p = new(wal.Pos)
+			qi.dedup[r.key] = p
+		}
+		s.replace(p, at)
 	case opDeleteDedup:
-		return q.Bucket(bucketDedup).Delete(o.key)
+		if p, ok := qi.dedup[r.key]; ok {
+			s.live -= int64(p.Len())
+			delete(qi.dedup, r.key)
+		}
 	}
-	return fmt.Errorf("unknown op kind %d", o.kind)
+}
+
+func (s *store) replace(slot *wal.Pos, at wal.Pos) {
+	s.live += int64(at.Len() - slot.Len())
+	*slot = at
+}
+
+func seqOf(key string) uint64 {
+	if len(key) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64([]byte(key))
+}
+
+// readBody returns a blob's body, from memory or from the log.
+func (s *store) readBody(b *blob) (string, error) {
+	for {
+		s.mu.Lock()
+		mem, pos := b.mem, b.pos
+		s.mu.Unlock()
+		if pos.IsZero() {
+			return mem, nil
+		}
+		data, err := s.log.Read(pos)
+		if errors.Is(err, wal.ErrGone) {
+			s.mu.Lock()
+			moved := b.pos != pos
+			s.mu.Unlock()
+			if moved {
+				continue // compacted while we read: read it where it went
+			}
+			return "", errBodyGone
+		}
+		if err != nil {
+			return "", err
+		}
+		return string(data), nil
+	}
 }
 
 // storedQueue is what load hands back for one queue.
 type storedQueue struct {
 	meta     []byte
-	messages [][]byte
-	receives map[uint64]receiveState
+	messages []*message // receive counts applied, bodies on disk
 	dedup    [][]byte
 }
 
@@ -271,54 +507,131 @@ func (r receiveState) encode() []byte {
 	return b
 }
 
+// load hands back what replay found and drops the copies it kept for it.
 func (s *store) load() (map[string]*storedQueue, uint64, error) {
-	queues := map[string]*storedQueue{}
-	var seq uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketCounters).Get(keySeq); len(v) == 8 {
-			seq = binary.BigEndian.Uint64(v)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]*storedQueue, len(s.queues))
+	for name, qi := range s.queues {
+		sq := &storedQueue{meta: qi.metaValue}
+		for _, e := range qi.msgs {
+			var rec messageRecord
+			rec.message = &message{}
+			if err := json.Unmarshal(e.meta, &rec); err != nil {
+				return nil, 0, fmt.Errorf("load message in queue %s: %w", name, err)
+			}
+			m := rec.message
+			m.blob, m.index = e.blob, -1
+			m.md5Body, m.md5Attrs = rec.MD5OfBody, sqsmsg.MD5OfAttributes(m.Attributes)
+			if e.receive.count > 0 {
+				m.ReceiveCount, m.FirstReceive = e.receive.count, e.receive.first
+			}
+			sq.messages = append(sq.messages, m)
+			e.meta = nil
 		}
-		return tx.Bucket(bucketQueues).ForEachBucket(func(name []byte) error {
-			b := tx.Bucket(bucketQueues).Bucket(name)
-			sq := &storedQueue{meta: append([]byte(nil), b.Get(keyMeta)...), receives: map[uint64]receiveState{}}
-			if r := b.Bucket(bucketReceives); r != nil {
-				if err := r.ForEach(func(k, v []byte) error {
-					if len(k) == 8 && len(v) == 16 {
-						sq.receives[binary.BigEndian.Uint64(k)] = receiveState{
-							count: int(binary.BigEndian.Uint64(v[:8])), first: int64(binary.BigEndian.Uint64(v[8:])),
-						}
-					}
-					return nil
-				}); err != nil {
-					return err
-				}
-			}
-			var err error
-			if sq.messages, err = bucketValues(b.Bucket(bucketMessages)); err != nil {
-				return err
-			}
-			if sq.dedup, err = bucketValues(b.Bucket(bucketDedup)); err != nil {
-				return err
-			}
-			queues[string(name)] = sq
-			return nil
-		})
-	})
-	return queues, seq, err
+		for _, v := range qi.dedupValues {
+			sq.dedup = append(sq.dedup, v)
+		}
+		qi.metaValue, qi.dedupValues = nil, nil
+		out[name] = sq
+	}
+	return out, s.maxSeq, nil
 }
 
-// bucketValues copies out every value of b (nil for none or no bucket):
-// bolt's slices are only valid inside the transaction.
-func bucketValues(b *bolt.Bucket) ([][]byte, error) {
-	if b == nil {
-		return nil, nil
+// maybeCompactLocked starts a compaction when the garbage in the log is at
+// least minGarbage and at least the live data, so that compaction costs
+// at most one copy of the live data per as much again written.
+func (s *store) maybeCompactLocked() {
+	if s.compacting || s.closing || s.log == nil {
+		return
 	}
-	var out [][]byte
-	err := b.ForEach(func(_, v []byte) error {
-		out = append(out, append([]byte(nil), v...))
-		return nil
+	garbage := s.log.Size() - s.live
+	if garbage < s.minGarbage || garbage < s.live {
+		return
+	}
+	s.compacting = true
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		err := s.compact()
+		s.mu.Lock()
+		s.compacting, s.compactErr = false, err
+		s.mu.Unlock()
+		if err != nil && !errors.Is(err, wal.ErrCanceled) {
+			s.logger.Error("sqs store: compaction failed", "err", err)
+		}
+	}()
+}
+
+// captured is one live op being copied by a compaction.
+type captured struct {
+	slot    *wal.Pos // the index's reference to the op
+	old     wal.Pos
+	blob    *blob // a message's body, which moves with its op
+	oldBody wal.Pos
+}
+
+// compact copies every op still needed into a snapshot replacing the
+// sealed files. Writers go on meanwhile: only the sealing (a log roll)
+// and the final repointing hold them up.
+func (s *store) compact() error {
+	before := s.log.Size()
+	var items []wal.Pos
+	var caps []captured
+	var seq uint64
+	c, err := s.log.Seal(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		add := func(slot *wal.Pos, b *blob) {
+			if slot.IsZero() {
+				return
+			}
+			cp := captured{slot: slot, old: *slot}
+			if b != nil && !b.pos.IsZero() {
+				cp.blob, cp.oldBody = b, b.pos
+			}
+			items = append(items, *slot)
+			caps = append(caps, cp)
+		}
+		for _, qi := range s.queues {
+			add(&qi.meta, nil)
+			for _, e := range qi.msgs {
+				add(&e.put, e.blob)
+				add(&e.recv, nil)
+			}
+			for _, p := range qi.dedup {
+				add(p, nil)
+			}
+		}
+		seq = s.maxSeq
 	})
-	return out, err
+	if err != nil || c == nil {
+		return err
+	}
+	seqOp := appendOp(nil, opSeq, "", seqKey(seq), nil, "")
+	moved, err := c.Rewrite(items, [][]byte{seqOp}, s.quit)
+	if err != nil {
+		c.Abort()
+		return err
+	}
+	// Point the index (and the bodies) at the copies, unless an op was
+	// replaced or deleted meanwhile. Bodies of messages deleted since the
+	// capture move too, for a consumer still reading one.
+	s.mu.Lock()
+	for i, cp := range caps {
+		if cp.blob != nil && cp.blob.pos == cp.oldBody {
+			cp.blob.pos = moved[i].Slice(cp.old.Offset(cp.oldBody), cp.oldBody.Len())
+		}
+		if *cp.slot == cp.old {
+			*cp.slot = moved[i]
+		}
+	}
+	s.mu.Unlock()
+	if err := c.Install(); err != nil {
+		return err
+	}
+	s.logger.Info("sqs store compacted", "bytes_before", before, "bytes_after", s.log.Size())
+	return nil
 }
 
 func (s *store) close() error {
@@ -326,11 +639,11 @@ func (s *store) close() error {
 		return nil
 	}
 	s.mu.Lock()
-	s.closed = true
+	s.closing = true
 	s.mu.Unlock()
 	close(s.quit)
-	<-s.stopped
-	return s.db.Close()
+	s.wg.Wait()
+	return s.log.Close()
 }
 
 func seqKey(seq uint64) []byte {

@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"sort"
 	"strings"
 	"sync"
@@ -403,4 +405,110 @@ func rawSyncLoop(b *testing.B, dir string, n int, preallocated bool) rawSync {
 	mean := time.Since(start) / time.Duration(n)
 	slices.Sort(lat)
 	return rawSync{mean: mean, p50: lat[n/2]}
+}
+
+// BenchmarkStorageFootprint stores 200 messages of 1 MiB (sent by 8
+// clients at once) and reports, beside that payload:
+//
+//   - rss_x, peak_rss_x: the endpoint's resident memory (VmRSS once every
+//     message is stored, VmHWM its peak), run as a child process with a
+//     data dir, over the payload (target <= 2); memory_rss_x and
+//     memory_peak_rss_x: the same without a data dir, where the bodies can
+//     only live in memory;
+//   - disk_x: the data files' allocated size over the payload with every
+//     message stored; disk_after_delete_x: the same once every message was
+//     received and deleted and compaction ran.
+//
+//	go test -run '^$' -bench StorageFootprint -benchtime 1x ./internal/local/sqsendpoint/
+func BenchmarkStorageFootprint(b *testing.B) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		b.Skip("needs /proc/<pid>/status to read a process's resident memory")
+	}
+	const messages, size = 200, 1 << 20
+	payload := float64(messages * size)
+	body := strings.Repeat("a", size)
+	for range b.N {
+		for _, mode := range []struct{ metric, dataDir string }{{"", "data"}, {"memory_", childInMemory}} {
+			dir := b.TempDir()
+			dataDir := mode.dataDir
+			if dataDir != childInMemory {
+				dataDir = filepath.Join(dir, dataDir)
+			}
+			endpoint, cmd := startChildWith(b, dataDir, dir)
+			q := prepareQueue(b, endpoint, "footprint", 0)
+			sendConcurrently(b, endpoint, q, body, messages, 8)
+			rss, peak := processMemory(b, cmd.Process.Pid)
+			b.ReportMetric(float64(rss)/payload, mode.metric+"rss_x")
+			b.ReportMetric(float64(peak)/payload, mode.metric+"peak_rss_x")
+			_ = cmd.Process.Kill()
+			_, _ = cmd.Process.Wait()
+		}
+
+		dir := b.TempDir()
+		s, endpoint := startServer(b, Options{DataDir: dir})
+		q := prepareQueue(b, endpoint, "footprint", 0)
+		sendConcurrently(b, endpoint, q, body, messages, 8)
+		b.ReportMetric(float64(diskBytes(b, dir))/payload, "disk_x")
+		c := newClient(endpoint)
+		for deleted := 0; deleted < messages; {
+			out, err := c.ReceiveMessage(bctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(q), MaxNumberOfMessages: 10, VisibilityTimeout: 600})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, m := range out.Messages {
+				if _, err := c.DeleteMessage(bctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: m.ReceiptHandle}); err != nil {
+					b.Fatal(err)
+				}
+				deleted++
+			}
+		}
+		s.store.waitCompactions()
+		b.ReportMetric(float64(diskBytes(b, dir))/payload, "disk_after_delete_x")
+	}
+}
+
+// sendConcurrently sends n copies of body to q from `clients` clients.
+func sendConcurrently(b *testing.B, endpoint, q, body string, n, clients int) {
+	b.Helper()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := newClient(endpoint)
+			for next.Add(1) <= int64(n) {
+				if _, err := c.SendMessage(bctx, &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String(body)}); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// processMemory reads a process's VmRSS and VmHWM, in bytes.
+func processMemory(b *testing.B, pid int) (rss, peak int64) {
+	b.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || (name != "VmRSS" && name != "VmHWM") {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(value), "kB")), 10, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if name == "VmRSS" {
+			rss = kb << 10
+		} else {
+			peak = kb << 10
+		}
+	}
+	return rss, peak
 }

@@ -25,6 +25,9 @@ import (
 // that data dir, so a test can SIGKILL it mid-write and start it again.
 const childDataDirEnv = "SQSENDPOINT_TEST_CHILD_DATA_DIR"
 
+// childAddrDirEnv is where an in-memory child writes its address.
+const childAddrDirEnv = "SQSENDPOINT_TEST_CHILD_ADDR_DIR"
+
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(childDataDirEnv); dir != "" {
 		os.Exit(runChild(dir))
@@ -32,8 +35,18 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// childInMemory as the child's data dir runs it without one.
+const childInMemory = ":memory:"
+
 func runChild(dir string) int {
-	s, err := New(Options{DataDir: dir})
+	opts := Options{DataDir: dir}
+	if dir == childInMemory {
+		opts.DataDir = ""
+	}
+	if d := os.Getenv(childAddrDirEnv); d != "" {
+		dir = d
+	}
+	s, err := New(opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -56,11 +69,17 @@ func runChild(dir string) int {
 
 // startChild runs the endpoint in a child process on dir and returns its
 // URL and the process.
-func startChild(t *testing.T, dir string) (string, *exec.Cmd) {
+func startChild(t testing.TB, dir string) (string, *exec.Cmd) {
+	return startChildWith(t, dir, dir)
+}
+
+// startChildWith runs the child on dataDir (or childInMemory), writing its
+// address into addrDir.
+func startChildWith(t testing.TB, dataDir, dir string) (string, *exec.Cmd) {
 	t.Helper()
 	os.Remove(filepath.Join(dir, "addr"))
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childDataDirEnv+"="+dir)
+	cmd.Env = append(os.Environ(), childDataDirEnv+"="+dataDir, childAddrDirEnv+"="+dir)
 	cmd.Stderr = os.Stderr
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
@@ -332,4 +351,115 @@ func TestBodiesStoredAsBytes(t *testing.T) {
 	for _, b := range got {
 		assert.True(t, b == body, "body read back from disk intact")
 	}
+}
+
+// TestCompactionGivesSpaceBackAndKeepsLiveMessages: after most messages
+// are deleted, compaction shrinks the data files, and a restart after it
+// finds every live message (body, attributes, receive count), the FIFO
+// deduplication records and sequence numbers, and nothing deleted
+// (issue 16, item 10).
+func TestCompactionGivesSpaceBackAndKeepsLiveMessages(t *testing.T) {
+	dir := t.TempDir()
+	s, c, url, stop := openDurable(t, dir)
+	bulk := createQueue(t, c, "bulk", map[string]string{"VisibilityTimeout": "0"})
+	keep := createQueue(t, c, "keep", map[string]string{"VisibilityTimeout": "0"})
+	fifo := createQueue(t, c, "keep.fifo", map[string]string{"FifoQueue": "true", "VisibilityTimeout": "0"})
+	gone := createQueue(t, c, "gone", nil)
+	purged := createQueue(t, c, "purged", nil)
+	big := strings.Repeat("x", 100<<10)
+	for i := range 80 {
+		_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(bulk), MessageBody: aws.String(fmt.Sprintf("%d%s", i, big))})
+		require.NoError(t, err)
+	}
+	for _, q := range []string{gone, purged} {
+		_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String("never back")})
+		require.NoError(t, err)
+	}
+	attrs := map[string]types.MessageAttributeValue{"kind": {DataType: aws.String("String"), StringValue: aws.String("kept")}}
+	for _, b := range []string{"live-1 <&>", "live-2"} {
+		_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(keep), MessageBody: aws.String(b), MessageAttributes: attrs})
+		require.NoError(t, err)
+	}
+	first, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(fifo), MessageBody: aws.String("fifo-1"),
+		MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d1")})
+	require.NoError(t, err)
+	assert.Len(t, receiveBodies(t, c, keep, nil), 2, "receive counts become 1")
+	for range 20 {
+		out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(bulk), MaxNumberOfMessages: 10})
+		require.NoError(t, err)
+		for _, m := range out.Messages {
+			_, err := c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(bulk), ReceiptHandle: m.ReceiptHandle})
+			require.NoError(t, err)
+		}
+	}
+	_, err = c.DeleteQueue(ctx(t), &sqs.DeleteQueueInput{QueueUrl: aws.String(gone)})
+	require.NoError(t, err)
+	_, err = c.PurgeQueue(ctx(t), &sqs.PurgeQueueInput{QueueUrl: aws.String(purged)})
+	require.NoError(t, err)
+	require.Empty(t, receiveBodies(t, c, bulk, nil), "every bulk message deleted")
+
+	before := diskBytes(t, dir)
+	require.NoError(t, s.store.compactNow())
+	after := diskBytes(t, dir)
+	t.Logf("data files: %d bytes before compaction, %d after", before, after)
+	// What remains: the live messages and the new segment's 1 MiB reserve.
+	assert.Less(t, after, before/4, "compaction gave the deleted messages' space back")
+	assert.ElementsMatch(t, []string{"live-1 <&>", "live-2"}, receiveBodies(t, c, keep, nil), "bodies read at their new place")
+	// The log goes on after the compaction.
+	_, err = c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(keep), MessageBody: aws.String("live-3")})
+	require.NoError(t, err)
+	stop()
+
+	_, c, url, _ = openDurable(t, dir)
+	keep, fifo, bulk = url+"/000000000000/keep", url+"/000000000000/keep.fifo", url+"/000000000000/bulk"
+	out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(keep), MaxNumberOfMessages: 10,
+		MessageAttributeNames: []string{"All"}, MessageSystemAttributeNames: []types.MessageSystemAttributeName{"ApproximateReceiveCount"}})
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, m := range out.Messages {
+		got[aws.ToString(m.Body)] = m.Attributes["ApproximateReceiveCount"] + "/" + aws.ToString(m.MessageAttributes["kind"].StringValue)
+	}
+	assert.Equal(t, map[string]string{"live-1 <&>": "3/kept", "live-2": "3/kept", "live-3": "1/"}, got)
+	assert.Empty(t, receiveBodies(t, c, bulk, nil), "deleted messages stay deleted")
+	_, err = c.GetQueueUrl(ctx(t), &sqs.GetQueueUrlInput{QueueName: aws.String("gone")})
+	assert.Equal(t, "AWS.SimpleQueueService.NonExistentQueue", errorCode(err), "a deleted queue stays deleted")
+	assert.Empty(t, receiveBodies(t, c, url+"/000000000000/purged", nil), "a purge stays done")
+
+	dup, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(fifo), MessageBody: aws.String("fifo-1"),
+		MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d1")})
+	require.NoError(t, err)
+	assert.Equal(t, aws.ToString(first.MessageId), aws.ToString(dup.MessageId), "the deduplication record survived compaction")
+	next, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(fifo), MessageBody: aws.String("fifo-2"),
+		MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d2")})
+	require.NoError(t, err)
+	assert.Greater(t, aws.ToString(next.SequenceNumber), aws.ToString(first.SequenceNumber), "sequence numbers keep increasing")
+	assert.Equal(t, []string{"fifo-1", "fifo-2"}, receiveBodies(t, c, fifo, nil))
+}
+
+// TestCompactionStartsWhenGarbageOutweighsLiveData: deleting messages is
+// enough; no one asks for the compaction.
+func TestCompactionStartsWhenGarbageOutweighsLiveData(t *testing.T) {
+	dir := t.TempDir()
+	s, c, _, _ := openDurable(t, dir)
+	s.store.mu.Lock()
+	s.store.minGarbage = 1 << 20
+	s.store.mu.Unlock()
+	q := createQueue(t, c, "churn", map[string]string{"VisibilityTimeout": "0"})
+	big := strings.Repeat("y", 200<<10)
+	for range 20 {
+		_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String(big)})
+		require.NoError(t, err)
+	}
+	full := diskBytes(t, dir)
+	for range 5 {
+		out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q), MaxNumberOfMessages: 10})
+		require.NoError(t, err)
+		for _, m := range out.Messages {
+			_, err := c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: m.ReceiptHandle})
+			require.NoError(t, err)
+		}
+	}
+	s.store.waitCompactions()
+	t.Logf("data files: %d bytes full, %d after deleting everything", full, diskBytes(t, dir))
+	assert.Less(t, diskBytes(t, dir), full/2)
 }

@@ -123,10 +123,10 @@ type store struct {
 	minGarbage int64
 	compacting bool
 	closing    bool
-	compactErr error
 
-	quit chan struct{}
-	wg   sync.WaitGroup
+	compactMu sync.Mutex // one compaction at a time
+	quit      chan struct{}
+	wg        sync.WaitGroup
 }
 
 func openStore(dir string, logger *slog.Logger) (*store, error) {
@@ -553,15 +553,25 @@ func (s *store) maybeCompactLocked() {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		err := s.compact()
+		err := s.compactNow()
 		s.mu.Lock()
-		s.compacting, s.compactErr = false, err
+		s.compacting = false
 		s.mu.Unlock()
 		if err != nil && !errors.Is(err, wal.ErrCanceled) {
 			s.logger.Error("sqs store: compaction failed", "err", err)
 		}
 	}()
 }
+
+// compactNow compacts at once, after any compaction already running.
+func (s *store) compactNow() error {
+	s.compactMu.Lock()
+	defer s.compactMu.Unlock()
+	return s.compact()
+}
+
+// waitCompactions returns once no compaction is running or starting.
+func (s *store) waitCompactions() { s.wg.Wait() }
 
 // captured is one live op being copied by a compaction.
 type captured struct {

@@ -9,8 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -415,11 +415,12 @@ func rawSyncLoop(b *testing.B, dir string, n int, preallocated bool) rawSync {
 //     data dir, over the payload (target <= 2); memory_rss_x and
 //     memory_peak_rss_x: the same without a data dir, where the bodies can
 //     only live in memory;
+//
 //   - disk_x: the data files' allocated size over the payload with every
 //     message stored; disk_after_delete_x: the same once every message was
 //     received and deleted and compaction ran.
 //
-//	go test -run '^$' -bench StorageFootprint -benchtime 1x ./internal/local/sqsendpoint/
+//     go test -run '^$' -bench StorageFootprint -benchtime 1x ./internal/local/sqsendpoint/
 func BenchmarkStorageFootprint(b *testing.B) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		b.Skip("needs /proc/<pid>/status to read a process's resident memory")

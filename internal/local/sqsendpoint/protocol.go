@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -216,32 +215,6 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(status int) {
 	w.status = status
 	w.ResponseWriter.WriteHeader(status)
-}
-
-// readQueryForm merges the URL's query with a form-encoded body.
-func readQueryForm(r *http.Request) (url.Values, *Error) {
-	form, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return nil, errInvalidParameterValue("The query string is not valid URL encoding.")
-	}
-	if r.Body == nil || r.Method == http.MethodGet {
-		return form, nil
-	}
-	body, rerr := io.ReadAll(r.Body)
-	if rerr != nil {
-		return nil, errTooLarge(rerr)
-	}
-	if len(body) == 0 {
-		return form, nil
-	}
-	bodyForm, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, errInvalidParameterValue("The request body is not valid form encoding.")
-	}
-	for k, v := range bodyForm {
-		form[k] = append(form[k], v...)
-	}
-	return form, nil
 }
 
 func asError(err error) *Error {

@@ -2,15 +2,16 @@ package sqsendpoint
 
 import (
 	"encoding/base64"
-	"net/url"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 )
 
-// maxQueryEntries bounds how many list, map or batch members the query
-// decoder collects; anything past SQS's own limits is refused later.
+// maxQueryEntries bounds the members decoded for a list or map SQS sets no
+// count limit on (attribute names, tag keys, queue attributes); batch
+// entries and message attributes stop at SQS's own limits.
 const maxQueryEntries = 100
 
 var (
@@ -26,17 +27,24 @@ var (
 // decodeQuery fills the input struct v from query-protocol parameters:
 // scalars by name, lists as Name.N, maps as Name.N.<Key>/<Value> and
 // lists of structures as Name.N.<Field>, following the `query` tags.
-func decodeQuery(form url.Values, v any) error {
-	return decodeQueryStruct(form, "", reflect.ValueOf(v).Elem())
+// It stops where SQS's limits decide the answer: more than 10 batch
+// entries is TooManyEntriesInBatchRequest at once (SQS API Reference,
+// SendMessageBatch, DeleteMessageBatch, ChangeMessageVisibilityBatch:
+// "the maximum number of entries ... is 10"), and of a message's
+// attributes (at most 10, Developer Guide, "Amazon SQS message
+// attributes") one past the limit is decoded, enough for the validation
+// that follows to refuse them as it refuses them over JSON.
+func decodeQuery(form queryNode, v any) error {
+	return decodeQueryNode(form, "", reflect.ValueOf(v).Elem())
 }
 
-func decodeQueryStruct(form url.Values, prefix string, rv reflect.Value) error {
+func decodeQueryNode(node queryNode, path string, rv reflect.Value) error {
 	t := rv.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if f.Anonymous {
 			// An embedded struct's members are the outer shape's own.
-			if err := decodeQueryStruct(form, prefix, rv.Field(i)); err != nil {
+			if err := decodeQueryNode(node, path, rv.Field(i)); err != nil {
 				return err
 			}
 			continue
@@ -49,35 +57,50 @@ func decodeQueryStruct(form url.Values, prefix string, rv reflect.Value) error {
 				keyName, valueName = parts[1], parts[2]
 			}
 		}
-		key := prefix + name
+		c := node.child(name)
+		if !c.ok() {
+			continue
+		}
 		fv := rv.Field(i)
+		at := path + name
 		switch f.Type {
 		case typeString:
-			if vs, ok := form[key]; ok && len(vs) > 0 {
-				fv.SetString(vs[0])
+			if c.given() {
+				fv.SetString(c.text())
 			}
 		case typeIntPtr:
-			if vs, ok := form[key]; ok && len(vs) > 0 {
-				n, err := strconv.Atoi(strings.TrimSpace(vs[0]))
+			if c.given() {
+				n, err := strconv.Atoi(strings.TrimSpace(c.text()))
 				if err != nil {
-					return errInvalidParameterValue("Value %s for parameter %s is invalid. Reason: must be an integer.", truncate(vs[0], 32), name)
+					return errInvalidParameterValue("Value %s for parameter %s is invalid. Reason: must be an integer.", truncate(c.text(), 32), name)
 				}
 				fv.Set(reflect.ValueOf(&n))
 			}
 		case typeBytes:
-			if vs, ok := form[key]; ok && len(vs) > 0 {
-				b, err := decodeBase64(vs[0], name)
+			if c.given() {
+				b, err := decodeBase64(c.text(), name)
 				if err != nil {
 					return err
 				}
 				fv.SetBytes(b)
 			}
 		case typeStrings:
-			fv.Set(reflect.ValueOf(memberValues(form, key)))
+			ms, _ := c.members(maxQueryEntries)
+			var out []string
+			for _, m := range ms {
+				if m.node.given() {
+					out = append(out, m.node.text())
+				}
+			}
+			fv.Set(reflect.ValueOf(out))
 		case typeBytesList:
+			ms, _ := c.members(maxQueryEntries)
 			var out [][]byte
-			for _, v := range memberValues(form, key) {
-				b, err := decodeBase64(v, name)
+			for _, m := range ms {
+				if !m.node.given() {
+					continue
+				}
+				b, err := decodeBase64(m.node.text(), name)
 				if err != nil {
 					return err
 				}
@@ -85,24 +108,27 @@ func decodeQueryStruct(form url.Values, prefix string, rv reflect.Value) error {
 			}
 			fv.Set(reflect.ValueOf(out))
 		case typeStringMap:
-			out := map[string]string{}
-			for _, m := range members(form, key) {
-				k, err := mapKey(form, m, keyName)
+			ms, _ := c.members(maxQueryEntries)
+			out := make(map[string]string, len(ms))
+			for _, m := range ms {
+				k, err := mapKey(m, at, keyName)
 				if err != nil {
 					return err
 				}
-				out[k] = form.Get(m + "." + valueName)
+				out[k] = m.node.child(valueName).text()
 			}
 			fv.Set(reflect.ValueOf(out))
 		case typeAttrValues:
-			out := map[string]attributeValue{}
-			for _, m := range members(form, key) {
-				k, err := mapKey(form, m, keyName)
+			ms, _ := c.members(sqsmsg.MaxAttributes + 1)
+			out := make(map[string]attributeValue, len(ms))
+			for _, m := range ms {
+				k, err := mapKey(m, at, keyName)
 				if err != nil {
 					return err
 				}
 				var a attributeValue
-				if err := decodeQueryStruct(form, m+"."+valueName+".", reflect.ValueOf(&a).Elem()); err != nil {
+				prefix := at + "." + strconv.Itoa(m.n) + "." + valueName + "."
+				if err := decodeQueryNode(m.node.child(valueName), prefix, reflect.ValueOf(&a).Elem()); err != nil {
 					return err
 				}
 				out[k] = a
@@ -112,11 +138,15 @@ func decodeQueryStruct(form url.Values, prefix string, rv reflect.Value) error {
 			if f.Type.Kind() != reflect.Slice || f.Type.Elem().Kind() != reflect.Struct {
 				continue
 			}
-			ms := members(form, key)
+			// Lists of structures are the batch requests' entries.
+			ms, total := c.members(sqsmsg.MaxBatchEntries)
+			if total > sqsmsg.MaxBatchEntries {
+				return errTooManyEntries(total)
+			}
 			out := reflect.MakeSlice(f.Type, 0, len(ms))
 			for _, m := range ms {
 				e := reflect.New(f.Type.Elem()).Elem()
-				if err := decodeQueryStruct(form, m+".", e); err != nil {
+				if err := decodeQueryNode(m.node, at+"."+strconv.Itoa(m.n)+".", e); err != nil {
 					return err
 				}
 				out = reflect.Append(out, e)
@@ -136,55 +166,11 @@ func decodeBase64(v, name string) ([]byte, error) {
 	return b, nil
 }
 
-// memberValues is the value of every list member key.N, in order.
-func memberValues(form url.Values, key string) []string {
-	var out []string
-	for _, m := range members(form, key) {
-		if vs := form[m]; len(vs) > 0 {
-			out = append(out, vs[0])
-		}
-	}
-	return out
-}
-
-// mapKey is the key of map member m (m.<keyName>), which must be given.
-func mapKey(form url.Values, m, keyName string) (string, error) {
-	p := m + "."
-	k := form.Get(p + keyName)
+// mapKey is the key of map member m (at.N.<keyName>), which must be given.
+func mapKey(m member, at, keyName string) (string, error) {
+	k := m.node.child(keyName).text()
 	if k == "" {
-		return "", errInvalidParameterValue("Parameter %s%s is missing.", truncate(p, 128), keyName)
+		return "", errInvalidParameterValue("Parameter %s is missing.", truncate(at+"."+strconv.Itoa(m.n)+"."+keyName, 128+len(keyName)))
 	}
 	return k, nil
-}
-
-// members names every member key.N given as a parameter key.N or key.N.*,
-// in order of N, at most maxQueryEntries of them.
-func members(form url.Values, key string) []string {
-	seen := map[int]bool{}
-	p := key + "."
-	for k := range form {
-		rest, ok := strings.CutPrefix(k, p)
-		if !ok {
-			continue
-		}
-		digits, _, _ := strings.Cut(rest, ".")
-		n, err := strconv.Atoi(digits)
-		if err != nil || n < 1 || strconv.Itoa(n) != digits {
-			continue
-		}
-		seen[n] = true
-	}
-	out := make([]int, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	sort.Ints(out)
-	if len(out) > maxQueryEntries {
-		out = out[:maxQueryEntries]
-	}
-	names := make([]string, len(out))
-	for i, n := range out {
-		names[i] = p + strconv.Itoa(n)
-	}
-	return names
 }

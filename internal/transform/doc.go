@@ -54,8 +54,12 @@
 // surrounding whitespace trimmed). Message attributes "type" and "source"
 // (String) allow filtering without parsing the body. On a FIFO queue (QUEUE_URL ends in
 // ".fifo") MessageGroupId is the subject, MessageDeduplicationId the event
-// id, and batches are sent one at a time to keep their order; an entry SQS
-// fails and we resend may still land after entries that followed it.
+// id, and batches are sent one at a time to keep their order. The first call
+// that leaves an item unstored (the call failed, or SQS failed an entry)
+// ends the request: no later item is sent, and each is answered
+// sqs_unavailable, so resending every failed item keeps the order. An entry
+// SQS fails inside a call and we resend may still land after entries of the
+// same call that followed it: SQS stored those before we could know.
 //
 // # Sending: per item
 //

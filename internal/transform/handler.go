@@ -55,7 +55,7 @@ type Config struct {
 	// QueueURL is where messages go; a name ending in ".fifo" means a FIFO
 	// queue: MessageGroupId is the caller's subject and
 	// MessageDeduplicationId the event id, and batches are sent one at a
-	// time, in order.
+	// time, in order, stopping at the first item SQS did not store.
 	QueueURL string
 	// Schema names a bundled JSON Schema (SchemaNames); "" is DefaultSchema.
 	Schema string
@@ -147,10 +147,6 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if h.firstBackoff < 0 {
 		return nil, errors.New("transform: Backoff must not be negative")
-	}
-	if h.fifo {
-		// Batches in flight together could land out of order.
-		h.concurrency = 1
 	}
 	return h, nil
 }

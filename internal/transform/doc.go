@@ -8,7 +8,9 @@
 // POST /v1/events: the body is the event's data, any JSON value the schema
 // accepts (Content-Type application/json or absent). The Ce-Type header sets
 // the CloudEvents type; Idempotency-Key sets the event id (and, on a FIFO
-// queue, the deduplication id).
+// queue, the deduplication id). Each may be sent once: HTTP API joins a
+// repeated header's values with commas, so a value with a comma is a repeat
+// and is refused (400 repeated_header) rather than read as one id.
 //
 // POST /v1/events/batch: a JSON array (application/json) or NDJSON
 // (application/x-ndjson; blank lines ignored) of items
@@ -28,7 +30,7 @@
 // Every item is checked before anything is written (items of large batches
 // in parallel, one share per CPU), and the first failing check decides: the
 // request's shape (400 invalid_json, invalid_item, invalid_request,
-// empty_batch; 413 too_many_items, body_too_large; 415
+// repeated_header, empty_batch; 413 too_many_items, body_too_large; 415
 // unsupported_media_type), then each enveloped message against SQS's rules
 // (413 item_too_large when one item would exceed 1 MiB, naming its index;
 // 400 invalid_characters), then the schema (422 validation_failed, listing

@@ -384,14 +384,23 @@ func (h *Handler) input(req *events.APIGatewayV2HTTPRequest, body []byte, batch 
 		}
 		mediaType = mt
 	}
+	// HTTP API joins a repeated header's values with commas: read as one,
+	// two types or two keys would become one type and one deduplication id.
 	defaultType := DefaultType
-	if t, ok := apigw.Header(req.Headers, HeaderType); ok {
+	t, hasType, err := apigw.SingleHeader(req.Headers, HeaderType)
+	if err != nil {
+		return nil, &RequestError{Err: ErrRepeatedHeader, Message: HeaderType + " must be sent once (a comma means it was repeated)"}
+	}
+	if hasType {
 		if err := checkToken(t, maxTypeLength); err != nil {
 			return nil, &RequestError{Err: ErrInvalidRequest, Message: HeaderType + " " + err.Error()}
 		}
 		defaultType = t
 	}
-	key, hasKey := apigw.Header(req.Headers, HeaderIdempotencyKey)
+	key, hasKey, err := apigw.SingleHeader(req.Headers, HeaderIdempotencyKey)
+	if err != nil {
+		return nil, &RequestError{Err: ErrRepeatedHeader, Message: HeaderIdempotencyKey + " must be sent once (a comma means it was repeated)"}
+	}
 
 	if !batch {
 		if mediaType != "" && mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json") {
@@ -623,6 +632,8 @@ func classify(err error) (status int, code, message string) {
 		return http.StatusBadRequest, "invalid_item", "an item is malformed"
 	case errors.Is(err, ErrEmptyBatch):
 		return http.StatusBadRequest, "empty_batch", "the batch holds no items"
+	case errors.Is(err, ErrRepeatedHeader):
+		return http.StatusBadRequest, "repeated_header", "a header that must appear once was repeated"
 	case errors.Is(err, ErrInvalidRequest):
 		return http.StatusBadRequest, "invalid_request", "the request is malformed"
 	case errors.Is(err, ErrInvalidCharacters):

@@ -78,6 +78,22 @@ func TestHandleRejectsWholeRequest(t *testing.T) {
 			r.Headers["idempotency-key"] = strings.Repeat("k", 129)
 			return r
 		}(), status: 400, code: "invalid_request", index: -1},
+		{name: "single Ce-Type repeated", req: func() events.APIGatewayV2HTTPRequest {
+			// HTTP API joins repeated headers with a comma.
+			r := request(single, "application/json", `{}`)
+			r.Headers["ce-type"] = "com.example.a,com.example.b"
+			return r
+		}(), status: 400, code: "repeated_header", index: -1},
+		{name: "single Idempotency-Key repeated", req: func() events.APIGatewayV2HTTPRequest {
+			r := request(single, "application/json", `{}`)
+			r.Headers["idempotency-key"] = "key-1,key-2"
+			return r
+		}(), status: 400, code: "repeated_header", index: -1},
+		{name: "batch Ce-Type repeated", req: func() events.APIGatewayV2HTTPRequest {
+			r := request(batch, "application/json", `[{"data":{}}]`)
+			r.Headers["Ce-Type"] = "t.a,t.b"
+			return r
+		}(), status: 400, code: "repeated_header", index: -1},
 		{name: "single default schema wants an object", req: request(single, "application/json", `[1]`), status: 422, code: "validation_failed", index: 0, pointer: "", rule: "type"},
 		{name: "single strict schema", req: request(single, "application/json", `{"orderId":"ord_abc123","amount":-1,"currency":"EUR","items":[{"sku":"A","quantity":1}]}`), opts: []testOption{strict}, status: 422, code: "validation_failed", index: 0, pointer: "/amount", rule: "minimum"},
 		{name: "batch not an array", req: request(batch, "application/json", `{"data":{}}`), status: 400, code: "invalid_json", index: 0},

@@ -78,7 +78,9 @@
 // 207 means at least one item, possibly every one, is not in the queue
 // (code sqs_rejected: SQS refused it and resending will not help;
 // sqs_unavailable: resend it, with the same id). The single route answers
-// 202 with one result, or 503 sqs_unavailable.
+// 202 with one result, or 503 sqs_unavailable. SQS calls end short of the
+// Lambda deadline (internal/deadline), so a queue that does not answer still
+// leaves time to send these answers.
 //
 // # Dry run
 //

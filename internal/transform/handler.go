@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/sqsgate/sqsgate/internal/apigw"
+	"github.com/sqsgate/sqsgate/internal/deadline"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 )
 
@@ -308,6 +309,10 @@ func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		return apigw.JSON(http.StatusOK, h.plan(msgs, calls, batch))
 	}
 
+	// SQS calls end short of Lambda's deadline, so the answer (with the
+	// per-item results of a batch) still reaches the caller.
+	ctx, cancel := deadline.WithMargin(ctx)
+	defer cancel()
 	results := make([]Result, len(msgs))
 	if !batch {
 		id, err := h.sendOne(ctx, &msgs[0])

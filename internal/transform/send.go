@@ -111,6 +111,13 @@ func firstUnstored(call []int, out []outcome) int {
 }
 
 func (h *Handler) sendCall(ctx context.Context, msgs []Message, call []int, out []outcome) {
+	if ctx.Err() != nil {
+		// Time is up (or the invocation ended) before this call started.
+		for _, i := range call {
+			out[i] = failed(CodeSQSUnavailable, "the request ran out of time before this item was sent; send it again")
+		}
+		return
+	}
 	pending := call
 	for attempt := 1; ; attempt++ {
 		in := &sqs.SendMessageBatchInput{QueueUrl: aws.String(h.queueURL), Entries: make([]types.SendMessageBatchRequestEntry, 0, len(pending))}

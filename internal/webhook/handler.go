@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sqsgate/sqsgate/internal/apigw"
+	"github.com/sqsgate/sqsgate/internal/deadline"
 	"github.com/sqsgate/sqsgate/internal/secrets"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 	"github.com/sqsgate/sqsgate/internal/webhook/github"
@@ -98,6 +99,10 @@ var (
 // instead of a 500 from Lambda.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	start := h.now()
+	// Secrets Manager and SQS get a deadline short of Lambda's, so a call
+	// that hangs ends in a 503 the provider retries, not in a timeout.
+	ctx, cancel := deadline.WithMargin(ctx)
+	defer cancel()
 	log := h.logger().With("request_id", req.RequestContext.RequestID)
 	provider, path := route(&req)
 	log = log.With("provider", provider, "path", path)

@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sqsgate/sqsgate/internal/apigw"
+	"github.com/sqsgate/sqsgate/internal/deadline"
 	"github.com/sqsgate/sqsgate/internal/secrets"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 	"github.com/sqsgate/sqsgate/internal/webhook/github"
@@ -368,4 +369,27 @@ func TestHandleRefreshesSecretsAfterMismatch(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	assert.Len(t, rec.inputs, 1)
+}
+
+// Issue 10, defect 3: the SQS call must end early enough to answer. The
+// sender never answers; the invocation's deadline is short.
+func TestHandleAnswersBeforeTheLambdaDeadline(t *testing.T) {
+	push := fixture(t, "github-push.json")
+	var callDeadline time.Time
+	var hasDeadline bool
+	never := senderFunc(func(ctx context.Context, _ *sqs.SendMessageInput, _ ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
+		callDeadline, hasDeadline = ctx.Deadline()
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	h := newTestHandler(t, never, nil)
+	end := time.Now().Add(700 * time.Millisecond)
+	ctx, cancel := context.WithDeadline(context.Background(), end)
+	defer cancel()
+	resp, err := h.Handle(ctx, request(GitHubPath, githubHeaders(push), push, false))
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Equal(t, "queue_unavailable", errorCode(t, resp))
+	require.True(t, hasDeadline, "the SQS call must carry a deadline")
+	assert.False(t, callDeadline.After(end.Add(-deadline.Reserve)), "the SQS call must end %v before the invocation; it ends at %v, the invocation at %v", deadline.Reserve, callDeadline, end)
 }

@@ -137,7 +137,7 @@ func TestAPIConfig(t *testing.T) {
 		t.Errorf("CognitoJwtAuthorizer %+v: the dev issuer must stand in for Cognito", jwt)
 	}
 	lambda := cfg.Authorizers["CognitoAuthorizer"]
-	if lambda.Type != "lambda" || lambda.Function != "AuthorizerFunction" || lambda.ResultTTL != 300*time.Second {
+	if lambda.Type != "lambda" || lambda.Function != "AuthorizerFunction" || lambda.ResultTTL != 60*time.Second {
 		t.Errorf("CognitoAuthorizer %+v", lambda)
 	}
 	if len(cfg.Routes) != len(app.API.Routes) {

@@ -167,6 +167,8 @@ func rejections(t *testing.T) []rejection {
 	form := []byte("payload=" + url.QueryEscape(string(push)))
 	big := []byte(`{"pad":"` + strings.Repeat("x", sqsmsg.MaxMessageBytes) + `"}`)
 	nul := []byte("{\"a\":\"\x00\"}")
+	notUTF8 := []byte("{\"a\":\"\xff\xfe\"}")
+	paddleNotUTF8 := []byte("{\"event_id\":\"evt_1\",\"event_type\":\"a.b\",\"data\":\"\xff\xfe\"}")
 	return []rejection{
 		{"unknown path", request("/webhooks/stripe", gh, push, false), nil, 404, "not_found"},
 		{"wrong method", func() events.APIGatewayV2HTTPRequest {
@@ -194,6 +196,11 @@ func rejections(t *testing.T) []rejection {
 		{"github form signed over the payload only", request(GitHubPath, with(gh, "Content-Type", "application/x-www-form-urlencoded"), form, true), nil, 401, "invalid_signature"},
 		{"github over the SQS limit", request(GitHubPath, with(gh, github.SignatureHeader, github.Sign(githubSecret, big)), big, false), nil, 413, "payload_too_large"},
 		{"github characters SQS refuses", request(GitHubPath, with(gh, github.SignatureHeader, github.Sign(githubSecret, nul)), nul, false), nil, 400, "invalid_payload"},
+		// Issue 16, item 8: a genuine signature over a body that is not
+		// UTF-8 is a payload SQS would refuse, not a forgery.
+		{"github signed body not UTF-8", request(GitHubPath, with(gh, github.SignatureHeader, github.Sign(githubSecret, notUTF8)), notUTF8, true), nil, 400, "invalid_payload"},
+		{"github signed body not UTF-8, as text", request(GitHubPath, with(gh, github.SignatureHeader, github.Sign(githubSecret, notUTF8)), notUTF8, false), nil, 400, "invalid_payload"},
+		{"paddle signed body not UTF-8", request(PaddlePath, paddleHeaders(paddleNotUTF8, testNow), paddleNotUTF8, true), nil, 400, "invalid_payload"},
 		{"github event SQS refuses", request(GitHubPath, with(gh, github.EventHeader, "push\x01"), push, false), nil, 400, "invalid_metadata"},
 		{"paddle unsigned", request(PaddlePath, with(pd, paddle.SignatureHeader, ""), txn, false), nil, 401, "missing_signature"},
 		{"paddle forged", request(PaddlePath, with(pd, paddle.SignatureHeader, paddle.Sign("pdl_guess", testNow, txn)), txn, false), nil, 401, "invalid_signature"},

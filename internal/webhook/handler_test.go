@@ -74,14 +74,13 @@ func newTestHandler(t testing.TB, sender Sender, logs *bytes.Buffer) *Handler {
 	if logs != nil {
 		logger = slog.New(slog.NewJSONHandler(logs, nil))
 	}
-	return &Handler{
-		GitHubSecrets: literal(t, githubSecret),
-		PaddleSecrets: literal(t, paddleSecret),
-		Sender:        sender,
-		QueueURL:      "https://sqs.us-east-1.amazonaws.com/000000000000/IngestQueue",
-		Now:           func() time.Time { return testNow },
-		Logger:        logger,
-	}
+	h, err := New(Config{
+		QueueURL:     "https://sqs.us-east-1.amazonaws.com/000000000000/IngestQueue",
+		GitHubSecret: githubSecret,
+		PaddleSecret: paddleSecret,
+	}, Deps{SQS: sender, Now: func() time.Time { return testNow }}, logger)
+	require.NoError(t, err)
+	return h
 }
 
 // request builds an HTTP API v2 event as API Gateway delivers it: lowercase
@@ -182,14 +181,14 @@ func rejections(t *testing.T) []rejection {
 		{"github body altered", request(GitHubPath, gh, append(bytes.Clone(push), ' '), false), nil, 401, "invalid_signature"},
 		{"github malformed signature", request(GitHubPath, with(gh, github.SignatureHeader, "sha256=xyz"), push, false), nil, 401, "malformed_signature"},
 		{"github repeated signature", request(GitHubPath, with(gh, github.SignatureHeader, gh[github.SignatureHeader]+","+gh[github.SignatureHeader]), push, false), nil, 400, "repeated_header"},
-		{"github no secret configured", request(GitHubPath, gh, push, false), func(h *Handler) { h.GitHubSecrets = literal(t, "") }, 503, "secret_unavailable"},
-		{"github nil secret source", request(GitHubPath, gh, push, false), func(h *Handler) { h.GitHubSecrets = nil }, 503, "secret_unavailable"},
+		{"github no secret configured", request(GitHubPath, gh, push, false), func(h *Handler) { h.githubSecrets = literal(t, "") }, 503, "secret_unavailable"},
+		{"github nil secret source", request(GitHubPath, gh, push, false), func(h *Handler) { h.githubSecrets = nil }, 503, "secret_unavailable"},
 		{"github bad base64", func() events.APIGatewayV2HTTPRequest {
 			r := request(GitHubPath, gh, push, true)
 			r.Body = "!!" + r.Body
 			return r
 		}(), nil, 400, "malformed_request"},
-		{"github over the body cap", request(GitHubPath, gh, push, true), func(h *Handler) { h.MaxBodyBytes = 10 }, 413, "payload_too_large"},
+		{"github over the body cap", request(GitHubPath, gh, push, true), func(h *Handler) { h.maxBodyBytes = 10 }, 413, "payload_too_large"},
 		{"github missing event", request(GitHubPath, with(gh, github.EventHeader, ""), push, false), nil, 400, "missing_header"},
 		{"github missing delivery", request(GitHubPath, with(gh, github.DeliveryHeader, ""), push, false), nil, 400, "missing_header"},
 		{"github form without payload", request(GitHubPath, with(gh, "Content-Type", "application/x-www-form-urlencoded", github.SignatureHeader, github.Sign(githubSecret, []byte("x=1"))), []byte("x=1"), true), nil, 400, "malformed_payload"},
@@ -208,7 +207,7 @@ func rejections(t *testing.T) []rejection {
 		{"paddle from the future", request(PaddlePath, paddleHeaders(txn, testNow.Add(time.Minute)), txn, false), nil, 401, "stale_timestamp"},
 		{"paddle malformed signature", request(PaddlePath, with(pd, paddle.SignatureHeader, "ts=x;h1=y"), txn, false), nil, 401, "malformed_signature"},
 		{"paddle no event id", request(PaddlePath, paddleHeaders([]byte(`{"event_type":"a"}`), testNow), []byte(`{"event_type":"a"}`), false), nil, 400, "malformed_payload"},
-		{"paddle no secret configured", request(PaddlePath, pd, txn, false), func(h *Handler) { h.PaddleSecrets = literal(t, " , ") }, 503, "secret_unavailable"},
+		{"paddle no secret configured", request(PaddlePath, pd, txn, false), func(h *Handler) { h.paddleSecrets = literal(t, " , ") }, 503, "secret_unavailable"},
 	}
 }
 
@@ -397,14 +396,14 @@ func TestHandleAccepts(t *testing.T) {
 			var logs bytes.Buffer
 			rec := &recorder{}
 			h := newTestHandler(t, rec, &logs)
-			h.FIFO = tt.fifo
+			h.fifo = tt.fifo
 			resp, err := h.Handle(context.Background(), tt.req)
 			require.NoError(t, err)
 			require.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
 			assert.JSONEq(t, `{"messageId":"msg-1"}`, resp.Body)
 			require.Len(t, rec.inputs, 1)
 			in := rec.inputs[0]
-			assert.Equal(t, h.QueueURL, aws.ToString(in.QueueUrl))
+			assert.Equal(t, h.queueURL, aws.ToString(in.QueueUrl))
 			assert.Equal(t, string(tt.wantBody), aws.ToString(in.MessageBody), "the body must be exactly as delivered")
 			assert.Len(t, in.MessageAttributes, 5)
 			assert.Equal(t, providerFor(strings.TrimPrefix(tt.req.RawPath, "/prod")), stringAttr(in, "provider"))
@@ -474,7 +473,7 @@ func TestHandleRefreshesSecretsAfterMismatch(t *testing.T) {
 	rec := &recorder{}
 	h := newTestHandler(t, rec, nil)
 	src := &rotatingSource{current: []string{"old"}, next: []string{githubSecret, "old"}}
-	h.GitHubSecrets = src
+	h.githubSecrets = src
 
 	resp, err := h.Handle(context.Background(), request(GitHubPath, githubHeaders(push), push, false))
 	require.NoError(t, err)

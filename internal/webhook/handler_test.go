@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/assert"
@@ -292,9 +293,11 @@ func TestHandleLogs401WithDeliveryAndEvent(t *testing.T) {
 	t.Run("a verified delivery is marked verified", func(t *testing.T) {
 		var logs bytes.Buffer
 		h := newTestHandler(t, &recorder{}, &logs)
-		_, err := h.Handle(context.Background(), request(GitHubPath, githubHeaders(push), push, false))
+		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "aws-req-1"})
+		_, err := h.Handle(ctx, request(GitHubPath, githubHeaders(push), push, false))
 		require.NoError(t, err)
 		line := lastLogLine(t, logs.String())
+		assert.Equal(t, "aws-req-1", line["aws_request_id"])
 		assert.Equal(t, true, line["verified"])
 		assert.Equal(t, deliveryID, line["delivery_id"])
 	})
@@ -349,7 +352,13 @@ func assertLogSafe(t *testing.T, logs string, req events.APIGatewayV2HTTPRequest
 		}
 	}
 	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
-		assert.True(t, json.Valid([]byte(line)), "log line is not JSON: %s", line)
+		var fields map[string]any
+		if !assert.NoError(t, json.Unmarshal([]byte(line), &fields), "log line is not JSON: %s", line) {
+			continue
+		}
+		for key := range fields {
+			assert.Regexp(t, `^[a-z][a-z0-9]*(_[a-z0-9]+)*$`, key, "log keys are snake_case")
+		}
 	}
 }
 

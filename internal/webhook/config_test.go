@@ -27,6 +27,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{"no queue URL", map[string]string{EnvGitHubSecret: "s"}, Config{}, true},
 		{"bad tolerance", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "5"}, Config{}, true},
 		{"negative tolerance", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "-5s"}, Config{}, true},
+		{"zero tolerance", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "0s"}, Config{}, true},
 		{"bad refresh interval", map[string]string{EnvQueueURL: queue, EnvSecretRefreshInterval: "often"}, Config{}, true},
 		{"sub-second tolerance kept exactly", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "500ms"}, Config{QueueURL: queue, PaddleTolerance: 500 * time.Millisecond, SecretRefreshInterval: 5 * time.Minute}, false},
 		{"defaults", map[string]string{EnvQueueURL: queue}, Config{QueueURL: queue, PaddleTolerance: 5 * time.Second, SecretRefreshInterval: 5 * time.Minute}, false},

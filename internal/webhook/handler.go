@@ -90,12 +90,7 @@ type message struct {
 // unverified request must not be able to write long lines.
 const maxLoggedIDLength = 128
 
-func capped(s string) string {
-	if len(s) > maxLoggedIDLength {
-		return s[:maxLoggedIDLength]
-	}
-	return s
-}
+func capped(s string) string { return s[:min(len(s), maxLoggedIDLength)] }
 
 // Handle serves one HTTP API request. It never returns an error: every
 // failure is an HTTP answer, so API Gateway passes it to the provider
@@ -143,13 +138,18 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		}{messageID}), nil
 	}
 	status, body := apigw.Answer(err)
-	level := slog.LevelWarn
-	if status >= 500 {
-		level = slog.LevelError
-	}
-	log.Log(ctx, level, "webhook rejected", "outcome", "rejected", "status", status, "code", body.Code,
+	log.Log(ctx, levelFor(status), "webhook rejected", "outcome", "rejected", "status", status, "code", body.Code,
 		"error", err.Error(), "duration_ms", h.now().Sub(start).Milliseconds())
 	return apigw.JSON(status, body), nil
+}
+
+// levelFor logs a 5xx, our failure or AWS's, as an error and a 4xx, the
+// sender's, as a warning.
+func levelFor(status int) slog.Level {
+	if status >= http.StatusInternalServerError {
+		return slog.LevelError
+	}
+	return slog.LevelWarn
 }
 
 func (h *Handler) github(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (*message, error) {
@@ -194,9 +194,11 @@ func (h *Handler) github(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if github.IsForm(contentType) {
 		msg.body, msg.contentType = string(payload), "application/json"
 	}
+	// A group SQS would refuse (too long, odd characters) falls back to
+	// the provider when the message is built.
 	msg.group = ProviderGitHub
 	if h.fifo {
-		if repo := github.RepositoryFullName(payload); repo != "" && len(ProviderGitHub)+1+len(repo) <= sqsmsg.MaxFIFOIDLength {
+		if repo := github.RepositoryFullName(payload); repo != "" {
 			msg.group = ProviderGitHub + ":" + repo
 		}
 	}

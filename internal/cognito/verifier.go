@@ -2,7 +2,7 @@ package cognito
 
 import (
 	"context"
-	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jws"
 )
 
@@ -135,7 +134,6 @@ type Verifier struct {
 	now      func() time.Time
 	keys     *keySource
 	cache    *tokenCache
-	rs256    jws.Verifier
 }
 
 var (
@@ -204,10 +202,6 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 	}
 	refresh := orDefault(cfg.RefreshInterval, DefaultRefreshInterval)
 	minRefresh := orDefault(cfg.MinRefreshInterval, DefaultMinRefreshInterval)
-	rs256, err := jws.NewVerifier(jwa.RS256)
-	if err != nil {
-		return nil, fmt.Errorf("cognito: RS256 verifier: %w", err)
-	}
 	keys, err := newKeySource(jwksURL, client, refresh, minRefresh, now)
 	if err != nil {
 		return nil, fmt.Errorf("cognito: %w", err)
@@ -220,7 +214,6 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 		now:      now,
 		keys:     keys,
 		cache:    newTokenCache(cfg.CacheSize, orDefault(cfg.CacheTTL, DefaultCacheTTL)),
-		rs256:    rs256,
 	}
 	logger := cfg.Logger
 	if logger == nil {
@@ -272,40 +265,26 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 }
 
 func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*Claims, error) {
-	parts, err := split(token)
-	if err != nil {
+	if err := checkCompact(token); err != nil {
 		return nil, err
 	}
-	h, err := parseHeader(parts.header)
-	if err != nil {
-		return nil, err
+	kp := tokenKey{keys: v.keys}
+	payload, err := jws.Verify([]byte(token), jws.WithCompact(), jws.WithKeyProvider(&kp), jws.WithContext(ctx))
+	switch {
+	case kp.err != nil:
+		return nil, kp.err
+	case err != nil && !kp.called:
+		// jws could not parse it: bad base64, a header that is not a JSON
+		// object of valid JOSE parameters.
+		return nil, fmt.Errorf("%w: not a JWS", ErrMalformed)
+	case err != nil:
+		return nil, ErrSignature
 	}
-	pub, err := v.keys.key(ctx, h.Kid)
-	if err != nil {
-		return nil, err
-	}
-	if err := v.checkSignature(parts, pub); err != nil {
-		return nil, err
-	}
-	cs, err := parseClaims(parts.payload)
-	if err != nil {
-		return nil, err
+	var cs claimSet
+	if err := json.Unmarshal(payload, &cs); err != nil {
+		return nil, fmt.Errorf("%w: payload is not a valid JSON object of claims", ErrMalformed)
 	}
 	return v.check(&cs, now)
-}
-
-func (v *Verifier) checkSignature(parts compact, pub *rsa.PublicKey) error {
-	sig, err := decodeSegment(parts.signature, "signature")
-	if err != nil {
-		return err
-	}
-	if len(sig) != pub.Size() {
-		return fmt.Errorf("%w: %d bytes for a %d-byte key", ErrSignature, len(sig), pub.Size())
-	}
-	if err := v.rs256.Verify([]byte(parts.signingInput), sig, pub); err != nil {
-		return ErrSignature
-	}
-	return nil
 }
 
 // check applies the claim rules to a token whose signature is valid.

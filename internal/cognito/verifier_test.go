@@ -220,6 +220,12 @@ func TestVerifyAttacks(t *testing.T) {
 		{"attacker certificate chain in x5c", signRS256(t, attacker, header(map[string]any{"x5c": []string{b64(pubDER)}}), claims), cognito.ErrHeader},
 		{"crit extension", signRS256(t, key, header(map[string]any{"crit": []string{"exp"}, "exp": 1}), claims), cognito.ErrHeader},
 		{"unencoded payload (b64 false)", signRS256(t, key, header(map[string]any{"b64": false, "crit": []string{"b64"}}), claims), cognito.ErrHeader},
+		{"jku present but empty", signRS256(t, key, header(map[string]any{"jku": ""}), claims), cognito.ErrHeader},
+		{"b64 true without crit", signRS256(t, key, header(map[string]any{"b64": true}), claims), cognito.ErrHeader},
+		{"JWS JSON serialization", `{"payload":"` + goodParts[1] + `","protected":"` + goodParts[0] + `","signature":"` + goodParts[2] + `"}`, cognito.ErrMalformed},
+		{"signature with non-zero trailing bits", goodParts[0] + "." + goodParts[1] + "." + goodParts[2][:len(goodParts[2])-1] + flipLowBits(goodParts[2][len(goodParts[2])-1:]), cognito.ErrMalformed},
+		{"empty payload", goodParts[0] + ".." + goodParts[2], cognito.ErrMalformed},
+		{"empty header", "." + goodParts[1] + "." + goodParts[2], cognito.ErrMalformed},
 		{"attacker key under the real kid", signRS256(t, attacker, rs256Header(testKid), claims), cognito.ErrSignature},
 		{"claims swapped after signing", goodParts[0] + "." + b64JSON(t, with(claims, map[string]any{"username": "root"})) + "." + goodParts[2], cognito.ErrSignature},
 		{"truncated signature", goodParts[0] + "." + goodParts[1] + "." + b64(mustB64(t, goodParts[2])[:255]), cognito.ErrSignature},
@@ -258,6 +264,14 @@ func TestVerifyAttacks(t *testing.T) {
 	if _, err := v.Verify(context.Background(), good); err != nil {
 		t.Fatalf("the untouched token: %v", err)
 	}
+}
+
+// flipLowBits changes the bits a final base64 character carries beyond the
+// encoded bytes, so the text differs but lenient decoders yield the same
+// bytes.
+func flipLowBits(c string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	return string(alphabet[strings.IndexByte(alphabet, c[0])^1])
 }
 
 func mustB64(t testing.TB, s string) []byte {

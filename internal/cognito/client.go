@@ -9,10 +9,11 @@ import (
 // 1 KB); jwk.Cache itself reads whatever it is given.
 const MaxJWKSBytes = 1 << 20
 
-// defaultHTTPClient fetches key sets: bounded in time and size, and
-// refusing redirects, so the configured URL is the only place keys come
-// from.
-func defaultHTTPClient() *http.Client {
+// NewJWKSClient returns the client that fetches key sets when
+// Config.HTTPClient is nil: bounded in time (DefaultFetchTimeout) and size
+// (MaxJWKSBytes), and refusing redirects, so the configured URL is the only
+// place keys come from.
+func NewJWKSClient() *http.Client {
 	return &http.Client{
 		Timeout:       DefaultFetchTimeout,
 		Transport:     limitedBody{http.DefaultTransport},

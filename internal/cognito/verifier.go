@@ -198,7 +198,7 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 	}
 	client := cfg.HTTPClient
 	if client == nil {
-		client = defaultHTTPClient()
+		client = NewJWKSClient()
 	}
 	refresh := orDefault(cfg.RefreshInterval, DefaultRefreshInterval)
 	minRefresh := orDefault(cfg.MinRefreshInterval, DefaultMinRefreshInterval)

@@ -21,8 +21,8 @@ func NewJWKSClient() *http.Client {
 	}
 }
 
-// limitedBody cuts response bodies at MaxJWKSBytes+1 bytes, so an
-// oversized key set fails to parse instead of filling memory.
+// limitedBody cuts response bodies at MaxJWKSBytes, so a larger key set
+// arrives truncated and fails to parse instead of filling memory.
 type limitedBody struct{ next http.RoundTripper }
 
 func (l limitedBody) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -33,6 +33,6 @@ func (l limitedBody) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = struct {
 		io.Reader
 		io.Closer
-	}{io.LimitReader(resp.Body, MaxJWKSBytes+1), resp.Body}
+	}{io.LimitReader(resp.Body, MaxJWKSBytes), resp.Body}
 	return resp, nil
 }

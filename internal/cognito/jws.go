@@ -1,7 +1,6 @@
 package cognito
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -17,6 +16,14 @@ import (
 // 10 KB anyway.
 const MaxTokenBytes = 8 << 10
 
+// compactByte marks the bytes of a compact JWS: base64url and the dot.
+var compactByte = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") {
+		t[c] = true
+	}
+	return t
+}()
+
 // checkCompact refuses anything but three base64url parts (RFC 7515's
 // compact serialization, no padding) before jws sees the token. jws's
 // decoder also takes padded and standard-alphabet base64 and the JSON
@@ -25,18 +32,13 @@ func checkCompact(token string) error {
 	if token == "" {
 		return ErrMissingToken
 	}
-	dots := 0
-	for i := 0; i < len(token); i++ {
-		switch c := token[i]; {
-		case c == '.':
-			dots++
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
-		default:
+	if strings.Count(token, ".") != 2 {
+		return fmt.Errorf("%w: not three dot-separated parts", ErrMalformed)
+	}
+	for _, c := range []byte(token) {
+		if !compactByte[c] {
 			return fmt.Errorf("%w: not base64url", ErrMalformed)
 		}
-	}
-	if dots != 2 {
-		return fmt.Errorf("%w: not three dot-separated parts", ErrMalformed)
 	}
 	if token[0] == '.' || strings.Contains(token, "..") {
 		return fmt.Errorf("%w: empty header or payload", ErrMalformed)
@@ -126,11 +128,8 @@ type claimSet struct {
 type audience []string
 
 func (a *audience) UnmarshalJSON(b []byte) error {
-	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
+	var s string
+	if json.Unmarshal(b, &s) == nil {
 		*a = audience{s}
 		return nil
 	}

@@ -61,25 +61,21 @@ func (h *Handler) authorize(ctx context.Context, req events.APIGatewayV2CustomAu
 // BearerToken returns the token of an Authorization header, which may carry
 // it bare (as Cognito's hosted UI examples do) or after "Bearer ".
 func BearerToken(headers map[string]string) (string, error) {
-	v, ok, err := apigw.SingleHeader(headers, "Authorization")
-	switch {
-	case err != nil:
+	v, _, err := apigw.SingleHeader(headers, "Authorization")
+	if err != nil {
 		return "", ErrRepeatedHeader
-	case !ok || strings.TrimSpace(v) == "":
-		return "", ErrNoAuthorization
 	}
+	// A missing header reads as "".
 	v = strings.TrimSpace(v)
-	if strings.EqualFold(v, "Bearer") {
+	if v == "" || strings.EqualFold(v, "Bearer") {
 		return "", ErrNoAuthorization
 	}
 	if scheme, rest, found := strings.Cut(v, " "); found {
 		if !strings.EqualFold(scheme, "Bearer") {
 			return "", ErrUnsupportedScheme
 		}
+		// v has no trailing space, so rest is never blank.
 		v = strings.TrimSpace(rest)
-		if v == "" {
-			return "", ErrNoAuthorization
-		}
 	}
 	return v, nil
 }

@@ -178,6 +178,7 @@ func TestHandle(t *testing.T) {
 	}{
 		{"no Authorization header", "POST /v1/messages", map[string]string{}, "authorization_missing"},
 		{"empty Bearer", "POST /v1/messages", map[string]string{"authorization": "Bearer "}, "authorization_missing"},
+		{"blank header", "POST /v1/messages", map[string]string{"authorization": " \t "}, "authorization_missing"},
 		{"Basic scheme", "POST /v1/messages", map[string]string{"authorization": "Basic " + good}, "authorization_scheme"},
 		{"header repeated", "POST /v1/messages", map[string]string{"authorization": "Bearer " + good + ",Bearer " + good}, "authorization_repeated"},
 		{"garbage token", "POST /v1/messages", map[string]string{"authorization": "Bearer not-a-jwt"}, "token_malformed"},
@@ -190,6 +191,7 @@ func TestHandle(t *testing.T) {
 		{"Bearer token with a rule it meets", "POST /v1/messages", map[string]string{"authorization": "Bearer " + good}, ""},
 		{"lowercase bearer, mixed-case header name", "POST /v1/messages", map[string]string{"Authorization": "bearer " + good}, ""},
 		{"bare token", "POST /v1/messages", map[string]string{"authorization": good}, ""},
+		{"Bearer and spaces around the token", "POST /v1/messages", map[string]string{"authorization": " Bearer   " + good + " "}, ""},
 		{"route without a rule", "GET /v1/send", map[string]string{"authorization": "Bearer " + good}, ""},
 	}
 	for _, tt := range tests {
@@ -205,7 +207,7 @@ func TestHandle(t *testing.T) {
 					t.Fatalf("response = %+v, want a bare denial", resp)
 				}
 				line := deniedLine(t, logs.Bytes())
-				if line.Code != tt.wantCode || line.RouteKey != tt.routeKey {
+				if line.Code != tt.wantCode || line.RouteKey != tt.routeKey || line.Level != "INFO" {
 					t.Fatalf("logged %+v, want code %q", line, tt.wantCode)
 				}
 				// Every token-sized piece of the header, whatever the scheme
@@ -281,6 +283,7 @@ func TestParseRules(t *testing.T) {
 		{"trailing data", `{} {}`, true},
 		{"empty", ``, false},
 		{"empty object", `{}`, false},
+		{"null", `null`, false},
 		{"rules", `{"POST /v1/messages":{"scopes":["sqsgate/write"],"groups":["writers"]},"$default":{"groups":["admins"]}}`, false},
 	}
 	for _, tt := range tests {

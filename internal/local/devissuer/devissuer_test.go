@@ -23,17 +23,25 @@ var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 // verifier returns a production verifier for the dev issuer, its keys
 // served from s.JWKS() at JWKSPath, as the local platform serves them.
-func verifier(t *testing.T, s *devissuer.Signer, tokenUse string) *cognito.Verifier {
+// verifierConfig is a Cognito verifier's configuration for the dev issuer,
+// its key set served by a test server.
+func verifierConfig(t *testing.T, s *devissuer.Signer, tokenUse string) cognito.Config {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+devissuer.JWKSPath, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(s.JWKS()) })
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	v, err := cognito.New(context.Background(), cognito.Config{
+	return cognito.Config{
 		Issuer: devissuer.Issuer, ClientIDs: []string{devissuer.ClientID}, TokenUse: tokenUse,
 		JWKSURL: srv.URL + devissuer.JWKSPath, Leeway: cognito.DefaultLeeway,
-		Now: func() time.Time { return now },
-	})
+	}
+}
+
+func verifier(t *testing.T, s *devissuer.Signer, tokenUse string) *cognito.Verifier {
+	t.Helper()
+	cfg := verifierConfig(t, s, tokenUse)
+	cfg.Now = func() time.Time { return now }
+	v, err := cognito.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,10 +202,12 @@ func TestAuthorizerEvents(t *testing.T) {
 			if req.Version != "2.0" || req.RouteKey != devissuer.EventRouteKey || req.RequestContext.HTTP.Method != "POST" {
 				t.Fatalf("event = %+v", req)
 			}
-			h, err := authorizer.New(verifier(t, s, tt.tokenUse), rules, nil)
+			h, err := authorizer.New(authorizer.Config{Cognito: verifierConfig(t, s, tt.tokenUse), Rules: rules},
+				authorizer.Deps{Now: func() time.Time { return now }}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Cleanup(h.Close)
 			resp, err := h.Handle(context.Background(), req)
 			if err != nil || resp.IsAuthorized != tt.allowed {
 				t.Fatalf("Handle = %+v, %v; want allowed=%v", resp, err, tt.allowed)

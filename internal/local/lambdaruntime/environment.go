@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/local/peercred"
 	"github.com/sqsgate/sqsgate/internal/uuid"
 )
 
@@ -119,6 +120,9 @@ func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: runtime API listener: %v", ErrStart, fn.Name, err)
+	}
+	if !rt.allowOtherUsers {
+		ln = peercred.Guard(ln, peercred.Options{Name: "Runtime API of " + fn.Name, Logger: rt.logger})
 	}
 	e := &env{
 		rt:         rt,

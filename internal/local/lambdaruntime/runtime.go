@@ -52,6 +52,12 @@ type Options struct {
 	// ShutdownGrace is how long Close waits after SIGTERM before SIGKILL;
 	// default DefaultShutdownGrace.
 	ShutdownGrace time.Duration
+	// AllowOtherUsers lets processes of any local user talk to the
+	// environments' Runtime APIs. By default only this process's user may
+	// (see internal/local/peercred): another user could otherwise take an
+	// invocation from /next and answer it, an authorizer's decision
+	// included.
+	AllowOtherUsers bool
 }
 
 // Function describes one Lambda function.
@@ -99,6 +105,7 @@ type Runtime struct {
 	region, accountID string
 	initTimeout       time.Duration
 	shutdownGrace     time.Duration
+	allowOtherUsers   bool
 	logger            *slog.Logger
 	sink              *logSink
 	functions         map[string]*function
@@ -127,14 +134,15 @@ type function struct {
 // until a function's first invocation.
 func New(opts Options) (*Runtime, error) {
 	rt := &Runtime{
-		region:        opts.Region,
-		accountID:     opts.AccountID,
-		initTimeout:   opts.InitTimeout,
-		shutdownGrace: opts.ShutdownGrace,
-		logger:        opts.Logger,
-		sink:          &logSink{w: opts.LogOutput},
-		functions:     make(map[string]*function, len(opts.Functions)),
-		closing:       make(chan struct{}),
+		region:          opts.Region,
+		accountID:       opts.AccountID,
+		initTimeout:     opts.InitTimeout,
+		shutdownGrace:   opts.ShutdownGrace,
+		allowOtherUsers: opts.AllowOtherUsers,
+		logger:          opts.Logger,
+		sink:            &logSink{w: opts.LogOutput},
+		functions:       make(map[string]*function, len(opts.Functions)),
+		closing:         make(chan struct{}),
 	}
 	if rt.region == "" {
 		rt.region = defaultRegion

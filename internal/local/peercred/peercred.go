@@ -84,15 +84,15 @@ func (g *guarded) Accept() (net.Conn, error) {
 
 // CheckLoopback refuses a listener bound beyond this machine: any address
 // that is not loopback, the unspecified 0.0.0.0 and [::] included. flag
-// names the setting in the message ("--sqs-addr").
-func CheckLoopback(l net.Listener, flag string) error {
-	addr, ok := l.Addr().(*net.TCPAddr)
-	if ok && addr.IP.IsLoopback() {
+// names the setting and addr its value as given, for the message.
+func CheckLoopback(l net.Listener, flag, addr string) error {
+	bound, ok := l.Addr().(*net.TCPAddr)
+	if ok && bound.IP.IsLoopback() {
 		return nil
 	}
-	return fmt.Errorf("%s %s is reachable from other machines (not a loopback address); the local platform has no authentication, "+
+	return fmt.Errorf("%s %s is reachable from other machines (it listens on %s, not a loopback address); the local platform has no authentication, "+
 		"so it listens on 127.0.0.1 or ::1 only unless you pass --allow-other-users (or set SQSGATE_ALLOW_OTHER_USERS=true)",
-		flag, l.Addr())
+		flag, addr, l.Addr())
 }
 
 // Check looks up the peer of one connection to itself, so a caller can

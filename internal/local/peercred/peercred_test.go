@@ -120,7 +120,7 @@ func TestCheckLoopback(t *testing.T) {
 			t.Logf("%s: %v", tc.addr, err)
 			continue
 		}
-		err = peercred.CheckLoopback(l, "--sqs-addr")
+		err = peercred.CheckLoopback(l, "--sqs-addr", tc.addr)
 		l.Close()
 		if tc.ok != (err == nil) {
 			t.Errorf("%s: %v, want ok=%v", tc.addr, err, tc.ok)

@@ -3,6 +3,7 @@ package platform
 import (
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
+	"github.com/sqsgate/sqsgate/internal/local/peercred/peercredtest"
 	"github.com/sqsgate/sqsgate/internal/local/template"
 	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
@@ -181,7 +183,7 @@ func TestDataDirIsPrivate(t *testing.T) {
 	t.Cleanup(func() { syscall.Umask(old) })
 	root := t.TempDir()
 	dir := filepath.Join(root, ".sqsgate", "data")
-	e, err := StartEmbeddedSQS("127.0.0.1:0", dir, DefaultRegion, DefaultAccountID, discard())
+	e, err := StartEmbeddedSQS(SQSOptions{Addr: "127.0.0.1:0", DataDir: dir, Region: DefaultRegion, AccountID: DefaultAccountID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +203,7 @@ func TestDataDirIsPrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs testpeer.SyncBuffer
-	e, err = StartEmbeddedSQS("127.0.0.1:0", shared, DefaultRegion, DefaultAccountID, slog.New(slog.NewJSONHandler(&logs, nil)))
+	e, err = StartEmbeddedSQS(SQSOptions{Addr: "127.0.0.1:0", DataDir: shared, Region: DefaultRegion, AccountID: DefaultAccountID, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,5 +213,67 @@ func TestDataDirIsPrivate(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"data_dir":"`+shared+`"`) || !strings.Contains(logs.String(), `"mode":"0755"`) {
 		t.Errorf("no warning naming the open data directory and its mode:\n%s", logs.String())
+	}
+}
+
+// TestListenersAreLoopbackOnly: an address reachable from other machines is
+// refused with a message naming the flag and the way to open it, unless
+// AllowOtherUsers.
+func TestListenersAreLoopbackOnly(t *testing.T) {
+	_, err := Start(t.Context(), Config{
+		Template: "../../../template.yaml", FunctionsDir: t.TempDir(), Logger: discard(),
+		APIAddr: "0.0.0.0:0", LambdaAddr: "127.0.0.1:0", SQSAddr: "127.0.0.1:0",
+	})
+	if err == nil || !strings.Contains(err.Error(), "--api-addr 0.0.0.0:") || !strings.Contains(err.Error(), "--allow-other-users") {
+		t.Errorf("Start with --api-addr 0.0.0.0:0: %v, want a refusal naming the flag and --allow-other-users", err)
+	}
+	_, err = StartEmbeddedSQS(SQSOptions{Addr: "0.0.0.0:0", Region: DefaultRegion, AccountID: DefaultAccountID})
+	if err == nil || !strings.Contains(err.Error(), "--sqs-addr") {
+		t.Errorf("SQS endpoint on 0.0.0.0:0: %v, want a refusal naming --sqs-addr", err)
+	}
+	e, err := StartEmbeddedSQS(SQSOptions{Addr: "0.0.0.0:0", Region: DefaultRegion, AccountID: DefaultAccountID, AllowOtherUsers: true})
+	if err != nil {
+		t.Fatalf("with AllowOtherUsers: %v", err)
+	}
+	e.Close()
+}
+
+// TestSQSEndpointRefusesOtherUsers: as in issue 16, user nobody could read
+// every queued message; now its connection is refused and logged, while the
+// owner's requests are served. With AllowOtherUsers nobody is answered,
+// which is also what the refused case fails on without the guard.
+func TestSQSEndpointRefusesOtherUsers(t *testing.T) {
+	other := peercredtest.OtherUser(t)
+	listQueues := func(e *EmbeddedSQS) (int, string) {
+		r := other.Do(t, "POST", e.Endpoint(), `{}`, "X-Amz-Target: AmazonSQS.ListQueues", "Content-Type: application/x-amz-json-1.0")
+		return r.Status, r.Error
+	}
+	for _, allow := range []bool{false, true} {
+		logs := &testpeer.SyncBuffer{}
+		e, err := StartEmbeddedSQS(SQSOptions{Addr: "127.0.0.1:0", Region: DefaultRegion, AccountID: DefaultAccountID,
+			AllowOtherUsers: allow, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, errText := listQueues(e)
+		owner, ownerErr := http.Post(e.Endpoint(), "application/x-amz-json-1.0", strings.NewReader(`{}`))
+		e.Close()
+		if allow {
+			if status != 200 {
+				t.Errorf("AllowOtherUsers: another user got %d %s, want 200", status, errText)
+			}
+			continue
+		}
+		if status != 0 || errText == "" {
+			t.Errorf("another user got HTTP %d, want the connection refused", status)
+		}
+		if !strings.Contains(logs.String(), `"event":"connection_refused"`) || !strings.Contains(logs.String(), `"peer_uid":`+strconv.Itoa(other.UID)) {
+			t.Errorf("no refusal logged with the peer's uid:\n%s", logs.String())
+		}
+		if ownerErr != nil {
+			t.Errorf("the owner was refused: %v", ownerErr)
+		} else {
+			owner.Body.Close()
+		}
 	}
 }

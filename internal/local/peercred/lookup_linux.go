@@ -237,7 +237,17 @@ func procAddr(ap netip.AddrPort, six bool) string {
 // and remote addresses: "sl local rem st tx:rx tr:when retrnsmt uid timeout
 // inode ...".
 func findSocket(table []byte, local, remote string) (uint32, error) {
-	for _, line := range bytes.Split(table, []byte("\n"))[1:] {
+	key := []byte(" " + local + " " + remote + " ")
+	for len(table) > 0 {
+		line := table
+		if i := bytes.IndexByte(table, '\n'); i >= 0 {
+			line, table = table[:i], table[i+1:]
+		} else {
+			table = nil
+		}
+		if !bytes.Contains(line, key) {
+			continue
+		}
 		f := bytes.Fields(line)
 		if len(f) < 10 || string(f[1]) != local || string(f[2]) != remote {
 			continue

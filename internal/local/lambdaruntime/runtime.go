@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/local/httplimit"
 )
 
 // Defaults Lambda applies when a template leaves a setting out.
@@ -58,6 +60,11 @@ type Options struct {
 	// invocation from /next and answer it, an authorizer's decision
 	// included.
 	AllowOtherUsers bool
+	// RuntimeAPILimits bound each Runtime API server's clients; zero
+	// fields take httplimit.Defaults, except MaxConns (16: the bootstrap
+	// keeps a connection or two). /next may wait for an event as long as
+	// it takes: the write timeout starts at the answer's first byte.
+	RuntimeAPILimits httplimit.Limits
 }
 
 // Function describes one Lambda function.
@@ -106,6 +113,7 @@ type Runtime struct {
 	initTimeout       time.Duration
 	shutdownGrace     time.Duration
 	allowOtherUsers   bool
+	apiLimits         httplimit.Limits
 	logger            *slog.Logger
 	sink              *logSink
 	functions         map[string]*function
@@ -139,6 +147,7 @@ func New(opts Options) (*Runtime, error) {
 		initTimeout:     opts.InitTimeout,
 		shutdownGrace:   opts.ShutdownGrace,
 		allowOtherUsers: opts.AllowOtherUsers,
+		apiLimits:       opts.RuntimeAPILimits,
 		logger:          opts.Logger,
 		sink:            &logSink{w: opts.LogOutput},
 		functions:       make(map[string]*function, len(opts.Functions)),
@@ -155,6 +164,9 @@ func New(opts Options) (*Runtime, error) {
 	}
 	if rt.shutdownGrace <= 0 {
 		rt.shutdownGrace = DefaultShutdownGrace
+	}
+	if rt.apiLimits.MaxConns <= 0 {
+		rt.apiLimits.MaxConns = 16
 	}
 	if rt.logger == nil {
 		rt.logger = slog.New(slog.DiscardHandler)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/local/httplimit"
 	"github.com/sqsgate/sqsgate/internal/local/lambdaruntime"
 )
 
@@ -528,5 +529,23 @@ func TestJSONLogFormat(t *testing.T) {
 	m := got[2].Record.Metrics
 	if m["memorySizeMB"] != 128 || m["billedDurationMs"] != float64(ok.Report.BilledDuration.Milliseconds()) || m["initDurationMs"] <= 0 {
 		t.Errorf("report metrics %v do not match %+v", m, ok.Report)
+	}
+}
+
+// TestParkedEnvironmentOutlivesTimeouts: a warm environment waits on
+// /next for its next event longer than every Runtime API timeout (short
+// ones injected here) and is still the one that serves it: the long poll
+// is not cut.
+func TestParkedEnvironmentOutlivesTimeouts(t *testing.T) {
+	const limit = 200 * time.Millisecond
+	rt, _ := newRuntime(t, lambdaruntime.Options{
+		Functions:        []lambdaruntime.Function{fn("F", func(f *lambdaruntime.Function) { f.MaxConcurrency = 1 })},
+		RuntimeAPILimits: httplimit.Limits{ReadHeaderTimeout: limit, BodyTimeout: limit, WriteTimeout: limit, IdleTimeout: limit},
+	})
+	first := decodeEcho(t, invoke(t, rt, "F", map[string]any{}))
+	<-time.After(5 * limit) // the environment idles on /next: the scenario under test
+	second := decodeEcho(t, invoke(t, rt, "F", map[string]any{}))
+	if second.PID != first.PID || second.Count != 2 {
+		t.Errorf("after idling past the timeouts: pid %d count %d, want the warm pid %d, count 2", second.PID, second.Count, first.PID)
 	}
 }

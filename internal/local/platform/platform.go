@@ -11,10 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"time"
 
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
 	"github.com/sqsgate/sqsgate/internal/local/httpapi"
+	"github.com/sqsgate/sqsgate/internal/local/httplimit"
 	"github.com/sqsgate/sqsgate/internal/local/lambdaruntime"
 	"github.com/sqsgate/sqsgate/internal/local/peercred"
 	"github.com/sqsgate/sqsgate/internal/local/template"
@@ -68,6 +68,9 @@ type Config struct {
 	// user that started the platform may connect (internal/local/peercred)
 	// and every address must be loopback.
 	AllowOtherUsers bool
+	// Limits bound every server's clients (timeouts, open connections);
+	// zero fields take httplimit.Defaults. Tests inject short ones.
+	Limits httplimit.Limits
 }
 
 func (c *Config) defaults() {
@@ -228,7 +231,7 @@ func (p *Platform) startQueues(addr, dataDir string) (queueBackend, error) {
 		return &externalSQS{endpoint: cfg.SQSEndpoint, client: newSQSClient(cfg.SQSEndpoint, cfg.Region, true)}, nil
 	}
 	e, err := StartEmbeddedSQS(SQSOptions{Addr: addr, DataDir: dataDir, Region: cfg.Region, AccountID: cfg.AccountID,
-		AllowOtherUsers: cfg.AllowOtherUsers, Logger: cfg.Logger.With("component", "sqs")})
+		AllowOtherUsers: cfg.AllowOtherUsers, Limits: cfg.Limits, Logger: cfg.Logger.With("component", "sqs")})
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +261,8 @@ func (p *Platform) startRuntime(functions []lambdaruntime.Function) (*lambdarunt
 		Logger:    cfg.Logger.With("component", "lambda"),
 		LogOutput: cfg.LogOutput,
 		// The runtime guards each environment's Runtime API itself.
-		AllowOtherUsers: cfg.AllowOtherUsers,
+		AllowOtherUsers:  cfg.AllowOtherUsers,
+		RuntimeAPILimits: cfg.Limits,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("lambda runtime: %w", err)
@@ -270,27 +274,14 @@ func (p *Platform) startRuntime(functions []lambdaruntime.Function) (*lambdarunt
 func (p *Platform) onClose(f func() error) { p.closers = append(p.closers, f) }
 
 func (p *Platform) serve(l net.Listener, h http.Handler, log *slog.Logger) {
-	p.onClose(serveHTTP(l, h, log))
+	p.onClose(serveHTTP(l, h, p.cfg.Limits, log))
 }
 
-// serveHTTP serves h on l in the background; stop shuts the server down
-// and waits until it has returned.
-func serveHTTP(l net.Listener, h http.Handler, log *slog.Logger) (stop func() error) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("server stopped", "addr", l.Addr().String(), "err", err)
-		}
-	}()
-	return func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := srv.Shutdown(ctx)
-		<-done
-		return err
-	}
+// serveHTTP serves h on l in the background with httplimit's bounds
+// (timeouts that spare long polls, a cap on open connections); stop shuts
+// the server down and waits until it has returned.
+func serveHTTP(l net.Listener, h http.Handler, lim httplimit.Limits, log *slog.Logger) (stop func() error) {
+	return httplimit.Serve(l, h, lim, log)
 }
 
 // listen opens one of the platform's listeners under its access rule.

@@ -1,6 +1,8 @@
 package platform
 
 import (
+	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,7 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
+	"github.com/sqsgate/sqsgate/internal/local/httplimit"
 	"github.com/sqsgate/sqsgate/internal/local/peercred/peercredtest"
 	"github.com/sqsgate/sqsgate/internal/local/template"
 	"github.com/sqsgate/sqsgate/internal/testpeer"
@@ -275,5 +281,45 @@ func TestSQSEndpointRefusesOtherUsers(t *testing.T) {
 		} else {
 			owner.Body.Close()
 		}
+	}
+}
+
+// TestEmbeddedSQSBoundsClients: the SQS endpoint's server cuts a client
+// that stalls in its body and closes an idle keep-alive connection, while
+// a ReceiveMessage long poll longer than every timeout still answers
+// (short injected limits; the defaults are httplimit.Defaults).
+func TestEmbeddedSQSBoundsClients(t *testing.T) {
+	lim := httplimit.Limits{ReadHeaderTimeout: 200 * time.Millisecond, BodyTimeout: 200 * time.Millisecond,
+		WriteTimeout: 200 * time.Millisecond, IdleTimeout: 200 * time.Millisecond, MaxConns: 8}
+	e, err := StartEmbeddedSQS(SQSOptions{Addr: "127.0.0.1:0", Region: DefaultRegion, AccountID: DefaultAccountID, Limits: lim})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	addr := strings.TrimPrefix(e.Endpoint(), "http://")
+	closedByServer := func(what, send string) {
+		t.Helper()
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second)) // a failure bound
+		io.WriteString(c, send)
+		if _, err := io.ReadAll(c); errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("%s: the connection stayed open", what)
+		}
+	}
+	closedByServer("slow body", "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Length: 100\r\n\r\n{")
+	closedByServer("idle keep-alive", "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Length: 2\r\n\r\n{}")
+
+	client := newSQSClient(e.Endpoint(), DefaultRegion, false)
+	q, err := client.CreateQueue(t.Context(), &sqs.CreateQueueInput{QueueName: aws.String("poll")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := client.ReceiveMessage(t.Context(), &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 1})
+	if err != nil || len(out.Messages) != 0 {
+		t.Errorf("a 1 s long poll under 200 ms limits: %v %v, want an empty answer", out, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/sqsgate/sqsgate/internal/local/httplimit"
 	"github.com/sqsgate/sqsgate/internal/local/sqsendpoint"
 	"github.com/sqsgate/sqsgate/internal/local/template"
 )
@@ -43,7 +44,9 @@ type SQSOptions struct {
 	// AllowOtherUsers lets every local user connect, and a non-loopback
 	// Addr; by default only this process's user may (see Config).
 	AllowOtherUsers bool
-	Logger          *slog.Logger
+	// Limits bound its clients; zero fields take httplimit.Defaults.
+	Limits httplimit.Limits
+	Logger *slog.Logger
 }
 
 // StartEmbeddedSQS serves a new endpoint as o says. Close stops it.
@@ -70,7 +73,7 @@ func StartEmbeddedSQS(o SQSOptions) (*EmbeddedSQS, error) {
 		server:    srv,
 		endpoint:  "http://" + l.Addr().String(),
 		accountID: accountID,
-		stop:      serveHTTP(l, srv, logger),
+		stop:      serveHTTP(l, srv, o.Limits, logger),
 	}, nil
 }
 

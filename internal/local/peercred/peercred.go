@@ -17,6 +17,10 @@ var (
 	ErrNotFound = errors.New("the peer socket is not on this machine or is already closed")
 )
 
+// lookupPeer is PeerUID; tests replace it to see Check and Guard fail
+// closed.
+var lookupPeer = PeerUID
+
 // Options configures Guard.
 type Options struct {
 	// Name names the listener in log lines ("SQS endpoint").
@@ -37,7 +41,7 @@ func Guard(l net.Listener, opts Options) net.Listener {
 		if !Enforced() {
 			return l
 		}
-		opts.lookup = PeerUID
+		opts.lookup = lookupPeer
 	}
 	owner := uint32(os.Getuid())
 	if opts.Owner != nil {
@@ -118,7 +122,7 @@ func Check() error {
 		return err
 	}
 	defer server.Close()
-	uid, err := PeerUID(server)
+	uid, err := lookupPeer(server)
 	if err != nil {
 		return err
 	}

@@ -132,6 +132,22 @@ func TestCheckLoopback(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
+	if peercred.Enforced() {
+		// Check must look the peer up, and fail when the lookup fails or
+		// names someone else.
+		me := uint32(os.Getuid())
+		for _, tc := range []struct {
+			uid uint32
+			err error
+		}{{me, errors.New("no socket table here")}, {me + 1, nil}} {
+			called := false
+			peercred.SetLookup(t, func(net.Conn) (uint32, error) { called = true; return tc.uid, tc.err })
+			if err := peercred.Check(); err == nil || !called {
+				t.Errorf("lookup (%d, %v): Check = %v (lookup called: %v), want an error", tc.uid, tc.err, err, called)
+			}
+		}
+		peercred.SetLookup(t, peercred.PeerUID)
+	}
 	err := peercred.Check()
 	if peercred.Enforced() && err != nil {
 		t.Errorf("Check: %v", err)

@@ -473,6 +473,7 @@ func TestHelpDocumentsFlagsAndEnvironment(t *testing.T) {
 	for _, c := range []struct{ cmd, flag string }{
 		{"run", "api-addr"}, {"run", "sqs-endpoint"}, {"run", "lambda-addr"}, {"run", "data-dir"},
 		{"sqs", "sqs-addr"}, {"invoke", "event"}, {"token", "token-use"}, {"events", "dir"},
+		{"run", "allow-other-users"}, {"sqs", "allow-other-users"}, {"invoke", "allow-other-users"},
 	} {
 		t.Run(c.cmd+" --"+c.flag, func(t *testing.T) {
 			_, errOut, code := sqsgate(t, c.cmd, "--help")

@@ -173,7 +173,10 @@ func ParseUnix(s string, canonical bool) (int64, bool) {
 		}
 	}
 	unix, err := strconv.ParseInt(s, 10, 64)
-	return unix, err == nil
+	if err != nil {
+		return 0, false
+	}
+	return unix, true
 }
 
 // Within reports whether the signed time unix lies within tolerance of now

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sqsgate/sqsgate/internal/local/fixtures"
 	"github.com/sqsgate/sqsgate/internal/testpeer"
+	"github.com/sqsgate/sqsgate/internal/webhook/github"
 )
 
 // maxReceiveCount is what the tests set the template's MaxReceiveCount to,
@@ -123,6 +124,23 @@ func webhookFlows(t *testing.T, s *stack, queueURL string) {
 			deleteMessage(t, s, queueURL, m)
 		})
 	}
+	t.Run("a signed body that is not UTF-8 is 400 invalid_payload", func(t *testing.T) {
+		// Issue 16, item 8: the bytes must reach the function unchanged,
+		// so it verifies the signature and then refuses what SQS cannot
+		// store, instead of a 401 for bytes altered on the way.
+		w := fixtures.Webhooks(time.Now())[0] // github-push
+		w.Body = []byte("{\"a\":\"\xff\xfe\"}")
+		w.Headers = w.Headers.Clone()
+		w.Headers.Set("Content-Type", "application/json")
+		w.Headers.Set(github.SignatureHeader, github.Sign(fixtures.GitHubSecret, w.Body))
+		w.Headers.Del(github.SHA1SignatureHeader)
+		status, body := postWebhook(t, s, w)
+		var e struct{ Code string }
+		_ = json.Unmarshal(body, &e)
+		if status != http.StatusBadRequest || e.Code != "invalid_payload" {
+			t.Errorf("got %d %s, want 400 invalid_payload", status, body)
+		}
+	})
 	t.Run("rejected deliveries left the queue empty", func(t *testing.T) {
 		if n := queueDepth(t, s, queueURL); n != 0 {
 			t.Errorf("%d messages in the queue after the rejected deliveries, want 0", n)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/sqsgate/sqsgate/internal/apigw"
 )
 
 // Sentinel errors for whole-request rejections. The handler maps each to an
@@ -21,6 +23,7 @@ var (
 	ErrUnsupportedMedia  = errors.New("unsupported content type")
 	ErrMissingIdentity   = errors.New("no caller identity in the authorizer context")
 	ErrInvalidRequest    = errors.New("invalid request")
+	ErrRepeatedHeader    = apigw.ErrRepeatedHeader
 	ErrRouteNotFound     = errors.New("route not found")
 	ErrMethodNotAllowed  = errors.New("method not allowed")
 	ErrNothingEnqueued   = errors.New("SQS did not accept the message")

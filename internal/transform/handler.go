@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/sqsgate/sqsgate/internal/apigw"
+	"github.com/sqsgate/sqsgate/internal/deadline"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 )
 
@@ -55,7 +56,7 @@ type Config struct {
 	// QueueURL is where messages go; a name ending in ".fifo" means a FIFO
 	// queue: MessageGroupId is the caller's subject and
 	// MessageDeduplicationId the event id, and batches are sent one at a
-	// time, in order.
+	// time, in order, stopping at the first item SQS did not store.
 	QueueURL string
 	// Schema names a bundled JSON Schema (SchemaNames); "" is DefaultSchema.
 	Schema string
@@ -147,10 +148,6 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if h.firstBackoff < 0 {
 		return nil, errors.New("transform: Backoff must not be negative")
-	}
-	if h.fifo {
-		// Batches in flight together could land out of order.
-		h.concurrency = 1
 	}
 	return h, nil
 }
@@ -312,6 +309,10 @@ func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		return apigw.JSON(http.StatusOK, h.plan(msgs, calls, batch))
 	}
 
+	// SQS calls end short of Lambda's deadline, so the answer (with the
+	// per-item results of a batch) still reaches the caller.
+	ctx, cancel := deadline.WithMargin(ctx)
+	defer cancel()
 	results := make([]Result, len(msgs))
 	if !batch {
 		id, err := h.sendOne(ctx, &msgs[0])
@@ -388,14 +389,23 @@ func (h *Handler) input(req *events.APIGatewayV2HTTPRequest, body []byte, batch 
 		}
 		mediaType = mt
 	}
+	// HTTP API joins a repeated header's values with commas: read as one,
+	// two types or two keys would become one type and one deduplication id.
 	defaultType := DefaultType
-	if t, ok := apigw.Header(req.Headers, HeaderType); ok {
+	t, hasType, err := apigw.SingleHeader(req.Headers, HeaderType)
+	if err != nil {
+		return nil, &RequestError{Err: ErrRepeatedHeader, Message: HeaderType + " must be sent once (a comma means it was repeated)"}
+	}
+	if hasType {
 		if err := checkToken(t, maxTypeLength); err != nil {
 			return nil, &RequestError{Err: ErrInvalidRequest, Message: HeaderType + " " + err.Error()}
 		}
 		defaultType = t
 	}
-	key, hasKey := apigw.Header(req.Headers, HeaderIdempotencyKey)
+	key, hasKey, err := apigw.SingleHeader(req.Headers, HeaderIdempotencyKey)
+	if err != nil {
+		return nil, &RequestError{Err: ErrRepeatedHeader, Message: HeaderIdempotencyKey + " must be sent once (a comma means it was repeated)"}
+	}
 
 	if !batch {
 		if mediaType != "" && mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json") {
@@ -627,6 +637,8 @@ func classify(err error) (status int, code, message string) {
 		return http.StatusBadRequest, "invalid_item", "an item is malformed"
 	case errors.Is(err, ErrEmptyBatch):
 		return http.StatusBadRequest, "empty_batch", "the batch holds no items"
+	case errors.Is(err, ErrRepeatedHeader):
+		return http.StatusBadRequest, "repeated_header", "a header that must appear once was repeated"
 	case errors.Is(err, ErrInvalidRequest):
 		return http.StatusBadRequest, "invalid_request", "the request is malformed"
 	case errors.Is(err, ErrInvalidCharacters):

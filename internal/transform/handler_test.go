@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,6 +77,22 @@ func TestHandleRejectsWholeRequest(t *testing.T) {
 			r.Headers["idempotency-key"] = strings.Repeat("k", 129)
 			return r
 		}(), status: 400, code: "invalid_request", index: -1},
+		{name: "single Ce-Type repeated", req: func() events.APIGatewayV2HTTPRequest {
+			// HTTP API joins repeated headers with a comma.
+			r := request(single, "application/json", `{}`)
+			r.Headers["ce-type"] = "com.example.a,com.example.b"
+			return r
+		}(), status: 400, code: "repeated_header", index: -1},
+		{name: "single Idempotency-Key repeated", req: func() events.APIGatewayV2HTTPRequest {
+			r := request(single, "application/json", `{}`)
+			r.Headers["idempotency-key"] = "key-1,key-2"
+			return r
+		}(), status: 400, code: "repeated_header", index: -1},
+		{name: "batch Ce-Type repeated", req: func() events.APIGatewayV2HTTPRequest {
+			r := request(batch, "application/json", `[{"data":{}}]`)
+			r.Headers["Ce-Type"] = "t.a,t.b"
+			return r
+		}(), status: 400, code: "repeated_header", index: -1},
 		{name: "single default schema wants an object", req: request(single, "application/json", `[1]`), status: 422, code: "validation_failed", index: 0, pointer: "", rule: "type"},
 		{name: "single strict schema", req: request(single, "application/json", `{"orderId":"ord_abc123","amount":-1,"currency":"EUR","items":[{"sku":"A","quantity":1}]}`), opts: []testOption{strict}, status: 422, code: "validation_failed", index: 0, pointer: "/amount", rule: "minimum"},
 		{name: "batch not an array", req: request(batch, "application/json", `{"data":{}}`), status: 400, code: "invalid_json", index: 0},
@@ -341,51 +356,80 @@ func TestHandleBatchRetryCancelled(t *testing.T) {
 	assert.Equal(t, 1, q.attempts["1"])
 }
 
+// TestHandleBatchConcurrencyBound holds every call until as many calls as
+// the bound allows are in flight together, so the overlap is reached by
+// waiting on events, not on time.
 func TestHandleBatchConcurrencyBound(t *testing.T) {
-	tests := []struct {
-		name     string
-		queueURL string
-		want     int64
-	}{
-		{"FIFO sends one call at a time", "https://sqs.us-east-1.amazonaws.com/123456789012/ingest.fifo", 1},
-		{"standard", "https://sqs.us-east-1.amazonaws.com/123456789012/ingest", 4},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			q := newFakeQueue()
-			inner := q.batchSender()
-			var inFlight, peak atomic.Int64
-			h := newTestHandler(t, q, func(c *Config) {
-				c.QueueURL, c.Concurrency = tt.queueURL, 4
-				c.BatchSender = batchFunc(func(ctx context.Context, in *sqs.SendMessageBatchInput, o ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
-					n := inFlight.Add(1)
-					for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
-					}
-					defer inFlight.Add(-1)
-					time.Sleep(20 * time.Millisecond)
-					return inner(ctx, in, o...)
-				})
-			})
-			resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(120, 50)))
-			require.NoError(t, err)
-			require.Equal(t, http.StatusAccepted, resp.StatusCode)
-			assert.LessOrEqual(t, peak.Load(), tt.want)
-			if tt.want > 1 {
-				assert.Greater(t, peak.Load(), int64(1), "calls should overlap")
+	const bound = 4
+	q := newFakeQueue()
+	inner := q.batchSender()
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	full := make(chan struct{}) // closed when bound calls are in flight
+	var fill sync.Once
+	h := newTestHandler(t, q, func(c *Config) {
+		c.Concurrency = bound
+		c.BatchSender = batchFunc(func(ctx context.Context, in *sqs.SendMessageBatchInput, o ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+			mu.Lock()
+			inFlight++
+			peak = max(peak, inFlight)
+			if inFlight == bound {
+				fill.Do(func() { close(full) })
 			}
-			if strings.HasSuffix(tt.queueURL, ".fifo") {
-				for _, b := range q.batches {
-					for _, e := range b.Entries {
-						assert.Equal(t, testSub, aws.ToString(e.MessageGroupId))
-						assert.Equal(t, "item-"+aws.ToString(e.Id), aws.ToString(e.MessageDeduplicationId))
-					}
-				}
-				// One at a time, in order.
-				for i, b := range q.batches {
-					assert.Equal(t, itoa(i*10), aws.ToString(b.Entries[0].Id))
-				}
+			mu.Unlock()
+			defer func() {
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+			}()
+			select {
+			case <-full:
+			case <-time.After(time.Minute): // a hang guard, not a pause
+				return nil, errors.New("the calls never reached the bound together")
 			}
+			return inner(ctx, in, o...)
 		})
+	})
+	resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(120, 50)))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
+	assert.Equal(t, bound, peak, "calls overlap up to the bound, never past it")
+	assert.Len(t, q.batches, 12)
+}
+
+// On FIFO the calls go one at a time and in order, each with the subject as
+// its group and the event id as its deduplication id.
+func TestHandleFIFOSendsOneCallAtATime(t *testing.T) {
+	q := newFakeQueue()
+	inner := q.batchSender()
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	h := newTestHandler(t, q, func(c *Config) {
+		c.QueueURL, c.Concurrency = c.QueueURL+".fifo", 4
+		c.BatchSender = batchFunc(func(ctx context.Context, in *sqs.SendMessageBatchInput, o ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+			mu.Lock()
+			inFlight++
+			peak = max(peak, inFlight)
+			mu.Unlock()
+			defer func() {
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+			}()
+			return inner(ctx, in, o...)
+		})
+	})
+	resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(120, 50)))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode)
+	assert.Equal(t, 1, peak)
+	require.Len(t, q.batches, 12)
+	for i, b := range q.batches {
+		assert.Equal(t, itoa(i*10), aws.ToString(b.Entries[0].Id), "call %d out of order", i)
+		for _, e := range b.Entries {
+			assert.Equal(t, testSub, aws.ToString(e.MessageGroupId))
+			assert.Equal(t, "item-"+aws.ToString(e.Id), aws.ToString(e.MessageDeduplicationId))
+		}
 	}
 }
 

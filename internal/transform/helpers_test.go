@@ -41,15 +41,12 @@ type fakeQueue struct {
 	attempts map[string]int
 	// fail returns a failure for an entry on its n-th send, or nil.
 	fail func(id string, attempt int) *types.BatchResultErrorEntry
-	// delay simulates the round trip of every call.
-	delay time.Duration
 }
 
 func newFakeQueue() *fakeQueue { return &fakeQueue{attempts: map[string]int{}} }
 
 func (q *fakeQueue) sender() sendFunc {
 	return func(ctx context.Context, in *sqs.SendMessageInput, _ ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
-		time.Sleep(q.delay)
 		q.mu.Lock()
 		defer q.mu.Unlock()
 		q.singles = append(q.singles, in)
@@ -59,7 +56,6 @@ func (q *fakeQueue) sender() sendFunc {
 
 func (q *fakeQueue) batchSender() batchFunc {
 	return func(ctx context.Context, in *sqs.SendMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
-		time.Sleep(q.delay)
 		q.mu.Lock()
 		defer q.mu.Unlock()
 		q.batches = append(q.batches, in)

@@ -3,6 +3,7 @@ package transform
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -46,13 +47,18 @@ type outcome struct {
 	err       *apigw.ErrorBody
 }
 
-// sendBatches sends calls (index lists into msgs, from Pack) with at most
-// h.concurrency calls in flight and returns one outcome per message. Entries
-// SQS fails with SenderFault false are sent again, alone with the other
-// failed entries of their call, after a growing pause, up to maxAttempts
-// sends in all.
+// sendBatches sends calls (index lists into msgs, from Pack) and returns
+// one outcome per message: on a FIFO queue one call after another, stopping
+// at the first that leaves an item unstored; otherwise with at most
+// h.concurrency calls in flight. Entries SQS fails with SenderFault false
+// are sent again, alone with the other failed entries of their call, after
+// a growing pause, up to maxAttempts sends in all.
 func (h *Handler) sendBatches(ctx context.Context, msgs []Message, calls [][]int) []outcome {
 	out := make([]outcome, len(msgs))
+	if h.fifo {
+		h.sendInOrder(ctx, msgs, calls, out)
+		return out
+	}
 	sem := make(chan struct{}, h.concurrency)
 	var wg sync.WaitGroup
 	for _, call := range calls {
@@ -67,7 +73,51 @@ func (h *Handler) sendBatches(ctx context.Context, msgs []Message, calls [][]int
 	return out
 }
 
+// sendInOrder sends a FIFO request's calls one at a time. Once an item is
+// not stored, no later item is sent: the client resends what failed, and
+// anything sent meanwhile would land ahead of it and break the group's
+// order. Every unsent item is answered sqs_unavailable, so resending all the
+// failed items of the response keeps the request's order.
+func (h *Handler) sendInOrder(ctx context.Context, msgs []Message, calls [][]int, out []outcome) {
+	for k, call := range calls {
+		h.sendCall(ctx, msgs, call, out)
+		first := firstUnstored(call, out)
+		if first < 0 {
+			continue
+		}
+		unsent := 0
+		for _, later := range calls[k+1:] {
+			for _, i := range later {
+				out[i] = failed(CodeSQSUnavailable, fmt.Sprintf("not sent: item %d before it was not stored, and a FIFO queue keeps the request's order; send this item again after it", msgs[first].Index))
+				unsent++
+			}
+		}
+		if unsent > 0 {
+			h.logger.LogAttrs(ctx, slog.LevelWarn, "FIFO request stopped at a failed item", slog.Int("index", msgs[first].Index), slog.Int("unsent", unsent))
+		}
+		return
+	}
+}
+
+// firstUnstored returns the first index of call whose outcome is an error,
+// or -1.
+func firstUnstored(call []int, out []outcome) int {
+	for _, i := range call {
+		if out[i].err != nil {
+			return i
+		}
+	}
+	return -1
+}
+
 func (h *Handler) sendCall(ctx context.Context, msgs []Message, call []int, out []outcome) {
+	if ctx.Err() != nil {
+		// Time is up (or the invocation ended) before this call started.
+		for _, i := range call {
+			out[i] = failed(CodeSQSUnavailable, "the request ran out of time before this item was sent; send it again")
+		}
+		return
+	}
 	pending := call
 	for attempt := 1; ; attempt++ {
 		in := &sqs.SendMessageBatchInput{QueueUrl: aws.String(h.queueURL), Entries: make([]types.SendMessageBatchRequestEntry, 0, len(pending))}

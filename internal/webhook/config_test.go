@@ -2,6 +2,11 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +31,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{"bad tolerance", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "5"}, Config{}, true},
 		{"negative tolerance", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "-5s"}, Config{}, true},
 		{"bad refresh interval", map[string]string{EnvQueueURL: queue, EnvSecretRefreshInterval: "often"}, Config{}, true},
+		{"sub-second tolerance kept exactly", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "500ms"}, Config{QueueURL: queue, PaddleTolerance: 500 * time.Millisecond, SecretRefreshInterval: 5 * time.Minute}, false},
 		{"defaults", map[string]string{EnvQueueURL: queue}, Config{QueueURL: queue, PaddleTolerance: 5 * time.Second, SecretRefreshInterval: 5 * time.Minute}, false},
 		{"everything", map[string]string{
 			EnvQueueURL: queue + ".fifo", EnvGitHubSecret: "a,b", EnvGitHubSecretARN: "arn:gh", EnvPaddleSecret: "p",
@@ -65,9 +71,43 @@ func TestNewWithLiteralSecrets(t *testing.T) {
 	assert.Equal(t, time.Second, h.PaddleTolerance)
 }
 
+// fakeSecretsManager answers GetSecretValue for one ARN over Secrets
+// Manager's JSON protocol, and records the ids it was asked for.
+func fakeSecretsManager(t *testing.T, arn, value string) (*httptest.Server, *[]string) {
+	t.Helper()
+	var asked []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ SecretId string }
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		mu.Lock()
+		asked = append(asked, in.SecretId)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		if r.Header.Get("X-Amz-Target") != "secretsmanager.GetSecretValue" || in.SecretId != arn {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"__type":"ResourceNotFoundException","message":"no such secret"}`)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{"ARN": arn, "Name": "gh", "SecretString": value, "VersionId": "v1"})
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &asked
+}
+
 func TestNewBlankLiteralFallsBackToARN(t *testing.T) {
-	h, err := New(context.Background(), Config{QueueURL: "http://q/1/q", GitHubSecret: "  ", GitHubSecretARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:gh-AbCdEf", SecretRefreshInterval: time.Minute},
+	const arn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:gh-AbCdEf"
+	srv, asked := fakeSecretsManager(t, arn, "from-the-arn")
+	h, err := New(context.Background(), Config{QueueURL: "http://q/1/q", GitHubSecret: "  ", GitHubSecretARN: arn, SecretRefreshInterval: time.Minute},
+		aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"from-the-arn"}, h.GitHubSecrets.Secrets(context.Background()), "a blank literal must not hide the ARN")
+	assert.Equal(t, []string{arn}, *asked, "fetched once, at cold start, by its ARN")
+}
+
+func TestNewUnreachableSecretsManagerFailsClosed(t *testing.T) {
+	h, err := New(context.Background(), Config{QueueURL: "http://q/1/q", GitHubSecretARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:gh-AbCdEf", SecretRefreshInterval: time.Minute},
 		aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, BaseEndpoint: aws.String("http://127.0.0.1:1"), RetryMaxAttempts: 1}, nil)
-	require.NoError(t, err, "a blank literal must not hide the ARN")
-	assert.Nil(t, h.GitHubSecrets.Secrets(context.Background()), "an unreachable Secrets Manager fails closed")
+	require.NoError(t, err, "an outage at cold start does not stop the function")
+	assert.Nil(t, h.GitHubSecrets.Secrets(context.Background()), "an unreachable Secrets Manager leaves no secret: every delivery is refused")
 }

@@ -20,7 +20,8 @@
 // The answer is 202 {"messageId":…} only after SQS returned a MessageId. SQS
 // errors are retried by the SDK and then answered 503 queue_unavailable so
 // the provider retries (Paddle does; GitHub does not, so a 2xx must mean
-// stored). A body SQS cannot take is answered 413 or 400, never altered.
+// stored). Secrets Manager and SQS calls end short of the Lambda deadline
+// (internal/deadline), so a call that hangs is a 503 too, not a timeout. A body SQS cannot take is answered 413 or 400, never altered.
 // Signature failures are 401; a missing secret (nothing configured, or
 // Secrets Manager unreachable at cold start) is 503 secret_unavailable,
 // never an acceptance. Error bodies are {"code","message"}; logs are JSON

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sqsgate/sqsgate/internal/apigw"
+	"github.com/sqsgate/sqsgate/internal/deadline"
 	"github.com/sqsgate/sqsgate/internal/secrets"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 	"github.com/sqsgate/sqsgate/internal/webhook/github"
@@ -77,7 +79,8 @@ type Handler struct {
 	Logger *slog.Logger
 }
 
-// message is what one verified delivery becomes.
+// message is what one delivery becomes. Until verified is set, event and
+// deliveryID are only what the request claims, kept for the log line.
 type message struct {
 	provider    string
 	body        string
@@ -85,6 +88,18 @@ type message struct {
 	deliveryID  string
 	contentType string
 	group       string
+	verified    bool
+}
+
+// maxLoggedIDLength caps a claimed event or delivery id in a log line: an
+// unverified request must not be able to write long lines.
+const maxLoggedIDLength = 128
+
+func capped(s string) string {
+	if len(s) > maxLoggedIDLength {
+		return s[:maxLoggedIDLength]
+	}
+	return s
 }
 
 // Errors answered before or after verification, with stable codes.
@@ -98,6 +113,10 @@ var (
 // instead of a 500 from Lambda.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	start := h.now()
+	// Secrets Manager and SQS get a deadline short of Lambda's, so a call
+	// that hangs ends in a 503 the provider retries, not in a timeout.
+	ctx, cancel := deadline.WithMargin(ctx)
+	defer cancel()
 	log := h.logger().With("request_id", req.RequestContext.RequestID)
 	provider, path := route(&req)
 	log = log.With("provider", provider, "path", path)
@@ -114,9 +133,12 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	default:
 		msg, err = h.paddle(ctx, &req, start)
 	}
-	if msg != nil {
-		log = log.With("event", msg.event, "delivery_id", msg.deliveryID)
+	// Every line names the delivery, verified or only claimed, so a
+	// rejection can be found at the provider.
+	if msg == nil {
+		msg = &message{}
 	}
+	log = log.With("event", capped(msg.event), "delivery_id", capped(msg.deliveryID), "verified", msg.verified)
 	var messageID string
 	if err == nil {
 		messageID, err = h.enqueue(ctx, msg, start)
@@ -144,32 +166,38 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 }
 
 func (h *Handler) github(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (*message, error) {
+	msg := &message{provider: ProviderGitHub}
+	msg.event, _ = apigw.Header(req.Headers, github.EventHeader)
+	msg.deliveryID, _ = apigw.Header(req.Headers, github.DeliveryHeader)
 	body, err := h.body(req)
 	if err != nil {
-		return nil, err
+		return msg, err
 	}
 	sig256, err := singleHeader(req.Headers, github.SignatureHeader)
 	if err != nil {
-		return nil, err
+		return msg, err
 	}
 	sig1, err := singleHeader(req.Headers, github.SHA1SignatureHeader)
 	if err != nil {
-		return nil, err
+		return msg, err
 	}
 	verify := func(secrets []string) error {
 		return github.Verifier{Secrets: secrets}.VerifyHeaders(sig256, sig1, body)
 	}
 	if err := verifyWithRefresh(ctx, h.GitHubSecrets, verify, github.ErrSignatureMismatch); err != nil {
-		return nil, verificationError(err)
+		return msg, verificationError(err)
 	}
+	msg.verified = true
 
-	msg := &message{provider: ProviderGitHub}
-	if msg.event, err = requiredHeader(req.Headers, github.EventHeader); err != nil {
-		return nil, err
-	}
-	if msg.deliveryID, err = requiredHeader(req.Headers, github.DeliveryHeader); err != nil {
+	event, err := requiredHeader(req.Headers, github.EventHeader)
+	if err != nil {
 		return msg, err
 	}
+	delivery, err := requiredHeader(req.Headers, github.DeliveryHeader)
+	if err != nil {
+		return msg, err
+	}
+	msg.event, msg.deliveryID = event, delivery
 	contentType, _ := apigw.Header(req.Headers, "Content-Type")
 	payload, err := github.Payload(contentType, body)
 	if err != nil {
@@ -189,33 +217,35 @@ func (h *Handler) github(ctx context.Context, req *events.APIGatewayV2HTTPReques
 }
 
 func (h *Handler) paddle(ctx context.Context, req *events.APIGatewayV2HTTPRequest, now time.Time) (*message, error) {
+	msg := &message{provider: ProviderPaddle}
 	body, err := h.body(req)
 	if err != nil {
-		return nil, err
+		return msg, err
 	}
 	sig, err := singleHeader(req.Headers, paddle.SignatureHeader)
 	if err != nil {
-		return nil, err
+		return msg, err
 	}
 	verify := func(secrets []string) error {
 		return paddle.Verifier{Secrets: secrets, Tolerance: h.PaddleTolerance}.Verify(sig, body, now)
 	}
 	if err := verifyWithRefresh(ctx, h.PaddleSecrets, verify, paddle.ErrSignatureMismatch); err != nil {
-		return nil, verificationError(err)
+		// Paddle names the event in the body only: read what it claims,
+		// for the log line, now that the cheap checks have passed.
+		var claimed paddle.Event
+		_ = json.Unmarshal(body, &claimed)
+		msg.event, msg.deliveryID = claimed.Type, claimed.ID
+		return msg, verificationError(err)
 	}
+	msg.verified = true
 	event, err := paddle.ParseEvent(body)
 	if err != nil {
-		return nil, apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the notification has no event_id and event_type", err)
+		return msg, apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the notification has no event_id and event_type", err)
 	}
 	contentType, _ := apigw.Header(req.Headers, "Content-Type")
-	return &message{
-		provider:    ProviderPaddle,
-		body:        bodyString(req, body),
-		event:       event.Type,
-		deliveryID:  event.ID,
-		contentType: contentType,
-		group:       ProviderPaddle,
-	}, nil
+	msg.body, msg.event, msg.deliveryID = bodyString(req, body), event.Type, event.ID
+	msg.contentType, msg.group = contentType, ProviderPaddle
+	return msg, nil
 }
 
 // bodyString returns the delivered body as a string: the event's own string

@@ -48,8 +48,9 @@ type Verifier struct {
 	// Secrets are the endpoint secret keys currently valid. Empty strings
 	// are ignored, since an empty HMAC key is no secret at all.
 	Secrets []string
-	// Tolerance is how far ts may be from now in either direction;
-	// zero or less means DefaultTolerance.
+	// Tolerance is how far now may be from the second ts names, in
+	// either direction, compared exactly; zero or less means
+	// DefaultTolerance.
 	Tolerance time.Duration
 }
 
@@ -81,8 +82,14 @@ func (v Verifier) Verify(header string, body []byte, now time.Time) error {
 	if tolerance <= 0 {
 		tolerance = DefaultTolerance
 	}
-	// Whole seconds, as Paddle signs them and its SDKs compare them.
-	if !sigcheck.Within(sig.unix, now.Truncate(time.Second), tolerance) {
+	// Paddle signs whole seconds: the notification was signed somewhere in
+	// [ts, ts+1s). It is fresh while now is within the tolerance of that
+	// second, on either side, compared exactly (a 500ms tolerance is a
+	// window, not zero). For whole-second tolerances this is Paddle's SDKs'
+	// comparison of whole seconds. A ts too large for time.Unix lands far
+	// from now, and is stale.
+	signed := time.Unix(sig.unix, 0)
+	if now.Before(signed.Add(-tolerance)) || !now.Before(signed.Add(time.Second+tolerance)) {
 		return ErrStaleTimestamp
 	}
 

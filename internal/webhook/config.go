@@ -112,13 +112,12 @@ func New(ctx context.Context, cfg Config, awsCfg aws.Config, logger *slog.Logger
 		return nil, err
 	}
 	return &Handler{
-		GitHubSecrets:   gh,
-		PaddleSecrets:   pd,
-		PaddleTolerance: cfg.PaddleTolerance,
-		Sender:          sqs.NewFromConfig(awsCfg),
-		QueueURL:        cfg.QueueURL,
-		FIFO:            cfg.FIFO(),
-		Now:             time.Now,
-		Logger:          logger,
+		Secrets:  map[string]SecretSource{ProviderGitHub: gh, ProviderPaddle: pd},
+		Windows:  map[string]time.Duration{ProviderPaddle: cfg.PaddleTolerance},
+		Sender:   sqs.NewFromConfig(awsCfg),
+		QueueURL: cfg.QueueURL,
+		FIFO:     cfg.FIFO(),
+		Now:      time.Now,
+		Logger:   logger,
 	}, nil
 }

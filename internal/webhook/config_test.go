@@ -66,9 +66,9 @@ func TestNewWithLiteralSecrets(t *testing.T) {
 	h, err := New(context.Background(), Config{QueueURL: "http://q/1/q.fifo", GitHubSecret: "a, b", PaddleTolerance: time.Second}, aws.Config{Region: "us-east-1"}, nil)
 	require.NoError(t, err)
 	assert.True(t, h.FIFO)
-	assert.Equal(t, []string{"a", "b"}, h.GitHubSecrets.Secrets(context.Background()))
-	assert.Nil(t, h.PaddleSecrets.Secrets(context.Background()), "no Paddle secret configured: Paddle deliveries are rejected")
-	assert.Equal(t, time.Second, h.PaddleTolerance)
+	assert.Equal(t, []string{"a", "b"}, h.Secrets[ProviderGitHub].Secrets(context.Background()))
+	assert.Nil(t, h.Secrets[ProviderPaddle].Secrets(context.Background()), "no Paddle secret configured: Paddle deliveries are rejected")
+	assert.Equal(t, time.Second, h.Windows[ProviderPaddle])
 }
 
 // fakeSecretsManager answers GetSecretValue for one ARN over Secrets
@@ -101,7 +101,7 @@ func TestNewBlankLiteralFallsBackToARN(t *testing.T) {
 	h, err := New(context.Background(), Config{QueueURL: "http://q/1/q", GitHubSecret: "  ", GitHubSecretARN: arn, SecretRefreshInterval: time.Minute},
 		aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1}, nil)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"from-the-arn"}, h.GitHubSecrets.Secrets(context.Background()), "a blank literal must not hide the ARN")
+	assert.Equal(t, []string{"from-the-arn"}, h.Secrets[ProviderGitHub].Secrets(context.Background()), "a blank literal must not hide the ARN")
 	assert.Equal(t, []string{arn}, *asked, "fetched once, at cold start, by its ARN")
 }
 
@@ -109,5 +109,5 @@ func TestNewUnreachableSecretsManagerFailsClosed(t *testing.T) {
 	h, err := New(context.Background(), Config{QueueURL: "http://q/1/q", GitHubSecretARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:gh-AbCdEf", SecretRefreshInterval: time.Minute},
 		aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, BaseEndpoint: aws.String("http://127.0.0.1:1"), RetryMaxAttempts: 1}, nil)
 	require.NoError(t, err, "an outage at cold start does not stop the function")
-	assert.Nil(t, h.GitHubSecrets.Secrets(context.Background()), "an unreachable Secrets Manager leaves no secret: every delivery is refused")
+	assert.Nil(t, h.Secrets[ProviderGitHub].Secrets(context.Background()), "an unreachable Secrets Manager leaves no secret: every delivery is refused")
 }

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -19,7 +18,7 @@ import (
 	"github.com/sqsgate/sqsgate/internal/secrets"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 	"github.com/sqsgate/sqsgate/internal/webhook/github"
-	"github.com/sqsgate/sqsgate/internal/webhook/paddle"
+	"github.com/sqsgate/sqsgate/internal/webhook/internal/sigcheck"
 )
 
 // Routes the handler serves.
@@ -59,13 +58,12 @@ var _ SecretSource = (*secrets.Source)(nil)
 
 // Handler turns verified webhook deliveries into SQS messages.
 type Handler struct {
-	// GitHubSecrets and PaddleSecrets supply each provider's secrets; a nil
-	// source rejects every delivery for that provider.
-	GitHubSecrets SecretSource
-	PaddleSecrets SecretSource
-	// PaddleTolerance is Paddle's replay window; zero means
-	// paddle.DefaultTolerance.
-	PaddleTolerance time.Duration
+	// Secrets supplies each provider's secrets, by provider name; a
+	// provider without a source rejects every delivery.
+	Secrets map[string]SecretSource
+	// Windows sets a provider's replay window, by provider name (Paddle's
+	// PADDLE_TOLERANCE); absent or zero means the provider's default.
+	Windows map[string]time.Duration
 	// Sender sends to QueueURL; FIFO adds group and deduplication ids.
 	Sender   Sender
 	QueueURL string
@@ -73,7 +71,7 @@ type Handler struct {
 	// MaxBodyBytes caps the decoded request body; zero means
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int
-	// Now is the clock for Paddle's replay window and received_at.
+	// Now is the clock for the replay windows and received_at.
 	Now func() time.Time
 	// Logger receives one JSON line per request; nil discards.
 	Logger *slog.Logger
@@ -89,6 +87,8 @@ type message struct {
 	contentType string
 	group       string
 	verified    bool
+	// verifiedBy is the scheme that verified the delivery.
+	verifiedBy string
 }
 
 // maxLoggedIDLength caps a claimed event or delivery id in a log line: an
@@ -119,19 +119,21 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	defer cancel()
 	log := h.logger().With("request_id", req.RequestContext.RequestID)
 	provider, path := route(&req)
-	log = log.With("provider", provider, "path", path)
+	var name string
+	if provider != nil {
+		name = provider.Name
+	}
+	log = log.With("provider", name, "path", path)
 
 	var msg *message
 	var err error
 	switch {
-	case provider == "":
+	case provider == nil:
 		err = errNotFound
 	case method(&req) != http.MethodPost:
 		err = errMethodNotAllowed
-	case provider == ProviderGitHub:
-		msg, err = h.github(ctx, &req)
 	default:
-		msg, err = h.paddle(ctx, &req, start)
+		msg, err = h.deliver(ctx, provider, &req, start)
 	}
 	// Every line names the delivery, verified or only claimed, so a
 	// rejection can be found at the provider.
@@ -165,89 +167,6 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return resp, nil
 }
 
-func (h *Handler) github(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (*message, error) {
-	msg := &message{provider: ProviderGitHub}
-	msg.event, _ = apigw.Header(req.Headers, github.EventHeader)
-	msg.deliveryID, _ = apigw.Header(req.Headers, github.DeliveryHeader)
-	body, err := h.body(req)
-	if err != nil {
-		return msg, err
-	}
-	sig256, err := singleHeader(req.Headers, github.SignatureHeader)
-	if err != nil {
-		return msg, err
-	}
-	sig1, err := singleHeader(req.Headers, github.SHA1SignatureHeader)
-	if err != nil {
-		return msg, err
-	}
-	verify := func(secrets []string) error {
-		return github.Verifier{Secrets: secrets}.VerifyHeaders(sig256, sig1, body)
-	}
-	if err := verifyWithRefresh(ctx, h.GitHubSecrets, verify, github.ErrSignatureMismatch); err != nil {
-		return msg, verificationError(err)
-	}
-	msg.verified = true
-
-	event, err := requiredHeader(req.Headers, github.EventHeader)
-	if err != nil {
-		return msg, err
-	}
-	delivery, err := requiredHeader(req.Headers, github.DeliveryHeader)
-	if err != nil {
-		return msg, err
-	}
-	msg.event, msg.deliveryID = event, delivery
-	contentType, _ := apigw.Header(req.Headers, "Content-Type")
-	payload, err := github.Payload(contentType, body)
-	if err != nil {
-		return msg, apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the form-encoded delivery has no valid payload field", err)
-	}
-	msg.body, msg.contentType = bodyString(req, body), contentType
-	if github.IsForm(contentType) {
-		msg.body, msg.contentType = string(payload), "application/json"
-	}
-	msg.group = ProviderGitHub
-	if h.FIFO {
-		if repo := github.RepositoryFullName(payload); repo != "" && len(ProviderGitHub)+1+len(repo) <= sqsmsg.MaxFIFOIDLength {
-			msg.group = ProviderGitHub + ":" + repo
-		}
-	}
-	return msg, nil
-}
-
-func (h *Handler) paddle(ctx context.Context, req *events.APIGatewayV2HTTPRequest, now time.Time) (*message, error) {
-	msg := &message{provider: ProviderPaddle}
-	body, err := h.body(req)
-	if err != nil {
-		return msg, err
-	}
-	sig, err := singleHeader(req.Headers, paddle.SignatureHeader)
-	if err != nil {
-		return msg, err
-	}
-	verify := func(secrets []string) error {
-		return paddle.Verifier{Secrets: secrets, Tolerance: h.PaddleTolerance}.Verify(sig, body, now)
-	}
-	if err := verifyWithRefresh(ctx, h.PaddleSecrets, verify, paddle.ErrSignatureMismatch); err != nil {
-		// Paddle names the event in the body only: read what it claims,
-		// for the log line, now that the cheap checks have passed.
-		var claimed paddle.Event
-		_ = json.Unmarshal(body, &claimed)
-		msg.event, msg.deliveryID = claimed.Type, claimed.ID
-		return msg, verificationError(err)
-	}
-	msg.verified = true
-	event, err := paddle.ParseEvent(body)
-	if err != nil {
-		return msg, apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the notification has no event_id and event_type", err)
-	}
-	contentType, _ := apigw.Header(req.Headers, "Content-Type")
-	msg.body, msg.event, msg.deliveryID = bodyString(req, body), event.Type, event.ID
-	msg.contentType, msg.group = contentType, ProviderPaddle
-	return msg, nil
-}
-
 // bodyString returns the delivered body as a string: the event's own string
 // when it was not base64-encoded (the same bytes, without another copy).
 func bodyString(req *events.APIGatewayV2HTTPRequest, body []byte) string {
@@ -272,24 +191,29 @@ func verifyWithRefresh(ctx context.Context, src SecretSource, verify func([]stri
 	return err
 }
 
-// verificationError maps the verifiers' sentinels to answers. The
-// underlying error goes to the log only; it never holds the signature.
+// verificationError maps the kinds of verification failure (package
+// sigcheck) to answers, the same for every provider. The underlying error
+// goes to the log only; it never holds the signature. A header the
+// provider could not read is already an answer.
 func verificationError(err error) error {
 	var status int
 	var code, text string
+	var answer *apigw.Error
 	switch {
-	case errors.Is(err, github.ErrNoSecret), errors.Is(err, paddle.ErrNoSecret):
+	case errors.Is(err, sigcheck.ErrNoSecret):
 		status, code, text = http.StatusServiceUnavailable, "secret_unavailable", "the webhook secret is not available; try again later"
-	case errors.Is(err, github.ErrMissingSignature), errors.Is(err, paddle.ErrMissingSignature):
-		status, code, text = http.StatusUnauthorized, "missing_signature", "the request carries no signature"
 	case errors.Is(err, github.ErrSHA1Only):
 		status, code, text = http.StatusUnauthorized, "sha256_signature_required", "an X-Hub-Signature-256 signature is required; sha1 alone is not accepted"
-	case errors.Is(err, github.ErrMalformedSignature), errors.Is(err, paddle.ErrMalformedSignature):
+	case errors.Is(err, sigcheck.ErrMissingSignature):
+		status, code, text = http.StatusUnauthorized, "missing_signature", "the request carries no signature"
+	case errors.Is(err, sigcheck.ErrMalformedSignature):
 		status, code, text = http.StatusUnauthorized, "malformed_signature", "the signature header is malformed"
-	case errors.Is(err, paddle.ErrStaleTimestamp):
+	case errors.Is(err, sigcheck.ErrStaleTimestamp):
 		status, code, text = http.StatusUnauthorized, "stale_timestamp", "the signature timestamp is outside the allowed window"
-	case errors.Is(err, github.ErrSignatureMismatch), errors.Is(err, paddle.ErrSignatureMismatch):
+	case errors.Is(err, sigcheck.ErrSignatureMismatch):
 		status, code, text = http.StatusUnauthorized, "invalid_signature", "the signature does not match"
+	case errors.As(err, &answer):
+		return err
 	default:
 		status, code, text = http.StatusInternalServerError, "internal_error", "internal error"
 	}
@@ -394,13 +318,13 @@ func (h *Handler) enqueue(ctx context.Context, msg *message, now time.Time) (str
 
 // route finds the provider from the route key API Gateway matched, or else
 // from the path, with a named stage's prefix removed.
-func route(req *events.APIGatewayV2HTTPRequest) (provider, path string) {
+func route(req *events.APIGatewayV2HTTPRequest) (provider *Provider, path string) {
 	path = req.RawPath
 	if path == "" {
 		path = req.RequestContext.HTTP.Path
 	}
 	if _, key, ok := strings.Cut(req.RouteKey, " "); ok {
-		if p := providerFor(key); p != "" {
+		if p := providerByPath(key); p != nil {
 			return p, path
 		}
 	}
@@ -408,17 +332,7 @@ func route(req *events.APIGatewayV2HTTPRequest) (provider, path string) {
 	if stage := req.RequestContext.Stage; stage != "" && stage != "$default" {
 		trimmed = strings.TrimPrefix(path, "/"+stage)
 	}
-	return providerFor(trimmed), path
-}
-
-func providerFor(path string) string {
-	switch path {
-	case GitHubPath:
-		return ProviderGitHub
-	case PaddlePath:
-		return ProviderPaddle
-	}
-	return ""
+	return providerByPath(trimmed), path
 }
 
 func method(req *events.APIGatewayV2HTTPRequest) string {

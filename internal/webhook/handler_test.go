@@ -75,12 +75,11 @@ func newTestHandler(t testing.TB, sender Sender, logs *bytes.Buffer) *Handler {
 		logger = slog.New(slog.NewJSONHandler(logs, nil))
 	}
 	return &Handler{
-		GitHubSecrets: literal(t, githubSecret),
-		PaddleSecrets: literal(t, paddleSecret),
-		Sender:        sender,
-		QueueURL:      "https://sqs.us-east-1.amazonaws.com/000000000000/IngestQueue",
-		Now:           func() time.Time { return testNow },
-		Logger:        logger,
+		Secrets:  map[string]SecretSource{ProviderGitHub: literal(t, githubSecret), ProviderPaddle: literal(t, paddleSecret)},
+		Sender:   sender,
+		QueueURL: "https://sqs.us-east-1.amazonaws.com/000000000000/IngestQueue",
+		Now:      func() time.Time { return testNow },
+		Logger:   logger,
 	}
 }
 
@@ -182,8 +181,8 @@ func rejections(t *testing.T) []rejection {
 		{"github body altered", request(GitHubPath, gh, append(bytes.Clone(push), ' '), false), nil, 401, "invalid_signature"},
 		{"github malformed signature", request(GitHubPath, with(gh, github.SignatureHeader, "sha256=xyz"), push, false), nil, 401, "malformed_signature"},
 		{"github repeated signature", request(GitHubPath, with(gh, github.SignatureHeader, gh[github.SignatureHeader]+","+gh[github.SignatureHeader]), push, false), nil, 400, "repeated_header"},
-		{"github no secret configured", request(GitHubPath, gh, push, false), func(h *Handler) { h.GitHubSecrets = literal(t, "") }, 503, "secret_unavailable"},
-		{"github nil secret source", request(GitHubPath, gh, push, false), func(h *Handler) { h.GitHubSecrets = nil }, 503, "secret_unavailable"},
+		{"github no secret configured", request(GitHubPath, gh, push, false), func(h *Handler) { h.Secrets[ProviderGitHub] = literal(t, "") }, 503, "secret_unavailable"},
+		{"github nil secret source", request(GitHubPath, gh, push, false), func(h *Handler) { delete(h.Secrets, ProviderGitHub) }, 503, "secret_unavailable"},
 		{"github bad base64", func() events.APIGatewayV2HTTPRequest {
 			r := request(GitHubPath, gh, push, true)
 			r.Body = "!!" + r.Body
@@ -208,7 +207,7 @@ func rejections(t *testing.T) []rejection {
 		{"paddle from the future", request(PaddlePath, paddleHeaders(txn, testNow.Add(time.Minute)), txn, false), nil, 401, "stale_timestamp"},
 		{"paddle malformed signature", request(PaddlePath, with(pd, paddle.SignatureHeader, "ts=x;h1=y"), txn, false), nil, 401, "malformed_signature"},
 		{"paddle no event id", request(PaddlePath, paddleHeaders([]byte(`{"event_type":"a"}`), testNow), []byte(`{"event_type":"a"}`), false), nil, 400, "malformed_payload"},
-		{"paddle no secret configured", request(PaddlePath, pd, txn, false), func(h *Handler) { h.PaddleSecrets = literal(t, " , ") }, 503, "secret_unavailable"},
+		{"paddle no secret configured", request(PaddlePath, pd, txn, false), func(h *Handler) { h.Secrets[ProviderPaddle] = literal(t, " , ") }, 503, "secret_unavailable"},
 	}
 }
 
@@ -407,7 +406,7 @@ func TestHandleAccepts(t *testing.T) {
 			assert.Equal(t, h.QueueURL, aws.ToString(in.QueueUrl))
 			assert.Equal(t, string(tt.wantBody), aws.ToString(in.MessageBody), "the body must be exactly as delivered")
 			assert.Len(t, in.MessageAttributes, 5)
-			assert.Equal(t, providerFor(strings.TrimPrefix(tt.req.RawPath, "/prod")), stringAttr(in, "provider"))
+			assert.Equal(t, providerByPath(strings.TrimPrefix(tt.req.RawPath, "/prod")).Name, stringAttr(in, "provider"))
 			assert.Equal(t, tt.wantEvent, stringAttr(in, "event"))
 			assert.Equal(t, tt.wantID, stringAttr(in, "delivery_id"))
 			assert.Equal(t, "2026-11-22T01:02:03Z", stringAttr(in, "received_at"))
@@ -474,7 +473,7 @@ func TestHandleRefreshesSecretsAfterMismatch(t *testing.T) {
 	rec := &recorder{}
 	h := newTestHandler(t, rec, nil)
 	src := &rotatingSource{current: []string{"old"}, next: []string{githubSecret, "old"}}
-	h.GitHubSecrets = src
+	h.Secrets[ProviderGitHub] = src
 
 	resp, err := h.Handle(context.Background(), request(GitHubPath, githubHeaders(push), push, false))
 	require.NoError(t, err)

@@ -89,6 +89,9 @@ type message struct {
 	verified    bool
 	// verifiedBy is the scheme that verified the delivery.
 	verifiedBy string
+	// reply, when set, is the answer instead of a message on the queue
+	// (Slack's url_verification).
+	reply *events.APIGatewayV2HTTPResponse
 }
 
 // maxLoggedIDLength caps a claimed event or delivery id in a log line: an
@@ -141,6 +144,11 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		msg = &message{}
 	}
 	log = log.With("event", capped(msg.event), "delivery_id", capped(msg.deliveryID), "verified", msg.verified)
+	if err == nil && msg.reply != nil {
+		log.InfoContext(ctx, "webhook answered, nothing queued", "outcome", "answered", "status", msg.reply.StatusCode,
+			"duration_ms", h.now().Sub(start).Milliseconds())
+		return *msg.reply, nil
+	}
 	var messageID string
 	if err == nil {
 		messageID, err = h.enqueue(ctx, msg, start)
@@ -267,6 +275,9 @@ func (h *Handler) input(msg *message, now time.Time) (*sqs.SendMessageInput, err
 	}
 	if msg.contentType != "" {
 		attrs["content_type"] = sqsmsg.Attribute{DataType: "String", StringValue: msg.contentType}
+	}
+	if msg.verifiedBy != "" {
+		attrs["verified_by"] = sqsmsg.Attribute{DataType: "String", StringValue: msg.verifiedBy}
 	}
 	if sqsmsg.MessageSize(msg.body, attrs) > sqsmsg.MaxMessageBytes {
 		return nil, apigw.Errorf(http.StatusRequestEntityTooLarge, "payload_too_large", "the payload is larger than an SQS message can hold (1 MiB)", sqsmsg.ErrBodyTooLarge)

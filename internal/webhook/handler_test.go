@@ -75,7 +75,11 @@ func newTestHandler(t testing.TB, sender Sender, logs *bytes.Buffer) *Handler {
 		logger = slog.New(slog.NewJSONHandler(logs, nil))
 	}
 	return &Handler{
-		Secrets:  map[string]SecretSource{ProviderGitHub: literal(t, githubSecret), ProviderPaddle: literal(t, paddleSecret)},
+		Secrets: map[string]SecretSource{
+			ProviderGitHub: literal(t, githubSecret), ProviderPaddle: literal(t, paddleSecret),
+			ProviderStripe: literal(t, stripeSecret), ProviderStandard: literal(t, standardSecret+","+standardPublicKey()),
+			ProviderShopify: literal(t, shopifySecret), ProviderSlack: literal(t, slackSecret),
+		},
 		Sender:   sender,
 		QueueURL: "https://sqs.us-east-1.amazonaws.com/000000000000/IngestQueue",
 		Now:      func() time.Time { return testNow },
@@ -169,7 +173,7 @@ func rejections(t *testing.T) []rejection {
 	notUTF8 := []byte("{\"a\":\"\xff\xfe\"}")
 	paddleNotUTF8 := []byte("{\"event_id\":\"evt_1\",\"event_type\":\"a.b\",\"data\":\"\xff\xfe\"}")
 	return []rejection{
-		{"unknown path", request("/webhooks/stripe", gh, push, false), nil, 404, "not_found"},
+		{"unknown path", request("/webhooks/gitlab", gh, push, false), nil, 404, "not_found"},
 		{"wrong method", func() events.APIGatewayV2HTTPRequest {
 			r := request(GitHubPath, gh, push, false)
 			r.RequestContext.HTTP.Method = http.MethodGet
@@ -405,8 +409,10 @@ func TestHandleAccepts(t *testing.T) {
 			in := rec.inputs[0]
 			assert.Equal(t, h.QueueURL, aws.ToString(in.QueueUrl))
 			assert.Equal(t, string(tt.wantBody), aws.ToString(in.MessageBody), "the body must be exactly as delivered")
-			assert.Len(t, in.MessageAttributes, 5)
-			assert.Equal(t, providerByPath(strings.TrimPrefix(tt.req.RawPath, "/prod")).Name, stringAttr(in, "provider"))
+			assert.Len(t, in.MessageAttributes, 6)
+			provider := providerByPath(strings.TrimPrefix(tt.req.RawPath, "/prod")).Name
+			assert.Equal(t, provider, stringAttr(in, "provider"))
+			assert.Equal(t, map[string]string{ProviderGitHub: VerifiedByGitHub, ProviderPaddle: VerifiedByPaddle}[provider], stringAttr(in, "verified_by"))
 			assert.Equal(t, tt.wantEvent, stringAttr(in, "event"))
 			assert.Equal(t, tt.wantID, stringAttr(in, "delivery_id"))
 			assert.Equal(t, "2026-11-22T01:02:03Z", stringAttr(in, "received_at"))

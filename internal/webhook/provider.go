@@ -13,6 +13,19 @@ import (
 	"github.com/sqsgate/sqsgate/internal/webhook/github"
 	"github.com/sqsgate/sqsgate/internal/webhook/internal/sigcheck"
 	"github.com/sqsgate/sqsgate/internal/webhook/paddle"
+	"github.com/sqsgate/sqsgate/internal/webhook/shopify"
+	"github.com/sqsgate/sqsgate/internal/webhook/slack"
+	"github.com/sqsgate/sqsgate/internal/webhook/standard"
+	"github.com/sqsgate/sqsgate/internal/webhook/stripe"
+)
+
+// Provider names, as they appear in the provider attribute and the route.
+// (ProviderGitHub and ProviderPaddle are declared with the handler.)
+const (
+	ProviderStripe   = "stripe"
+	ProviderStandard = "standard"
+	ProviderShopify  = "shopify"
+	ProviderSlack    = "slack"
 )
 
 // Provider is one webhook sender as the handler serves it: the route, the
@@ -68,13 +81,18 @@ func (d *delivery) contentType() string { return d.claimed("Content-Type") }
 // Verified-by names: the scheme that verified a delivery, as the
 // verified_by attribute carries it.
 const (
-	VerifiedByGitHub = "github-sha256"
-	VerifiedByPaddle = "paddle-h1"
+	VerifiedByGitHub      = "github-sha256"
+	VerifiedByPaddle      = "paddle-h1"
+	VerifiedByStripe      = "stripe-v1"
+	VerifiedByStandardV1  = "standard-v1"
+	VerifiedByStandardV1a = "standard-v1a"
+	VerifiedByShopify     = "shopify-sha256"
+	VerifiedBySlack       = "slack-v0"
 )
 
 // Providers are the senders the handler knows, in the order the README
 // lists them.
-var Providers = []*Provider{githubProvider, paddleProvider}
+var Providers = []*Provider{githubProvider, paddleProvider, stripeProvider, standardProvider, shopifyProvider, slackProvider}
 
 // providerByPath finds the provider served on path.
 func providerByPath(path string) *Provider {
@@ -151,6 +169,185 @@ var paddleProvider = &Provider{
 		msg.body, msg.contentType = bodyString(d.req, d.body), d.contentType()
 		return nil
 	},
+}
+
+var stripeProvider = &Provider{
+	Name:   ProviderStripe,
+	Window: stripe.DefaultTolerance,
+	claim:  claimJSON(func(e *stripe.Event) (string, string) { return e.Type, e.ID }),
+	verify: func(d *delivery, secrets []string, window time.Duration) (string, error) {
+		// Stripe-Signature holds commas itself, so a repeated header is
+		// not detected by its comma: the two joined copies carry two t,
+		// which the verifier refuses as malformed.
+		sig := d.claimed(stripe.SignatureHeader)
+		return VerifiedByStripe, stripe.Verifier{Secrets: secrets, Tolerance: window}.Verify(sig, d.body, d.now)
+	},
+	describe: func(d *delivery, msg *message) error {
+		event, err := stripe.ParseEvent(d.body)
+		if err != nil {
+			return apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the event has no id and type", err)
+		}
+		msg.event, msg.deliveryID = event.Type, event.ID
+		msg.body, msg.contentType = bodyString(d.req, d.body), d.contentType()
+		return nil
+	},
+}
+
+// standardHeaders returns the values of webhook-id, webhook-timestamp and
+// webhook-signature, each from its Svix spelling (svix-id, …) when the
+// standard one is absent. Both spellings with different values make the
+// request ambiguous, and it is refused.
+func standardHeaders(d *delivery) (id, ts, sig string, err error) {
+	pick := func(name, svix string, single bool) (string, error) {
+		read := func(n string) (string, error) {
+			if single {
+				return d.header(n)
+			}
+			// webhook-signature holds commas itself ("v1,<base64>"); two
+			// joined copies form one entry no scheme decodes, refused
+			// when nothing else in the list verifies.
+			return d.claimed(n), nil
+		}
+		a, err := read(name)
+		if err != nil {
+			return "", err
+		}
+		b, err := read(svix)
+		if err != nil {
+			return "", err
+		}
+		if a != "" && b != "" && a != b {
+			return "", apigw.Errorf(http.StatusBadRequest, "conflicting_headers", "the "+name+" and "+svix+" headers differ", nil)
+		}
+		if a == "" {
+			a = b
+		}
+		return a, nil
+	}
+	if id, err = pick(standard.IDHeader, standard.SvixIDHeader, true); err != nil {
+		return "", "", "", err
+	}
+	if ts, err = pick(standard.TimestampHeader, standard.SvixTimestampHeader, true); err != nil {
+		return "", "", "", err
+	}
+	sig, err = pick(standard.SignatureHeader, standard.SvixSignatureHeader, false)
+	return id, ts, sig, err
+}
+
+var standardProvider = &Provider{
+	Name:   ProviderStandard,
+	Window: standard.DefaultTolerance,
+	claim: func(d *delivery) (string, string) {
+		id := d.claimed(standard.IDHeader)
+		if id == "" {
+			id = d.claimed(standard.SvixIDHeader)
+		}
+		event, _ := claimJSON(func(e *standard.Event) (string, string) { return e.Type, "" })(d)
+		return event, id
+	},
+	verify: func(d *delivery, secrets []string, window time.Duration) (string, error) {
+		id, ts, sig, err := standardHeaders(d)
+		if err != nil {
+			return "", err
+		}
+		version, err := standard.Verifier{Secrets: secrets, Tolerance: window}.Verify(id, ts, sig, d.body, d.now)
+		switch {
+		case err != nil:
+			return "", err
+		case version == standard.V1a:
+			return VerifiedByStandardV1a, nil
+		}
+		return VerifiedByStandardV1, nil
+	},
+	describe: func(d *delivery, msg *message) error {
+		id, _, _, err := standardHeaders(d)
+		if err != nil {
+			return err
+		}
+		event, err := standard.ParseEvent(d.body)
+		if err != nil {
+			return apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the payload has no type", err)
+		}
+		msg.event, msg.deliveryID = event.Type, id
+		msg.body, msg.contentType = bodyString(d.req, d.body), d.contentType()
+		return nil
+	},
+}
+
+var shopifyProvider = &Provider{
+	Name: ProviderShopify,
+	claim: func(d *delivery) (string, string) {
+		return d.claimed(shopify.TopicHeader), d.claimed(shopify.WebhookIDHeader)
+	},
+	verify: func(d *delivery, secrets []string, _ time.Duration) (string, error) {
+		sig, err := d.header(shopify.SignatureHeader)
+		if err != nil {
+			return "", err
+		}
+		return VerifiedByShopify, shopify.Verifier{Secrets: secrets}.Verify(sig, d.body)
+	},
+	describe: func(d *delivery, msg *message) error {
+		event, err := requiredHeader(d.req.Headers, shopify.TopicHeader)
+		if err != nil {
+			return err
+		}
+		id, err := requiredHeader(d.req.Headers, shopify.WebhookIDHeader)
+		if err != nil {
+			return err
+		}
+		msg.event, msg.deliveryID = event, id
+		msg.body, msg.contentType = bodyString(d.req, d.body), d.contentType()
+		return nil
+	},
+}
+
+var slackProvider = &Provider{
+	Name:   ProviderSlack,
+	Window: slack.DefaultTolerance,
+	claim:  claimJSON(slackNames),
+	verify: func(d *delivery, secrets []string, window time.Duration) (string, error) {
+		sig, err := d.header(slack.SignatureHeader)
+		if err != nil {
+			return "", err
+		}
+		ts, err := d.header(slack.TimestampHeader)
+		if err != nil {
+			return "", err
+		}
+		return VerifiedBySlack, slack.Verifier{Secrets: secrets, Tolerance: window}.Verify(sig, ts, d.body, d.now)
+	},
+	describe: func(d *delivery, msg *message) error {
+		env, err := slack.ParseEnvelope(d.body)
+		if err != nil {
+			return apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the body is not an Events API envelope with a type, and the challenge or event_id its type needs", err)
+		}
+		if env.Type == slack.TypeURLVerification {
+			// Slack checks the Request URL with this: it wants the
+			// challenge back, and it is no event to queue.
+			msg.event = env.Type
+			msg.reply = &events.APIGatewayV2HTTPResponse{
+				StatusCode: http.StatusOK,
+				Headers:    map[string]string{"content-type": "text/plain"},
+				Body:       env.Challenge,
+			}
+			return nil
+		}
+		msg.event, msg.deliveryID = slackNames(&env)
+		if msg.deliveryID == "" {
+			return apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the "+env.Type+" envelope has no event_id to deduplicate it by", nil)
+		}
+		msg.body, msg.contentType = bodyString(d.req, d.body), d.contentType()
+		return nil
+	},
+}
+
+// slackNames names an envelope: the wrapped event's type when there is
+// one, else the envelope's own, and its event_id.
+func slackNames(e *slack.Envelope) (string, string) {
+	if e.Event.Type != "" {
+		return e.Event.Type, e.EventID
+	}
+	return e.Type, e.EventID
 }
 
 // claimJSON is a claim for providers that name a delivery in the body: it

@@ -24,6 +24,7 @@ import (
 
 	"github.com/sqsgate/sqsgate/internal/authorizer"
 	"github.com/sqsgate/sqsgate/internal/cognito"
+	"github.com/sqsgate/sqsgate/internal/fakeclock"
 )
 
 const (
@@ -212,6 +213,42 @@ func TestHandleJWKSOutage(t *testing.T) {
 		t.Fatalf("Handle = %+v, %v; want a denial without error", resp, err)
 	}
 	if !strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), `"code":"jwks_unavailable"`) {
+		t.Fatalf("log = %s", logs.String())
+	}
+}
+
+// TestHandleDeniesTokenPastExpThoughCached: a warm authorizer that allowed
+// a token a minute before its exp denies it once exp + leeway has passed,
+// well inside the verified-token cache's TTL (5 minutes).
+func TestHandleDeniesTokenPastExpThoughCached(t *testing.T) {
+	p := newPool(t)
+	clk := fakeclock.New(now)
+	v, err := cognito.New(context.Background(), cognito.Config{
+		Issuer: issuer, ClientIDs: []string{client}, JWKSURL: p.jwksURL,
+		Leeway: cognito.DefaultLeeway, Now: clk.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(v.Close)
+	exp := now.Add(time.Minute)
+	req := request("POST /v1/messages", map[string]string{"authorization": p.token(t, map[string]any{"exp": exp.Unix()})})
+	var logs bytes.Buffer
+	h, err := authorizer.New(v, nil, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Time{now, exp.Add(cognito.DefaultLeeway - time.Second)} {
+		clk.Set(at)
+		if resp, _ := h.Handle(context.Background(), req); !resp.IsAuthorized {
+			t.Fatalf("at exp + %s: denied: %s", at.Sub(exp), logs.String())
+		}
+	}
+	clk.Set(exp.Add(cognito.DefaultLeeway))
+	if resp, _ := h.Handle(context.Background(), req); resp.IsAuthorized {
+		t.Fatal("authorized at exp + leeway: the cached decision outlived the token")
+	}
+	if !strings.Contains(logs.String(), `"code":"token_expired"`) {
 		t.Fatalf("log = %s", logs.String())
 	}
 }

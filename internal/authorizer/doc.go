@@ -16,6 +16,11 @@
 // other answer. The verifier only reports an outage when it has never
 // fetched the key set; once it has keys it keeps using them.
 //
+// API Gateway caches an allow, too, for ReauthorizeEvery
+// (AuthorizerCacheTtlSeconds, default 60 s) without looking at the token's
+// exp, so an expired token keeps working for at most that TTL plus the
+// verifier's leeway after exp. That is why the template's default is short.
+//
 // Route rules (COGNITO_ROUTE_RULES) are JSON keyed by API Gateway's
 // routeKey:
 //

@@ -392,6 +392,39 @@ func TestVerifiedTokenCache(t *testing.T) {
 	}
 }
 
+// TestVerifiedTokenCacheEndsAtExp: a token whose exp comes well before the
+// cache TTL is refused from exp + leeway on, though it was cached minutes
+// earlier: the cache entry ends at exp, not at the TTL.
+func TestVerifiedTokenCacheEndsAtExp(t *testing.T) {
+	key, _ := keys(t)
+	srv := newKeyServer(t, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256", use: "sig"})
+	exp := t0.Add(time.Minute) // the cache TTL is DefaultCacheTTL, 5 minutes
+	for _, leeway := range []time.Duration{0, cognito.DefaultLeeway} {
+		t.Run(fmt.Sprintf("leeway %s", leeway), func(t *testing.T) {
+			clk := fakeclock.New(t0)
+			v := newVerifier(t, srv, clk, func(c *cognito.Config) { c.Leeway = leeway })
+			token := signRS256(t, key, rs256Header(testKid), with(accessClaims(), map[string]any{"exp": exp.Unix()}))
+			first, err := v.Verify(context.Background(), token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again, err := v.Verify(context.Background(), token); err != nil || again != first {
+				t.Fatalf("repeated token: %v, %v; want the cached claims", again, err)
+			}
+			clk.Set(exp.Add(leeway - time.Millisecond))
+			if _, err := v.Verify(context.Background(), token); err != nil {
+				t.Fatalf("just inside exp + leeway: %v", err)
+			}
+			for _, at := range []time.Time{exp.Add(leeway), exp.Add(leeway + time.Second), t0.Add(cognito.DefaultCacheTTL - time.Second)} {
+				clk.Set(at)
+				if c, err := v.Verify(context.Background(), token); !errors.Is(err, cognito.ErrExpired) {
+					t.Fatalf("at exp + %s: claims %v, error %v; want ErrExpired", at.Sub(exp), c, err)
+				}
+			}
+		})
+	}
+}
+
 func TestClaimsRequire(t *testing.T) {
 	c := &cognito.Claims{Scope: "sqsgate/read sqsgate/write", Groups: []string{"writers"}}
 	tests := []struct {

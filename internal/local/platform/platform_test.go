@@ -1,11 +1,13 @@
 package platform
 
 import (
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -155,7 +157,7 @@ func TestAPIConfig(t *testing.T) {
 		t.Errorf("CognitoJwtAuthorizer %+v: the dev issuer must stand in for Cognito", jwt)
 	}
 	lambda := cfg.Authorizers["CognitoAuthorizer"]
-	if lambda.Type != "lambda" || lambda.Function != "AuthorizerFunction" || lambda.ResultTTL != 300*time.Second {
+	if lambda.Type != "lambda" || lambda.Function != "AuthorizerFunction" || lambda.ResultTTL != 60*time.Second {
 		t.Errorf("CognitoAuthorizer %+v", lambda)
 	}
 	if len(cfg.Routes) != len(app.API.Routes) {
@@ -186,5 +188,46 @@ func TestStartWithoutBootstraps(t *testing.T) {
 			continue
 		}
 		l.Close()
+	}
+}
+
+// TestDataDirIsPrivate: run (through StartEmbeddedSQS) creates the store's
+// directory, and any missing parent, readable by its owner only; an
+// existing directory open to others is kept as is, with a warning.
+func TestDataDirIsPrivate(t *testing.T) {
+	old := syscall.Umask(0o022) // the usual umask: 0700 must come from the code, not from it
+	t.Cleanup(func() { syscall.Umask(old) })
+	root := t.TempDir()
+	dir := filepath.Join(root, ".sqsgate", "data")
+	e, err := StartEmbeddedSQS("127.0.0.1:0", dir, DefaultRegion, DefaultAccountID, discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		info, err := os.Stat(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := info.Mode().Perm(); perm != 0o700 {
+			t.Errorf("%s has mode %04o, want 0700", d, perm)
+		}
+	}
+
+	shared := filepath.Join(root, "shared")
+	if err := os.Mkdir(shared, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var logs testpeer.SyncBuffer
+	e, err = StartEmbeddedSQS("127.0.0.1:0", shared, DefaultRegion, DefaultAccountID, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	if info, _ := os.Stat(shared); info.Mode().Perm() != 0o755 {
+		t.Errorf("an existing directory's mode changed to %04o", info.Mode().Perm())
+	}
+	if !strings.Contains(logs.String(), `"data_dir":"`+shared+`"`) || !strings.Contains(logs.String(), `"mode":"0755"`) {
+		t.Errorf("no warning naming the open data directory and its mode:\n%s", logs.String())
 	}
 }

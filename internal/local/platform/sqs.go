@@ -38,8 +38,8 @@ type EmbeddedSQS struct {
 // in memory. Close stops it.
 func StartEmbeddedSQS(addr, dataDir, region, accountID string, logger *slog.Logger) (*EmbeddedSQS, error) {
 	if dataDir != "" {
-		if err := os.MkdirAll(dataDir, 0o755); err != nil {
-			return nil, fmt.Errorf("SQS data dir: %w", err)
+		if err := makeDataDir(dataDir, logger); err != nil {
+			return nil, err
 		}
 	}
 	srv, err := sqsendpoint.New(sqsendpoint.Options{DataDir: dataDir, AccountID: accountID, Region: region, Logger: logger})
@@ -57,6 +57,26 @@ func StartEmbeddedSQS(addr, dataDir, region, accountID string, logger *slog.Logg
 		accountID: accountID,
 		stop:      serveHTTP(l, srv, logger),
 	}, nil
+}
+
+// makeDataDir creates the store's directory readable by its owner only: the
+// messages in it are whatever callers sent, tokens and personal data
+// included. A directory that already exists keeps its mode (it may be one
+// the user chose and shares on purpose), but a warning says who else can
+// read it.
+func makeDataDir(dir string, logger *slog.Logger) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("SQS data dir: %w", err)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("SQS data dir: %w", err)
+	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		logger.Warn("the SQS data directory is open to other users; chmod 700 it to keep messages private",
+			"data_dir", dir, "mode", fmt.Sprintf("%04o", perm))
+	}
+	return nil
 }
 
 // Endpoint is the URL clients and functions use (AWS_ENDPOINT_URL_SQS).

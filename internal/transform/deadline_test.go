@@ -65,7 +65,7 @@ func TestHandleAnswersBeforeTheLambdaDeadline(t *testing.T) {
 	}
 	t.Run("batch: 207 with every unsent item marked", func(t *testing.T) {
 		q := &hangingQueue{}
-		h := newTestHandler(t, newFakeQueue(), func(c *Config) { c.BatchSender, c.Concurrency = q, 1 })
+		h := newTestHandler(t, newFakeQueue(), func(c *testSetup) { c.BatchSender, c.Concurrency = q, 1 })
 		ctx, end := shortDeadline(t)
 		resp, err := h.Handle(ctx, request(batch, "application/json", batchJSON(25, 100)))
 		require.NoError(t, err)
@@ -81,7 +81,7 @@ func TestHandleAnswersBeforeTheLambdaDeadline(t *testing.T) {
 	})
 	t.Run("FIFO batch", func(t *testing.T) {
 		q := &hangingQueue{}
-		h := newTestHandler(t, newFakeQueue(), func(c *Config) { c.BatchSender, c.QueueURL = q, c.QueueURL+".fifo" })
+		h := newTestHandler(t, newFakeQueue(), func(c *testSetup) { c.BatchSender, c.QueueURL = q, c.QueueURL+".fifo" })
 		ctx, end := shortDeadline(t)
 		resp, err := h.Handle(ctx, request(batch, "application/json", batchJSON(25, 100)))
 		require.NoError(t, err)
@@ -94,7 +94,7 @@ func TestHandleAnswersBeforeTheLambdaDeadline(t *testing.T) {
 	})
 	t.Run("single: 503", func(t *testing.T) {
 		q := &hangingQueue{}
-		h := newTestHandler(t, newFakeQueue(), func(c *Config) { c.Sender = q })
+		h := newTestHandler(t, newFakeQueue(), func(c *testSetup) { c.Sender = q })
 		ctx, end := shortDeadline(t)
 		resp, err := h.Handle(ctx, request(single, "application/json", `{}`))
 		require.NoError(t, err)

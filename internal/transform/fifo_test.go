@@ -62,7 +62,7 @@ func (q *fifoQueue) SendMessageBatch(_ context.Context, in *sqs.SendMessageBatch
 
 func fifoHandler(t *testing.T, q *fifoQueue) *Handler {
 	t.Helper()
-	return newTestHandler(t, newFakeQueue(), func(c *Config) {
+	return newTestHandler(t, newFakeQueue(), func(c *testSetup) {
 		c.QueueURL = "https://sqs.us-east-1.amazonaws.com/123456789012/ingest.fifo"
 		c.BatchSender = q
 	})
@@ -145,7 +145,7 @@ func TestHandleStandardQueueSendsPastAFailedCall(t *testing.T) {
 		}
 		return nil
 	}}
-	h := newTestHandler(t, newFakeQueue(), func(c *Config) { c.BatchSender = q })
+	h := newTestHandler(t, newFakeQueue(), func(c *testSetup) { c.BatchSender = q })
 	resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(25, 100)))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusMultiStatus, resp.StatusCode)

@@ -27,8 +27,8 @@ const (
 const validOrder = `{"orderId":"ord_abc123","amount":12.5,"currency":"EUR","items":[{"sku":"A-1","quantity":2}]}`
 
 func TestHandleRejectsWholeRequest(t *testing.T) {
-	strict := func(c *Config) { c.Schema = "strict-order" }
-	maxThree := func(c *Config) { c.MaxBatchItems = 3 }
+	strict := func(c *testSetup) { c.Schema = "strict-order" }
+	maxThree := func(c *testSetup) { c.MaxBatchItems = 3 }
 	tests := []struct {
 		name    string
 		req     events.APIGatewayV2HTTPRequest
@@ -144,7 +144,7 @@ func TestHandleRejectsWholeRequest(t *testing.T) {
 
 func TestHandleValidationListsEveryFailingItem(t *testing.T) {
 	q := newFakeQueue()
-	h := newTestHandler(t, q, func(c *Config) { c.Schema = "strict-order" })
+	h := newTestHandler(t, q, func(c *testSetup) { c.Schema = "strict-order" })
 	body := `[{"data":{"amount":-1,"currency":"EUR","items":[{"sku":"A","quantity":1}],"orderId":"ord_abc123"}},` +
 		`{"data":` + validOrder + `},` +
 		`{"data":{"orderId":"ord_abc123","amount":1,"currency":"EUR","items":[{"sku":"A","quantity":0}],"extra":true}}]`
@@ -198,7 +198,7 @@ func TestHandleSingle(t *testing.T) {
 
 func TestHandleSingleGeneratesID(t *testing.T) {
 	q := newFakeQueue()
-	h := newTestHandler(t, q, func(c *Config) { c.NewID = nil })
+	h := newTestHandler(t, q, func(c *testSetup) { c.NewID = nil })
 	resp, err := h.Handle(context.Background(), request(single, "", `{}`))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
@@ -210,7 +210,7 @@ func TestHandleSingleGeneratesID(t *testing.T) {
 
 func TestHandleSingleSQSFailure(t *testing.T) {
 	q := newFakeQueue()
-	h := newTestHandler(t, q, func(c *Config) {
+	h := newTestHandler(t, q, func(c *testSetup) {
 		c.Sender = sendFunc(func(context.Context, *sqs.SendMessageInput, ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
 			return nil, errors.New("connection refused")
 		})
@@ -264,7 +264,7 @@ func TestHandleBatchPartialFailure(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var pauses []time.Duration
-	h := newTestHandler(t, q, func(c *Config) {
+	h := newTestHandler(t, q, func(c *testSetup) {
 		c.Sleep = func(_ context.Context, d time.Duration) error {
 			mu.Lock()
 			defer mu.Unlock()
@@ -313,7 +313,7 @@ func TestHandleBatchPartialFailure(t *testing.T) {
 func TestHandleBatchCallFails(t *testing.T) {
 	q := newFakeQueue()
 	inner := q.batchSender()
-	h := newTestHandler(t, q, func(c *Config) {
+	h := newTestHandler(t, q, func(c *testSetup) {
 		c.BatchSender = batchFunc(func(ctx context.Context, in *sqs.SendMessageBatchInput, o ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
 			if aws.ToString(in.Entries[0].Id) == "10" {
 				return nil, errors.New("throttled after SDK retries")
@@ -343,7 +343,7 @@ func TestHandleBatchRetryCancelled(t *testing.T) {
 		}
 		return nil
 	}
-	h := newTestHandler(t, q, func(c *Config) {
+	h := newTestHandler(t, q, func(c *testSetup) {
 		c.Sleep = func(context.Context, time.Duration) error { return context.DeadlineExceeded }
 	})
 	resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(2, 10)))
@@ -367,7 +367,7 @@ func TestHandleBatchConcurrencyBound(t *testing.T) {
 	inFlight, peak := 0, 0
 	full := make(chan struct{}) // closed when bound calls are in flight
 	var fill sync.Once
-	h := newTestHandler(t, q, func(c *Config) {
+	h := newTestHandler(t, q, func(c *testSetup) {
 		c.Concurrency = bound
 		c.BatchSender = batchFunc(func(ctx context.Context, in *sqs.SendMessageBatchInput, o ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
 			mu.Lock()
@@ -404,7 +404,7 @@ func TestHandleFIFOSendsOneCallAtATime(t *testing.T) {
 	inner := q.batchSender()
 	var mu sync.Mutex
 	inFlight, peak := 0, 0
-	h := newTestHandler(t, q, func(c *Config) {
+	h := newTestHandler(t, q, func(c *testSetup) {
 		c.QueueURL, c.Concurrency = c.QueueURL+".fifo", 4
 		c.BatchSender = batchFunc(func(ctx context.Context, in *sqs.SendMessageBatchInput, o ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
 			mu.Lock()
@@ -435,7 +435,7 @@ func TestHandleFIFOSendsOneCallAtATime(t *testing.T) {
 
 func TestHandleValidateOnly(t *testing.T) {
 	q := newFakeQueue()
-	h := newTestHandler(t, q, func(c *Config) { c.QueueURL += ".fifo" })
+	h := newTestHandler(t, q, func(c *testSetup) { c.QueueURL += ".fifo" })
 	req := request(batch, "application/json", batchJSON(25, 100))
 	req.QueryStringParameters = map[string]string{"VALIDATE_ONLY": "true"}
 	resp, err := h.Handle(context.Background(), req)
@@ -473,7 +473,7 @@ func TestHandleValidateOnly(t *testing.T) {
 func TestHandleLogsNoPayload(t *testing.T) {
 	q := newFakeQueue()
 	var logs strings.Builder
-	h := newTestHandler(t, q, func(c *Config) {
+	h := newTestHandler(t, q, func(c *testSetup) {
 		c.Schema = "strict-order"
 		c.Logger = newJSONLogger(&logs)
 	})
@@ -490,35 +490,44 @@ func TestHandleLogsNoPayload(t *testing.T) {
 	assert.Contains(t, out, `"code":"validation_failed"`)
 	assert.NotContains(t, out, secret)
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		assert.True(t, json.Valid([]byte(line)), line)
+		var fields map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &fields), line)
+		for key := range fields {
+			assert.Regexp(t, `^[a-z][a-z0-9]*(_[a-z0-9]+)*$`, key, "log keys are snake_case")
+		}
 	}
+	assert.Contains(t, out, `"request_id":"req-1"`)
+	assert.Contains(t, out, `"validate_only":false`)
 }
 
 func TestNew(t *testing.T) {
 	q := newFakeQueue()
-	base := Config{QueueURL: "https://sqs.example/1/q", Sender: q.sender(), BatchSender: q.batchSender()}
+	base := testSetup{Config: Config{QueueURL: "https://sqs.example/1/q"}, Deps: Deps{Sender: q.sender(), BatchSender: q.batchSender()}}
 	tests := []struct {
 		name   string
-		modify func(*Config)
+		modify func(*testSetup)
 		want   string
 	}{
-		{"no queue", func(c *Config) { c.QueueURL = "" }, "QueueURL"},
-		{"no sender", func(c *Config) { c.Sender = nil }, "Sender"},
-		{"unknown schema", func(c *Config) { c.Schema = "nope" }, "unknown event schema"},
-		{"source SQS would refuse", func(c *Config) { c.Source = "a\x00b" }, "Source"},
-		{"negative items", func(c *Config) { c.MaxBatchItems = -1 }, "positive"},
-		{"negative backoff", func(c *Config) { c.Backoff = -time.Second }, "Backoff"},
+		{"no queue", func(c *testSetup) { c.QueueURL = "" }, "QueueURL"},
+		{"no sender", func(c *testSetup) { c.Sender = nil }, "Sender"},
+		{"no batch sender", func(c *testSetup) { c.BatchSender = nil }, "BatchSender"},
+		{"unknown schema", func(c *testSetup) { c.Schema = "nope" }, "unknown event schema"},
+		{"source SQS would refuse", func(c *testSetup) { c.Source = "a\x00b" }, "Source"},
+		{"negative items", func(c *testSetup) { c.MaxBatchItems = -1 }, "positive"},
+		{"negative concurrency", func(c *testSetup) { c.Concurrency = -1 }, "positive"},
+		{"negative attempts", func(c *testSetup) { c.MaxAttempts = -1 }, "positive"},
+		{"negative backoff", func(c *testSetup) { c.Backoff = -time.Second }, "Backoff"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := base
-			tt.modify(&cfg)
-			_, err := New(cfg)
+			c := base
+			tt.modify(&c)
+			_, err := New(c.Config, c.Deps, nil)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
-	_, err := New(base)
+	_, err := New(base.Config, base.Deps, nil)
 	assert.NoError(t, err)
 }
 
@@ -537,7 +546,7 @@ func TestConfigFromEnv(t *testing.T) {
 
 func TestHandleValidationCapsErrors(t *testing.T) {
 	q := newFakeQueue()
-	h := newTestHandler(t, q, func(c *Config) { c.Schema = "strict-order" })
+	h := newTestHandler(t, q, func(c *testSetup) { c.Schema = "strict-order" })
 	resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(150, 10)))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)

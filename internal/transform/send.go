@@ -5,14 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/sqsgate/sqsgate/internal/apigw"
+	"github.com/sqsgate/sqsgate/internal/deadline"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 )
 
@@ -41,10 +44,56 @@ const (
 	CodeSQSUnavailable = "sqs_unavailable"
 )
 
+// Result is one item's outcome: its event id and either the SQS message id
+// or the error that kept it out of the queue.
+type Result struct {
+	Index     int              `json:"index"`
+	ID        string           `json:"id"`
+	MessageID string           `json:"messageId,omitempty"`
+	Error     *apigw.ErrorBody `json:"error,omitempty"`
+}
+
+// ResultsBody is the 202 and 207 response body.
+type ResultsBody struct {
+	Results []Result `json:"results"`
+}
+
 // outcome is what happened to one message: a message id, or an error.
 type outcome struct {
 	messageID string
 	err       *apigw.ErrorBody
+}
+
+// send makes the planned calls and answers: 202 when every item is stored,
+// 207 with each item's outcome when some are not (the caller resends only
+// those, with the same ids). The single route's failure is an error
+// (503 sqs_unavailable). failed counts the items not stored.
+func (h *Handler) send(ctx context.Context, msgs []Message, calls [][]int, batch bool) (resp events.APIGatewayV2HTTPResponse, failed int, err error) {
+	// SQS calls end short of Lambda's deadline, so the answer (with the
+	// per-item results of a batch) still reaches the caller.
+	ctx, cancel := deadline.WithMargin(ctx)
+	defer cancel()
+	results := make([]Result, len(msgs))
+	if !batch {
+		id, err := h.sendOne(ctx, &msgs[0])
+		if err != nil {
+			h.logger.LogAttrs(ctx, slog.LevelWarn, "SendMessage failed", slog.String("error", err.Error()))
+			return resp, 1, ErrNothingEnqueued
+		}
+		results[0] = Result{Index: 0, ID: msgs[0].ID, MessageID: id}
+		return apigw.JSON(http.StatusAccepted, ResultsBody{Results: results}), 0, nil
+	}
+	for i, o := range h.sendBatches(ctx, msgs, calls) {
+		results[i] = Result{Index: i, ID: msgs[i].ID, MessageID: o.messageID, Error: o.err}
+		if o.err != nil {
+			failed++
+		}
+	}
+	status := http.StatusAccepted
+	if failed > 0 {
+		status = http.StatusMultiStatus
+	}
+	return apigw.JSON(status, ResultsBody{Results: results}), failed, nil
 }
 
 // sendBatches sends calls (index lists into msgs, from Pack) and returns
@@ -161,12 +210,12 @@ func (h *Handler) sendCall(ctx context.Context, msgs []Message, call []int, out 
 			code := aws.ToString(f.Code)
 			switch {
 			case f.SenderFault:
-				h.logger.LogAttrs(ctx, slog.LevelWarn, "SQS rejected an entry", slog.Int("index", msgs[i].Index), slog.String("sqsCode", code), slog.String("sqsMessage", aws.ToString(f.Message)))
+				h.logger.LogAttrs(ctx, slog.LevelWarn, "SQS rejected an entry", slog.Int("index", msgs[i].Index), slog.String("sqs_code", code), slog.String("sqs_message", aws.ToString(f.Message)))
 				out[i] = failed(CodeSQSRejected, "SQS rejected the message ("+code+")")
 			case attempt < h.maxAttempts:
 				retry = append(retry, i)
 			default:
-				h.logger.LogAttrs(ctx, slog.LevelWarn, "SQS failed an entry; retries exhausted", slog.Int("index", msgs[i].Index), slog.String("sqsCode", code), slog.Int("attempts", attempt))
+				h.logger.LogAttrs(ctx, slog.LevelWarn, "SQS failed an entry; retries exhausted", slog.Int("index", msgs[i].Index), slog.String("sqs_code", code), slog.Int("attempts", attempt))
 				out[i] = failed(CodeSQSUnavailable, "SQS failed the message ("+code+"); send this item again")
 			}
 		}

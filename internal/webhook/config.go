@@ -8,10 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"github.com/sqsgate/sqsgate/internal/secrets"
 )
 
@@ -116,30 +112,50 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// New builds the handler once, at cold start: one SQS client, one Secrets
-// Manager client (used only when a secret comes from an ARN), and the
-// secrets fetched now. A failed
-// fetch is logged and leaves that provider rejecting deliveries (503) until
-// a later fetch succeeds; it does not stop the function.
-func New(ctx context.Context, cfg Config, awsCfg aws.Config, logger *slog.Logger) (*Handler, error) {
+// Deps are the outside services the handler uses. main builds them once,
+// at cold start, from one AWS configuration.
+type Deps struct {
+	// SQS sends the messages; required.
+	SQS Sender
+	// SecretsManager fetches the secrets configured by ARN; it may be nil
+	// when every secret is literal.
+	SecretsManager secrets.GetSecretValueAPI
+	// Now is the clock for the replay windows and received_at; nil
+	// means time.Now.
+	Now func() time.Time
+}
+
+// New builds the handler once, at cold start, and fetches the secrets
+// configured by ARN now. A failed fetch is logged and leaves that provider
+// rejecting deliveries (503) until a later fetch succeeds; it does not stop
+// the function. logger may be nil.
+func New(cfg Config, deps Deps, logger *slog.Logger) (*Handler, error) {
 	if cfg.QueueURL == "" {
 		return nil, fmt.Errorf("%w: no queue URL", ErrConfig)
+	}
+	if deps.SQS == nil {
+		return nil, fmt.Errorf("%w: no SQS client", ErrConfig)
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	// Building a client does no I/O; secrets.New decides whether the
-	// literal value or the ARN is used. Every provider gets a source, so a
-	// provider without a secret answers 503 secret_unavailable, not 500.
-	sm := secretsmanager.NewFromConfig(awsCfg)
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	// Cold start has no request context; the fetch is bounded by the SDK's
+	// own retries, as before the first request.
+	ctx := context.Background()
+	// Every provider gets a source, so a provider without a secret
+	// answers 503 secret_unavailable, not 500.
 	sources := make(map[string]SecretSource, len(Providers))
 	var unconfigured []string
 	for _, p := range Providers {
 		sc := cfg.Secrets[p.Name]
-		s, err := secrets.New(secrets.Options{Name: p.Name, Value: sc.Value, ARN: sc.ARN, Client: sm,
-			RefreshInterval: cfg.SecretRefreshInterval, Logger: logger})
+		s, err := secrets.New(secrets.Options{Name: p.Name, Value: sc.Value, ARN: sc.ARN, Client: deps.SecretsManager,
+			RefreshInterval: cfg.SecretRefreshInterval, Now: now, Logger: logger})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %s secret: %w", ErrConfig, p.Name, err)
 		}
 		if strings.TrimSpace(sc.Value) == "" && sc.ARN == "" {
 			unconfigured = append(unconfigured, p.Name)
@@ -150,15 +166,16 @@ func New(ctx context.Context, cfg Config, awsCfg aws.Config, logger *slog.Logger
 	if len(unconfigured) > 0 {
 		// A provider whose route the template leaves off has no secret
 		// either; one line says which, and that they refuse everything.
-		logger.InfoContext(ctx, "webhook providers without a secret refuse every delivery", "providers", unconfigured)
+		logger.InfoContext(ctx, "no webhook secret configured; these providers refuse every delivery", "providers", unconfigured)
 	}
 	return &Handler{
-		Secrets:  sources,
-		Windows:  cfg.Windows,
-		Sender:   sqs.NewFromConfig(awsCfg),
-		QueueURL: cfg.QueueURL,
-		FIFO:     cfg.FIFO(),
-		Now:      time.Now,
-		Logger:   logger,
+		secrets:      sources,
+		windows:      cfg.Windows,
+		sender:       deps.SQS,
+		queueURL:     cfg.QueueURL,
+		fifo:         cfg.FIFO(),
+		maxBodyBytes: DefaultMaxBodyBytes,
+		now:          now,
+		logger:       logger,
 	}, nil
 }

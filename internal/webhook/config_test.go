@@ -3,16 +3,13 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
+	"errors"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -45,6 +42,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{"bad tolerance", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "5"}, Config{}, true},
 		{"negative tolerance", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "-5s"}, Config{}, true},
 		{"bad Stripe tolerance", map[string]string{EnvQueueURL: queue, "STRIPE_TOLERANCE": "5 minutes"}, Config{}, true},
+		{"zero tolerance", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "0s"}, Config{}, true},
 		{"zero Slack tolerance", map[string]string{EnvQueueURL: queue, "SLACK_TOLERANCE": "0s"}, Config{}, true},
 		{"bad refresh interval", map[string]string{EnvQueueURL: queue, EnvSecretRefreshInterval: "often"}, Config{}, true},
 		{"sub-second tolerance kept exactly", map[string]string{EnvQueueURL: queue, EnvPaddleTolerance: "500ms"},
@@ -102,64 +100,75 @@ func TestConfigFIFO(t *testing.T) {
 	assert.False(t, Config{QueueURL: "https://sqs.us-east-1.amazonaws.com/1/q"}.FIFO())
 }
 
-func TestNewWithLiteralSecrets(t *testing.T) {
-	_, err := New(context.Background(), Config{}, aws.Config{}, nil)
-	assert.ErrorIs(t, err, ErrConfig)
+// getSecretFunc is a fake Secrets Manager, a function type as the SDK's
+// unit-testing guide recommends.
+type getSecretFunc func(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 
-	var logs bytes.Buffer
-	h, err := New(context.Background(), Config{QueueURL: "http://q/1/q.fifo",
-		Secrets: map[string]SecretConfig{ProviderGitHub: {Value: "a, b"}, ProviderStripe: {Value: "whsec_x"}},
-		Windows: map[string]time.Duration{ProviderPaddle: time.Second}}, aws.Config{Region: "us-east-1"}, slog.New(slog.NewJSONHandler(&logs, nil)))
-	require.NoError(t, err)
-	assert.True(t, h.FIFO)
-	assert.Equal(t, []string{"a", "b"}, h.Secrets[ProviderGitHub].Secrets(context.Background()))
-	assert.Equal(t, []string{"whsec_x"}, h.Secrets[ProviderStripe].Secrets(context.Background()))
-	for _, p := range []string{ProviderPaddle, ProviderStandard, ProviderShopify, ProviderSlack} {
-		require.NotNil(t, h.Secrets[p], p)
-		assert.Nil(t, h.Secrets[p].Secrets(context.Background()), "no %s secret configured: its deliveries are rejected", p)
-	}
-	assert.Equal(t, time.Second, h.Windows[ProviderPaddle])
-	assert.Contains(t, logs.String(), `"providers":["paddle","standard","shopify","slack"]`)
-	assert.NotContains(t, logs.String(), "whsec_x")
+func (f getSecretFunc) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	return f(ctx, in, optFns...)
 }
 
-// fakeSecretsManager answers GetSecretValue for one ARN over Secrets
-// Manager's JSON protocol, and records the ids it was asked for.
-func fakeSecretsManager(t *testing.T, arn, value string) (*httptest.Server, *[]string) {
-	t.Helper()
-	var asked []string
-	var mu sync.Mutex
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ SecretId string }
-		_ = json.NewDecoder(r.Body).Decode(&in)
-		mu.Lock()
-		asked = append(asked, in.SecretId)
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		if r.Header.Get("X-Amz-Target") != "secretsmanager.GetSecretValue" || in.SecretId != arn {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = io.WriteString(w, `{"__type":"ResourceNotFoundException","message":"no such secret"}`)
-			return
-		}
-		_ = json.NewEncoder(w).Encode(map[string]string{"ARN": arn, "Name": "gh", "SecretString": value, "VersionId": "v1"})
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &asked
+func TestNewRefusesAnIncompleteSetup(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		deps Deps
+	}{
+		{"no queue URL", Config{}, Deps{SQS: &recorder{}}},
+		{"no SQS client", Config{QueueURL: "http://q/1/q"}, Deps{}},
+		{"a secret ARN without a Secrets Manager client", Config{QueueURL: "http://q/1/q", Secrets: map[string]SecretConfig{ProviderPaddle: {ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:pd"}}}, Deps{SQS: &recorder{}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(tt.cfg, tt.deps, nil)
+			assert.ErrorIs(t, err, ErrConfig)
+		})
+	}
+}
+
+func TestNewWithLiteralSecrets(t *testing.T) {
+	var logs bytes.Buffer
+	h, err := New(Config{QueueURL: "http://q/1/q.fifo",
+		Secrets: map[string]SecretConfig{ProviderGitHub: {Value: "a, b"}, ProviderStripe: {Value: "whsec_x"}},
+		Windows: map[string]time.Duration{ProviderPaddle: time.Second}}, Deps{SQS: &recorder{}}, slog.New(slog.NewJSONHandler(&logs, nil)))
+	require.NoError(t, err)
+	assert.True(t, h.fifo)
+	assert.Equal(t, []string{"a", "b"}, h.secrets[ProviderGitHub].Secrets(context.Background()))
+	assert.Equal(t, []string{"whsec_x"}, h.secrets[ProviderStripe].Secrets(context.Background()))
+	for _, p := range []string{ProviderPaddle, ProviderStandard, ProviderShopify, ProviderSlack} {
+		require.NotNil(t, h.secrets[p], p)
+		assert.Nil(t, h.secrets[p].Secrets(context.Background()), "no %s secret configured: its deliveries are rejected", p)
+	}
+	assert.Equal(t, time.Second, h.windows[ProviderPaddle])
+	assert.Contains(t, logs.String(), `"providers":["paddle","standard","shopify","slack"]`)
+	assert.NotContains(t, logs.String(), "whsec_x")
+	assert.Equal(t, DefaultMaxBodyBytes, h.maxBodyBytes)
+	assert.WithinDuration(t, time.Now(), h.now(), time.Hour, "no clock given: the wall clock")
 }
 
 func TestNewBlankLiteralFallsBackToARN(t *testing.T) {
 	const arn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:gh-AbCdEf"
-	srv, asked := fakeSecretsManager(t, arn, "from-the-arn")
-	h, err := New(context.Background(), Config{QueueURL: "http://q/1/q", Secrets: map[string]SecretConfig{ProviderGitHub: {Value: "  ", ARN: arn}}, SecretRefreshInterval: time.Minute},
-		aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1}, nil)
+	var asked []string
+	sm := getSecretFunc(func(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+		asked = append(asked, aws.ToString(in.SecretId))
+		if aws.ToString(in.SecretId) != arn {
+			return nil, errors.New("ResourceNotFoundException")
+		}
+		return &secretsmanager.GetSecretValueOutput{SecretString: aws.String("from-the-arn")}, nil
+	})
+	h, err := New(Config{QueueURL: "http://q/1/q", Secrets: map[string]SecretConfig{ProviderGitHub: {Value: "  ", ARN: arn}}, SecretRefreshInterval: time.Minute},
+		Deps{SQS: &recorder{}, SecretsManager: sm}, nil)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"from-the-arn"}, h.Secrets[ProviderGitHub].Secrets(context.Background()), "a blank literal must not hide the ARN")
-	assert.Equal(t, []string{arn}, *asked, "fetched once, at cold start, by its ARN")
+	assert.Equal(t, []string{arn}, asked, "fetched once, at cold start, by its ARN")
+	assert.Equal(t, []string{"from-the-arn"}, h.secrets[ProviderGitHub].Secrets(context.Background()), "a blank literal must not hide the ARN")
 }
 
 func TestNewUnreachableSecretsManagerFailsClosed(t *testing.T) {
-	h, err := New(context.Background(), Config{QueueURL: "http://q/1/q", Secrets: map[string]SecretConfig{ProviderGitHub: {ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:gh-AbCdEf"}}, SecretRefreshInterval: time.Minute},
-		aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, BaseEndpoint: aws.String("http://127.0.0.1:1"), RetryMaxAttempts: 1}, nil)
+	sm := getSecretFunc(func(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+		return nil, errors.New("dial tcp 127.0.0.1:1: connection refused")
+	})
+	h, err := New(Config{QueueURL: "http://q/1/q", Secrets: map[string]SecretConfig{ProviderGitHub: {ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:gh-AbCdEf"}}, SecretRefreshInterval: time.Minute},
+		Deps{SQS: &recorder{}, SecretsManager: sm}, nil)
 	require.NoError(t, err, "an outage at cold start does not stop the function")
-	assert.Nil(t, h.Secrets[ProviderGitHub].Secrets(context.Background()), "an unreachable Secrets Manager leaves no secret: every delivery is refused")
+	assert.Nil(t, h.secrets[ProviderGitHub].Secrets(context.Background()), "an unreachable Secrets Manager leaves no secret: every delivery is refused")
 }

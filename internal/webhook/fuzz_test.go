@@ -44,7 +44,7 @@ func FuzzHandle(f *testing.F) {
 	f.Fuzz(func(t *testing.T, isPaddle bool, body []byte, sig string, b64, form bool) {
 		rec := &recorder{}
 		h := newTestHandler(t, rec, nil)
-		h.FIFO = b64 // exercise both queue kinds
+		h.fifo = b64 // exercise both queue kinds
 		path, headers := GitHubPath, map[string]string{github.SignatureHeader: sig, github.EventHeader: "push", github.DeliveryHeader: "d-1"}
 		if form {
 			headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -133,7 +133,7 @@ func FuzzHandleProviders(f *testing.F) {
 		}
 		rec := &recorder{}
 		h := newTestHandler(t, rec, nil)
-		h.FIFO = b64
+		h.fifo = b64
 		resp, err := h.Handle(context.Background(), request(pathOf(pc.provider), headers, body, b64))
 		if err != nil {
 			t.Fatalf("Handle returned an error: %v", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -17,8 +18,6 @@ import (
 	"github.com/sqsgate/sqsgate/internal/deadline"
 	"github.com/sqsgate/sqsgate/internal/secrets"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
-	"github.com/sqsgate/sqsgate/internal/webhook/github"
-	"github.com/sqsgate/sqsgate/internal/webhook/internal/sigcheck"
 )
 
 // Routes the handler serves.
@@ -56,25 +55,21 @@ type SecretSource interface {
 
 var _ SecretSource = (*secrets.Source)(nil)
 
-// Handler turns verified webhook deliveries into SQS messages.
+// Handler turns verified webhook deliveries into SQS messages. Build it
+// with New.
 type Handler struct {
-	// Secrets supplies each provider's secrets, by provider name; a
+	// secrets supplies each provider's secrets, by provider name; a
 	// provider without a source rejects every delivery.
-	Secrets map[string]SecretSource
-	// Windows sets a provider's replay window, by provider name (Paddle's
-	// PADDLE_TOLERANCE); absent or zero means the provider's default.
-	Windows map[string]time.Duration
-	// Sender sends to QueueURL; FIFO adds group and deduplication ids.
-	Sender   Sender
-	QueueURL string
-	FIFO     bool
-	// MaxBodyBytes caps the decoded request body; zero means
-	// DefaultMaxBodyBytes.
-	MaxBodyBytes int
-	// Now is the clock for the replay windows and received_at.
-	Now func() time.Time
-	// Logger receives one JSON line per request; nil discards.
-	Logger *slog.Logger
+	secrets map[string]SecretSource
+	// windows sets a provider's replay window, by provider name; absent
+	// or zero means the provider's default.
+	windows      map[string]time.Duration
+	sender       Sender
+	queueURL     string
+	fifo         bool
+	maxBodyBytes int
+	now          func() time.Time
+	logger       *slog.Logger
 }
 
 // message is what one delivery becomes. Until verified is set, event and
@@ -98,18 +93,7 @@ type message struct {
 // unverified request must not be able to write long lines.
 const maxLoggedIDLength = 128
 
-func capped(s string) string {
-	if len(s) > maxLoggedIDLength {
-		return s[:maxLoggedIDLength]
-	}
-	return s
-}
-
-// Errors answered before or after verification, with stable codes.
-var (
-	errNotFound         = apigw.Errorf(http.StatusNotFound, "not_found", "no webhook route at this path", nil)
-	errMethodNotAllowed = apigw.Errorf(http.StatusMethodNotAllowed, "method_not_allowed", "webhooks are delivered with POST", nil)
-)
+func capped(s string) string { return s[:min(len(s), maxLoggedIDLength)] }
 
 // Handle serves one HTTP API request. It never returns an error: every
 // failure is an HTTP answer, so API Gateway passes it to the provider
@@ -120,7 +104,10 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	// that hangs ends in a 503 the provider retries, not in a timeout.
 	ctx, cancel := deadline.WithMargin(ctx)
 	defer cancel()
-	log := h.logger().With("request_id", req.RequestContext.RequestID)
+	log := h.logger.With("request_id", req.RequestContext.RequestID)
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("aws_request_id", lc.AwsRequestID)
+	}
 	provider, path := route(&req)
 	var name string
 	if provider != nil {
@@ -132,9 +119,9 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	var err error
 	switch {
 	case provider == nil:
-		err = errNotFound
+		err = ErrNotFound
 	case method(&req) != http.MethodPost:
-		err = errMethodNotAllowed
+		err = ErrMethodNotAllowed
 	default:
 		msg, err = h.deliver(ctx, provider, &req, start)
 	}
@@ -160,19 +147,19 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 			MessageID string `json:"messageId"`
 		}{messageID}), nil
 	}
-	resp := apigw.ErrorResponse(err)
-	level := slog.LevelWarn
-	if resp.StatusCode >= 500 {
-		level = slog.LevelError
-	}
-	var e *apigw.Error
-	code := "internal_error"
-	if errors.As(err, &e) {
-		code = e.Code
-	}
-	log.Log(ctx, level, "webhook rejected", "outcome", "rejected", "status", resp.StatusCode, "code", code,
+	status, body := apigw.Answer(err)
+	log.Log(ctx, levelFor(status), "webhook rejected", "outcome", "rejected", "status", status, "code", body.Code,
 		"error", err.Error(), "duration_ms", h.now().Sub(start).Milliseconds())
-	return resp, nil
+	return apigw.JSON(status, body), nil
+}
+
+// levelFor logs a 5xx, our failure or AWS's, as an error and a 4xx, the
+// sender's, as a warning.
+func levelFor(status int) slog.Level {
+	if status >= http.StatusInternalServerError {
+		return slog.LevelError
+	}
+	return slog.LevelWarn
 }
 
 // bodyString returns the delivered body as a string: the event's own string
@@ -199,46 +186,13 @@ func verifyWithRefresh(ctx context.Context, src SecretSource, verify func([]stri
 	return err
 }
 
-// verificationError maps the kinds of verification failure (package
-// sigcheck) to answers, the same for every provider. The underlying error
-// goes to the log only; it never holds the signature. A header the
-// provider could not read is already an answer.
-func verificationError(err error) error {
-	var status int
-	var code, text string
-	var answer *apigw.Error
-	switch {
-	case errors.Is(err, sigcheck.ErrNoSecret):
-		status, code, text = http.StatusServiceUnavailable, "secret_unavailable", "the webhook secret is not available; try again later"
-	case errors.Is(err, github.ErrSHA1Only):
-		status, code, text = http.StatusUnauthorized, "sha256_signature_required", "an X-Hub-Signature-256 signature is required; sha1 alone is not accepted"
-	case errors.Is(err, sigcheck.ErrMissingSignature):
-		status, code, text = http.StatusUnauthorized, "missing_signature", "the request carries no signature"
-	case errors.Is(err, sigcheck.ErrMalformedSignature):
-		status, code, text = http.StatusUnauthorized, "malformed_signature", "the signature header is malformed"
-	case errors.Is(err, sigcheck.ErrStaleTimestamp):
-		status, code, text = http.StatusUnauthorized, "stale_timestamp", "the signature timestamp is outside the allowed window"
-	case errors.Is(err, sigcheck.ErrSignatureMismatch):
-		status, code, text = http.StatusUnauthorized, "invalid_signature", "the signature does not match"
-	case errors.As(err, &answer):
-		return err
-	default:
-		status, code, text = http.StatusInternalServerError, "internal_error", "internal error"
-	}
-	return apigw.Errorf(status, code, text, err)
-}
-
 func (h *Handler) body(req *events.APIGatewayV2HTTPRequest) ([]byte, error) {
-	limit := h.MaxBodyBytes
-	if limit <= 0 {
-		limit = DefaultMaxBodyBytes
-	}
-	body, err := apigw.Body(req, limit)
+	body, err := apigw.Body(req, h.maxBodyBytes)
 	switch {
 	case errors.Is(err, apigw.ErrBodyTooLarge):
-		return nil, apigw.Errorf(http.StatusRequestEntityTooLarge, "payload_too_large", "the request body is larger than this endpoint accepts", err)
+		return nil, ErrPayloadTooLarge.Detail("", err)
 	case err != nil:
-		return nil, apigw.Errorf(http.StatusBadRequest, "malformed_request", "the request body could not be decoded", err)
+		return nil, ErrMalformedRequest.Detail("", err)
 	}
 	return body, nil
 }
@@ -248,7 +202,7 @@ func (h *Handler) body(req *events.APIGatewayV2HTTPRequest) ([]byte, error) {
 func singleHeader(headers map[string]string, name string) (string, error) {
 	v, _, err := apigw.SingleHeader(headers, name)
 	if err != nil {
-		return "", apigw.Errorf(http.StatusBadRequest, "repeated_header", "the "+name+" header must appear once", err)
+		return "", ErrRepeatedHeader.Detail("the "+name+" header must appear once", err)
 	}
 	return v, nil
 }
@@ -259,7 +213,7 @@ func requiredHeader(headers map[string]string, name string) (string, error) {
 		return "", err
 	}
 	if v = strings.TrimSpace(v); v == "" {
-		return "", apigw.Errorf(http.StatusBadRequest, "missing_header", "the "+name+" header is required", nil)
+		return "", ErrMissingHeader.Detail("the "+name+" header is required", nil)
 	}
 	return v, nil
 }
@@ -280,25 +234,25 @@ func (h *Handler) input(msg *message, now time.Time) (*sqs.SendMessageInput, err
 		attrs["verified_by"] = sqsmsg.Attribute{DataType: "String", StringValue: msg.verifiedBy}
 	}
 	if sqsmsg.MessageSize(msg.body, attrs) > sqsmsg.MaxMessageBytes {
-		return nil, apigw.Errorf(http.StatusRequestEntityTooLarge, "payload_too_large", "the payload is larger than an SQS message can hold (1 MiB)", sqsmsg.ErrBodyTooLarge)
+		return nil, ErrPayloadTooLarge.Detail("the payload is larger than an SQS message can hold (1 MiB)", sqsmsg.ErrBodyTooLarge)
 	}
 	if err := sqsmsg.ValidateBody(msg.body); err != nil {
-		return nil, apigw.Errorf(http.StatusBadRequest, "invalid_payload", "the payload is empty or contains characters SQS does not accept", err)
+		return nil, ErrInvalidPayload.Detail("", err)
 	}
 	if err := sqsmsg.ValidateAttributes(attrs); err != nil {
-		return nil, apigw.Errorf(http.StatusBadRequest, "invalid_metadata", "the event name, delivery id or content type contains characters SQS does not accept", err)
+		return nil, ErrInvalidMetadata.Detail("", err)
 	}
 	in := &sqs.SendMessageInput{
-		QueueUrl:          aws.String(h.QueueURL),
+		QueueUrl:          aws.String(h.queueURL),
 		MessageBody:       aws.String(msg.body),
 		MessageAttributes: make(map[string]types.MessageAttributeValue, len(attrs)),
 	}
 	for name, a := range attrs {
 		in.MessageAttributes[name] = types.MessageAttributeValue{DataType: aws.String(a.DataType), StringValue: aws.String(a.StringValue)}
 	}
-	if h.FIFO {
+	if h.fifo {
 		if err := sqsmsg.ValidateFIFOID(msg.deliveryID); err != nil {
-			return nil, apigw.Errorf(http.StatusBadRequest, "invalid_metadata", "the delivery id cannot serve as a FIFO deduplication id", err)
+			return nil, ErrInvalidMetadata.Detail("the delivery id cannot serve as a FIFO deduplication id", err)
 		}
 		group := msg.group
 		if sqsmsg.ValidateFIFOID(group) != nil {
@@ -317,12 +271,12 @@ func (h *Handler) enqueue(ctx context.Context, msg *message, now time.Time) (str
 	if err != nil {
 		return "", err
 	}
-	out, err := h.Sender.SendMessage(ctx, in)
+	out, err := h.sender.SendMessage(ctx, in)
 	if err != nil {
-		return "", apigw.Errorf(http.StatusServiceUnavailable, "queue_unavailable", "the queue is unavailable; retry later", err)
+		return "", ErrQueueUnavailable.Detail("", err)
 	}
 	if out == nil || aws.ToString(out.MessageId) == "" {
-		return "", apigw.Errorf(http.StatusServiceUnavailable, "queue_unavailable", "the queue did not confirm the message; retry later", errors.New("SendMessage returned no MessageId"))
+		return "", ErrQueueUnavailable.Detail("the queue did not confirm the message; retry later", errors.New("SendMessage returned no MessageId"))
 	}
 	return *out.MessageId, nil
 }
@@ -354,18 +308,4 @@ func method(req *events.APIGatewayV2HTTPRequest) string {
 		return m
 	}
 	return http.MethodPost
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
-}
-
-func (h *Handler) logger() *slog.Logger {
-	if h.Logger != nil {
-		return h.Logger
-	}
-	return slog.New(slog.DiscardHandler)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/assert"
@@ -74,17 +75,16 @@ func newTestHandler(t testing.TB, sender Sender, logs *bytes.Buffer) *Handler {
 	if logs != nil {
 		logger = slog.New(slog.NewJSONHandler(logs, nil))
 	}
-	return &Handler{
-		Secrets: map[string]SecretSource{
-			ProviderGitHub: literal(t, githubSecret), ProviderPaddle: literal(t, paddleSecret),
-			ProviderStripe: literal(t, stripeSecret), ProviderStandard: literal(t, standardSecret+","+standardPublicKey()),
-			ProviderShopify: literal(t, shopifySecret), ProviderSlack: literal(t, slackSecret),
-		},
-		Sender:   sender,
+	h, err := New(Config{
 		QueueURL: "https://sqs.us-east-1.amazonaws.com/000000000000/IngestQueue",
-		Now:      func() time.Time { return testNow },
-		Logger:   logger,
-	}
+		Secrets: map[string]SecretConfig{
+			ProviderGitHub: {Value: githubSecret}, ProviderPaddle: {Value: paddleSecret},
+			ProviderStripe: {Value: stripeSecret}, ProviderStandard: {Value: standardSecret + "," + standardPublicKey()},
+			ProviderShopify: {Value: shopifySecret}, ProviderSlack: {Value: slackSecret},
+		},
+	}, Deps{SQS: sender, Now: func() time.Time { return testNow }}, logger)
+	require.NoError(t, err)
+	return h
 }
 
 // request builds an HTTP API v2 event as API Gateway delivers it: lowercase
@@ -185,14 +185,14 @@ func rejections(t *testing.T) []rejection {
 		{"github body altered", request(GitHubPath, gh, append(bytes.Clone(push), ' '), false), nil, 401, "invalid_signature"},
 		{"github malformed signature", request(GitHubPath, with(gh, github.SignatureHeader, "sha256=xyz"), push, false), nil, 401, "malformed_signature"},
 		{"github repeated signature", request(GitHubPath, with(gh, github.SignatureHeader, gh[github.SignatureHeader]+","+gh[github.SignatureHeader]), push, false), nil, 400, "repeated_header"},
-		{"github no secret configured", request(GitHubPath, gh, push, false), func(h *Handler) { h.Secrets[ProviderGitHub] = literal(t, "") }, 503, "secret_unavailable"},
-		{"github nil secret source", request(GitHubPath, gh, push, false), func(h *Handler) { delete(h.Secrets, ProviderGitHub) }, 503, "secret_unavailable"},
+		{"github no secret configured", request(GitHubPath, gh, push, false), func(h *Handler) { h.secrets[ProviderGitHub] = literal(t, "") }, 503, "secret_unavailable"},
+		{"github nil secret source", request(GitHubPath, gh, push, false), func(h *Handler) { delete(h.secrets, ProviderGitHub) }, 503, "secret_unavailable"},
 		{"github bad base64", func() events.APIGatewayV2HTTPRequest {
 			r := request(GitHubPath, gh, push, true)
 			r.Body = "!!" + r.Body
 			return r
 		}(), nil, 400, "malformed_request"},
-		{"github over the body cap", request(GitHubPath, gh, push, true), func(h *Handler) { h.MaxBodyBytes = 10 }, 413, "payload_too_large"},
+		{"github over the body cap", request(GitHubPath, gh, push, true), func(h *Handler) { h.maxBodyBytes = 10 }, 413, "payload_too_large"},
 		{"github missing event", request(GitHubPath, with(gh, github.EventHeader, ""), push, false), nil, 400, "missing_header"},
 		{"github missing delivery", request(GitHubPath, with(gh, github.DeliveryHeader, ""), push, false), nil, 400, "missing_header"},
 		{"github form without payload", request(GitHubPath, with(gh, "Content-Type", "application/x-www-form-urlencoded", github.SignatureHeader, github.Sign(githubSecret, []byte("x=1"))), []byte("x=1"), true), nil, 400, "malformed_payload"},
@@ -211,7 +211,7 @@ func rejections(t *testing.T) []rejection {
 		{"paddle from the future", request(PaddlePath, paddleHeaders(txn, testNow.Add(time.Minute)), txn, false), nil, 401, "stale_timestamp"},
 		{"paddle malformed signature", request(PaddlePath, with(pd, paddle.SignatureHeader, "ts=x;h1=y"), txn, false), nil, 401, "malformed_signature"},
 		{"paddle no event id", request(PaddlePath, paddleHeaders([]byte(`{"event_type":"a"}`), testNow), []byte(`{"event_type":"a"}`), false), nil, 400, "malformed_payload"},
-		{"paddle no secret configured", request(PaddlePath, pd, txn, false), func(h *Handler) { h.Secrets[ProviderPaddle] = literal(t, " , ") }, 503, "secret_unavailable"},
+		{"paddle no secret configured", request(PaddlePath, pd, txn, false), func(h *Handler) { h.secrets[ProviderPaddle] = literal(t, " , ") }, 503, "secret_unavailable"},
 	}
 }
 
@@ -296,9 +296,11 @@ func TestHandleLogs401WithDeliveryAndEvent(t *testing.T) {
 	t.Run("a verified delivery is marked verified", func(t *testing.T) {
 		var logs bytes.Buffer
 		h := newTestHandler(t, &recorder{}, &logs)
-		_, err := h.Handle(context.Background(), request(GitHubPath, githubHeaders(push), push, false))
+		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "aws-req-1"})
+		_, err := h.Handle(ctx, request(GitHubPath, githubHeaders(push), push, false))
 		require.NoError(t, err)
 		line := lastLogLine(t, logs.String())
+		assert.Equal(t, "aws-req-1", line["aws_request_id"])
 		assert.Equal(t, true, line["verified"])
 		assert.Equal(t, deliveryID, line["delivery_id"])
 	})
@@ -353,7 +355,13 @@ func assertLogSafe(t *testing.T, logs string, req events.APIGatewayV2HTTPRequest
 		}
 	}
 	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
-		assert.True(t, json.Valid([]byte(line)), "log line is not JSON: %s", line)
+		var fields map[string]any
+		if !assert.NoError(t, json.Unmarshal([]byte(line), &fields), "log line is not JSON: %s", line) {
+			continue
+		}
+		for key := range fields {
+			assert.Regexp(t, `^[a-z][a-z0-9]*(_[a-z0-9]+)*$`, key, "log keys are snake_case")
+		}
 	}
 }
 
@@ -400,14 +408,14 @@ func TestHandleAccepts(t *testing.T) {
 			var logs bytes.Buffer
 			rec := &recorder{}
 			h := newTestHandler(t, rec, &logs)
-			h.FIFO = tt.fifo
+			h.fifo = tt.fifo
 			resp, err := h.Handle(context.Background(), tt.req)
 			require.NoError(t, err)
 			require.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
 			assert.JSONEq(t, `{"messageId":"msg-1"}`, resp.Body)
 			require.Len(t, rec.inputs, 1)
 			in := rec.inputs[0]
-			assert.Equal(t, h.QueueURL, aws.ToString(in.QueueUrl))
+			assert.Equal(t, h.queueURL, aws.ToString(in.QueueUrl))
 			assert.Equal(t, string(tt.wantBody), aws.ToString(in.MessageBody), "the body must be exactly as delivered")
 			assert.Len(t, in.MessageAttributes, 6)
 			provider := providerByPath(strings.TrimPrefix(tt.req.RawPath, "/prod")).Name
@@ -479,7 +487,7 @@ func TestHandleRefreshesSecretsAfterMismatch(t *testing.T) {
 	rec := &recorder{}
 	h := newTestHandler(t, rec, nil)
 	src := &rotatingSource{current: []string{"old"}, next: []string{githubSecret, "old"}}
-	h.Secrets[ProviderGitHub] = src
+	h.secrets[ProviderGitHub] = src
 
 	resp, err := h.Handle(context.Background(), request(GitHubPath, githubHeaders(push), push, false))
 	require.NoError(t, err)

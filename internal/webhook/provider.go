@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/sqsgate/sqsgate/internal/apigw"
-	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 	"github.com/sqsgate/sqsgate/internal/webhook/github"
 	"github.com/sqsgate/sqsgate/internal/webhook/internal/sigcheck"
 	"github.com/sqsgate/sqsgate/internal/webhook/paddle"
@@ -133,14 +132,16 @@ var githubProvider = &Provider{
 		contentType := d.contentType()
 		payload, err := github.Payload(contentType, d.body)
 		if err != nil {
-			return apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the form-encoded delivery has no valid payload field", err)
+			return ErrMalformedPayload.Detail("the form-encoded delivery has no valid payload field", err)
 		}
 		msg.body, msg.contentType = bodyString(d.req, d.body), contentType
 		if github.IsForm(contentType) {
 			msg.body, msg.contentType = string(payload), "application/json"
 		}
+		// A group SQS would refuse (too long, odd characters) falls back
+		// to the provider when the message is built.
 		if d.fifo {
-			if repo := github.RepositoryFullName(payload); repo != "" && len(ProviderGitHub)+1+len(repo) <= sqsmsg.MaxFIFOIDLength {
+			if repo := github.RepositoryFullName(payload); repo != "" {
 				msg.group = ProviderGitHub + ":" + repo
 			}
 		}
@@ -163,7 +164,7 @@ var paddleProvider = &Provider{
 	describe: func(d *delivery, msg *message) error {
 		event, err := paddle.ParseEvent(d.body)
 		if err != nil {
-			return apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the notification has no event_id and event_type", err)
+			return ErrMalformedPayload.Detail("the notification has no event_id and event_type", err)
 		}
 		msg.event, msg.deliveryID = event.Type, event.ID
 		msg.body, msg.contentType = bodyString(d.req, d.body), d.contentType()
@@ -185,7 +186,7 @@ var stripeProvider = &Provider{
 	describe: func(d *delivery, msg *message) error {
 		event, err := stripe.ParseEvent(d.body)
 		if err != nil {
-			return apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the event has no id and type", err)
+			return ErrMalformedPayload.Detail("the event has no id and type", err)
 		}
 		msg.event, msg.deliveryID = event.Type, event.ID
 		msg.body, msg.contentType = bodyString(d.req, d.body), d.contentType()
@@ -217,7 +218,7 @@ func standardHeaders(d *delivery) (id, ts, sig string, err error) {
 			return "", err
 		}
 		if a != "" && b != "" && a != b {
-			return "", apigw.Errorf(http.StatusBadRequest, "conflicting_headers", "the "+name+" and "+svix+" headers differ", nil)
+			return "", ErrConflictingHeaders.Detail("the "+name+" and "+svix+" headers differ", nil)
 		}
 		if a == "" {
 			a = b
@@ -266,7 +267,7 @@ var standardProvider = &Provider{
 		}
 		event, err := standard.ParseEvent(d.body)
 		if err != nil {
-			return apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the payload has no type", err)
+			return ErrMalformedPayload.Detail("the payload has no type", err)
 		}
 		msg.event, msg.deliveryID = event.Type, id
 		msg.body, msg.contentType = bodyString(d.req, d.body), d.contentType()
@@ -319,7 +320,7 @@ var slackProvider = &Provider{
 	describe: func(d *delivery, msg *message) error {
 		env, err := slack.ParseEnvelope(d.body)
 		if err != nil {
-			return apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the body is not an Events API envelope with a type, and the challenge or event_id its type needs", err)
+			return ErrMalformedPayload.Detail("the body is not an Events API envelope with a type, and the challenge or event_id its type needs", err)
 		}
 		if env.Type == slack.TypeURLVerification {
 			// Slack checks the Request URL with this: it wants the
@@ -334,7 +335,7 @@ var slackProvider = &Provider{
 		}
 		msg.event, msg.deliveryID = slackNames(&env)
 		if msg.deliveryID == "" {
-			return apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the "+env.Type+" envelope has no event_id to deduplicate it by", nil)
+			return ErrMalformedPayload.Detail("the "+env.Type+" envelope has no event_id to deduplicate it by", nil)
 		}
 		msg.body, msg.contentType = bodyString(d.req, d.body), d.contentType()
 		return nil
@@ -367,7 +368,7 @@ func claimJSON[T any](name func(*T) (event, deliveryID string)) func(d *delivery
 // names the delivery (verified or only claimed) even with an error, for
 // the log line.
 func (h *Handler) deliver(ctx context.Context, p *Provider, req *events.APIGatewayV2HTTPRequest, now time.Time) (*message, error) {
-	d := &delivery{req: req, now: now, fifo: h.FIFO}
+	d := &delivery{req: req, now: now, fifo: h.fifo}
 	msg := &message{provider: p.Name, group: p.Name}
 	msg.event, msg.deliveryID = p.claim(d)
 	body, err := h.body(req)
@@ -376,7 +377,7 @@ func (h *Handler) deliver(ctx context.Context, p *Provider, req *events.APIGatew
 	}
 	d.body = body
 	window := p.Window
-	if w, ok := h.Windows[p.Name]; ok && w > 0 {
+	if w, ok := h.windows[p.Name]; ok && w > 0 {
 		window = w
 	}
 	var verifiedBy string
@@ -385,7 +386,7 @@ func (h *Handler) deliver(ctx context.Context, p *Provider, req *events.APIGatew
 		verifiedBy, err = p.verify(d, secrets, window)
 		return err
 	}
-	if err := verifyWithRefresh(ctx, h.Secrets[p.Name], verify, sigcheck.ErrSignatureMismatch); err != nil {
+	if err := verifyWithRefresh(ctx, h.secrets[p.Name], verify, sigcheck.ErrSignatureMismatch); err != nil {
 		// Now that the cheap checks have passed, what the body claims too.
 		if event, id := p.claim(d); event != "" || id != "" {
 			msg.event, msg.deliveryID = event, id

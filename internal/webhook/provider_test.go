@@ -112,7 +112,7 @@ func TestProvidersAccept(t *testing.T) {
 				rec := &recorder{}
 				var logs bytes.Buffer
 				h := newTestHandler(t, rec, &logs)
-				h.FIFO = fifo
+				h.fifo = fifo
 				resp, err := h.Handle(context.Background(), request(pathOf(pc.provider), pc.sign(pc.body, testNow), pc.body, false))
 				require.NoError(t, err)
 				require.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
@@ -158,10 +158,10 @@ func TestProvidersReject(t *testing.T) {
 			{"missing signature", with(good, pc.sigHeader, ""), pc.body, nil, 401, "missing_signature"},
 			{"malformed signature", with(good, pc.sigHeader, "garbage"), pc.body, nil, 401, "malformed_signature"},
 			{"repeated signature", with(good, pc.sigHeader, sig+","+sig), pc.body, nil, repeatedStatus(pc.provider), repeatedCode(pc.provider)},
-			{"wrong secret", pc.sign(pc.body, testNow), pc.body, func(h *Handler) { h.Secrets[pc.provider] = literal(t, "whsec_d3Jvbmc=,wrong") }, 401, "invalid_signature"},
+			{"wrong secret", pc.sign(pc.body, testNow), pc.body, func(h *Handler) { h.secrets[pc.provider] = literal(t, "whsec_d3Jvbmc=,wrong") }, 401, "invalid_signature"},
 			{"body changed", good, append(bytes.Clone(pc.body), ' '), nil, 401, "invalid_signature"},
-			{"no secret configured", good, pc.body, func(h *Handler) { h.Secrets[pc.provider] = literal(t, "") }, 503, "secret_unavailable"},
-			{"over the body cap", good, pc.body, func(h *Handler) { h.MaxBodyBytes = len(pc.body) - 1 }, 413, "payload_too_large"},
+			{"no secret configured", good, pc.body, func(h *Handler) { h.secrets[pc.provider] = literal(t, "") }, 503, "secret_unavailable"},
+			{"over the body cap", good, pc.body, func(h *Handler) { h.maxBodyBytes = len(pc.body) - 1 }, 413, "payload_too_large"},
 		}
 		if pc.signsTime {
 			tests = append(tests,
@@ -343,7 +343,7 @@ func TestProvidersWindows(t *testing.T) {
 				status int
 			}{{testNow.Add(-20 * time.Second), 401}, {testNow.Add(20 * time.Second), 401}, {testNow.Add(-10 * time.Second), 202}, {testNow.Add(10 * time.Second), 202}} {
 				h := newTestHandler(t, &recorder{}, nil)
-				h.Windows = map[string]time.Duration{pc.provider: 10 * time.Second}
+				h.windows = map[string]time.Duration{pc.provider: 10 * time.Second}
 				resp, err := h.Handle(context.Background(), request(pathOf(pc.provider), pc.sign(pc.body, tt.signed), pc.body, false))
 				require.NoError(t, err)
 				assert.Equal(t, tt.status, resp.StatusCode, "signed %s from now: %s", tt.signed.Sub(testNow), resp.Body)
@@ -359,8 +359,8 @@ func TestProvidersRotation(t *testing.T) {
 		t.Run(pc.provider, func(t *testing.T) {
 			rec := &recorder{}
 			h := newTestHandler(t, rec, nil)
-			old := h.Secrets[pc.provider].Secrets(context.Background())
-			h.Secrets[pc.provider] = literal(t, "whsec_bmV3LXNlY3JldA==,"+strings.Join(old, ","))
+			old := h.secrets[pc.provider].Secrets(context.Background())
+			h.secrets[pc.provider] = literal(t, "whsec_bmV3LXNlY3JldA==,"+strings.Join(old, ","))
 			resp, err := h.Handle(context.Background(), request(pathOf(pc.provider), pc.sign(pc.body, testNow), pc.body, false))
 			require.NoError(t, err)
 			assert.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
@@ -369,7 +369,7 @@ func TestProvidersRotation(t *testing.T) {
 }
 
 func TestVerificationErrorMapsKinds(t *testing.T) {
-	answer := apigw.Errorf(http.StatusBadRequest, "repeated_header", "x", nil)
+	answer := ErrRepeatedHeader.Detail("the X header must appear once", nil)
 	for _, tt := range []struct {
 		err    error
 		status int
@@ -384,11 +384,11 @@ func TestVerificationErrorMapsKinds(t *testing.T) {
 		{answer, 400, "repeated_header"},
 		{errors.New("something else"), 500, "internal_error"},
 	} {
-		var e *apigw.Error
-		require.ErrorAs(t, verificationError(tt.err), &e)
-		assert.Equal(t, tt.status, e.Status, tt.err.Error())
-		assert.Equal(t, tt.code, e.Code, tt.err.Error())
-		assert.ErrorIs(t, e, tt.err, "the cause stays in the chain, for the log")
+		err := verificationError(tt.err)
+		status, body := apigw.Answer(err)
+		assert.Equal(t, tt.status, status, tt.err.Error())
+		assert.Equal(t, tt.code, body.Code, tt.err.Error())
+		assert.ErrorIs(t, err, tt.err, "the cause stays in the chain, for the log")
 	}
 	assert.ErrorIs(t, verificationError(stripe.ErrSignatureMismatch), sigcheck.ErrSignatureMismatch)
 }

@@ -75,17 +75,25 @@ func postWebhook(t testing.TB, s *stack, w fixtures.Webhook) (int, []byte) {
 	return send(t, req)
 }
 
-// webhookFlows posts every fixture delivery: accepted ones land in the
-// queue with their exact body and attributes; rejected ones get 401 and
-// leave nothing behind.
+// webhookFlows posts every fixture delivery of every provider: accepted
+// ones land in the queue with their exact body and attributes; Slack's
+// url_verification is answered with its challenge; rejected ones get 401;
+// neither leaves anything behind.
 func webhookFlows(t *testing.T, s *stack, queueURL string) {
 	for i, w := range fixtures.Webhooks(time.Now()) {
 		t.Run(w.Name, func(t *testing.T) {
-			w := fixtures.Webhooks(time.Now())[i] // Paddle signs the current time
+			w := fixtures.Webhooks(time.Now())[i] // Paddle, Stripe, Standard Webhooks and Slack sign the current time
 			sent := time.Now()
 			status, body := postWebhook(t, s, w)
 			if status != w.WantStatus {
 				t.Fatalf("status %d, want %d: %s", status, w.WantStatus, body)
+			}
+			if w.WantStatus == http.StatusOK {
+				// Answered, not queued (Slack's url_verification).
+				if string(body) != w.WantBody {
+					t.Errorf("answer %q, want %q", body, w.WantBody)
+				}
+				return
 			}
 			if w.WantStatus != http.StatusAccepted {
 				var e struct{ Code, Message string }
@@ -105,7 +113,7 @@ func webhookFlows(t *testing.T, s *stack, queueURL string) {
 				t.Errorf("message body differs from the delivered JSON:\n got %.200s\nwant %.200s", got, w.Payload)
 			}
 			attr := func(name string) string { return aws.ToString(m.MessageAttributes[name].StringValue) }
-			want := map[string]string{"provider": w.Provider, "event": w.Event, "delivery_id": w.Delivery}
+			want := map[string]string{"provider": w.Provider, "event": w.Event, "delivery_id": w.Delivery, "verified_by": w.VerifiedBy}
 			for k, v := range want {
 				if attr(k) != v {
 					t.Errorf("attribute %s = %q, want %q", k, attr(k), v)
@@ -141,7 +149,7 @@ func webhookFlows(t *testing.T, s *stack, queueURL string) {
 			t.Errorf("got %d %s, want 400 invalid_payload", status, body)
 		}
 	})
-	t.Run("rejected deliveries left the queue empty", func(t *testing.T) {
+	t.Run("rejected and answered deliveries left the queue empty", func(t *testing.T) {
 		if n := queueDepth(t, s, queueURL); n != 0 {
 			t.Errorf("%d messages in the queue after the rejected deliveries, want 0", n)
 		}
@@ -438,13 +446,18 @@ func TestInvoke(t *testing.T) {
 		{"forged GitHub delivery is answered 401", "WebhookFunction", "webhook/github-push-bad-signature.json", 0, 401},
 		{"signed GitHub push is accepted", "WebhookFunction", "webhook/github-push.json", 0, 202},
 		{"signed Paddle notification is accepted", "WebhookFunction", "webhook/paddle-transaction-completed.json", 0, 202},
+		{"signed Stripe event is accepted", "WebhookFunction", "webhook/stripe-payment-intent-succeeded.json", 0, 202},
+		{"Standard Webhooks v1a delivery is accepted", "WebhookFunction", "webhook/standard-contact-created-v1a.json", 0, 202},
+		{"signed Shopify webhook is accepted", "WebhookFunction", "webhook/shopify-orders-create.json", 0, 202},
+		{"Slack's url_verification is answered", "WebhookFunction", "webhook/slack-url-verification.json", 0, 200},
+		{"stale Slack request is answered 401", "WebhookFunction", "webhook/slack-stale-timestamp.json", 0, 401},
 	}
 	if err := os.WriteFile(filepath.Join(dir, "bad.json"), []byte(`["not an event"]`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if strings.Contains(tc.event, "paddle") { // signed at generation time: re-sign now
+			if !strings.Contains(tc.event, "github") && !strings.Contains(tc.event, "shopify") { // signed at generation time: re-sign now
 				if _, errOut, code := sqsgate(t, "events", "--dir", dir); code != 0 {
 					t.Fatalf("sqsgate events: %d %s", code, errOut)
 				}

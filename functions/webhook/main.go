@@ -1,6 +1,6 @@
-// Command webhook is the WebhookFunction: POST /webhooks/github and
-// POST /webhooks/paddle, verified, into SQS. It only wires; see
-// internal/webhook.
+// Command webhook is the WebhookFunction: POST /webhooks/<provider>
+// (github, paddle, stripe, standard, shopify, slack), verified, into SQS.
+// It only wires; see internal/webhook.
 package main
 
 import (

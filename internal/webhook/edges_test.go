@@ -39,35 +39,47 @@ func answerOf(err error) (int, string) {
 	return status, body.Code
 }
 
-func TestNewWarnsOnlyForAProviderWithoutSecret(t *testing.T) {
+// TestNewNamesTheProvidersWithoutSecret: one cold-start line lists the
+// providers that will refuse every delivery, and only those.
+func TestNewNamesTheProvidersWithoutSecret(t *testing.T) {
+	others := []string{ProviderStripe, ProviderStandard, ProviderShopify, ProviderSlack}
+	all := map[string]SecretConfig{}
+	for _, p := range Providers {
+		all[p.Name] = SecretConfig{Value: "s"}
+	}
 	tests := []struct {
-		name string
-		cfg  Config
-		want []string // providers warned about
+		name    string
+		secrets map[string]SecretConfig
+		want    []string // providers named
 	}{
-		{"both literal", Config{GitHubSecret: "g", PaddleSecret: "p"}, nil},
-		{"GitHub by ARN, Paddle literal", Config{GitHubSecretARN: "arn:gh", PaddleSecret: "p"}, nil},
-		{"Paddle missing", Config{GitHubSecret: "g"}, []string{ProviderPaddle}},
-		{"blank literal, no ARN", Config{GitHubSecret: " ", PaddleSecret: "p"}, []string{ProviderGitHub}},
-		{"none", Config{}, []string{ProviderGitHub, ProviderPaddle}},
+		{"every one literal", all, nil},
+		{"GitHub by ARN, Paddle literal", map[string]SecretConfig{ProviderGitHub: {ARN: "arn:gh"}, ProviderPaddle: {Value: "p"}}, others},
+		{"Paddle missing", map[string]SecretConfig{ProviderGitHub: {Value: "g"}}, append([]string{ProviderPaddle}, others...)},
+		{"blank literal, no ARN", map[string]SecretConfig{ProviderGitHub: {Value: " "}, ProviderPaddle: {Value: "p"}}, append([]string{ProviderGitHub}, others...)},
+		{"none", nil, append([]string{ProviderGitHub, ProviderPaddle}, others...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
-			tt.cfg.QueueURL = "http://q/1/q"
 			sm := getSecretFunc(func(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
 				return &secretsmanager.GetSecretValueOutput{SecretString: aws.String("from-arn")}, nil
 			})
-			_, err := New(tt.cfg, Deps{SQS: &recorder{}, SecretsManager: sm}, slog.New(slog.NewJSONHandler(&logs, nil)))
+			_, err := New(Config{QueueURL: "http://q/1/q", Secrets: tt.secrets}, Deps{SQS: &recorder{}, SecretsManager: sm}, slog.New(slog.NewJSONHandler(&logs, nil)))
 			require.NoError(t, err)
-			var warned []string
+			var named []string
+			lines := 0
 			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-				var l struct{ Msg, Provider string }
+				var l struct {
+					Msg       string
+					Providers []string
+				}
 				if json.Unmarshal([]byte(line), &l) == nil && strings.HasPrefix(l.Msg, "no webhook secret configured") {
-					warned = append(warned, l.Provider)
+					named = l.Providers
+					lines++
 				}
 			}
-			assert.Equal(t, tt.want, warned)
+			assert.Equal(t, tt.want, named)
+			assert.LessOrEqual(t, lines, 1, "one line, not one per provider")
 		})
 	}
 }
@@ -101,7 +113,7 @@ func TestFIFOGroupAtSQSLimit(t *testing.T) {
 func TestMessageSizeAtSQSLimit(t *testing.T) {
 	attrs := map[string]string{
 		"provider": ProviderGitHub, "event": "push", "delivery_id": deliveryID,
-		"received_at": "2026-11-22T01:02:03Z", "content_type": "application/json",
+		"received_at": "2026-11-22T01:02:03Z", "content_type": "application/json", "verified_by": VerifiedByGitHub,
 	}
 	overhead := 0
 	for name, value := range attrs {

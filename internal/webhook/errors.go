@@ -6,7 +6,7 @@ import (
 
 	"github.com/sqsgate/sqsgate/internal/apigw"
 	"github.com/sqsgate/sqsgate/internal/webhook/github"
-	"github.com/sqsgate/sqsgate/internal/webhook/paddle"
+	"github.com/sqsgate/sqsgate/internal/webhook/internal/sigcheck"
 )
 
 // The webhook function's answers, one per stable code. Handlers return them
@@ -21,6 +21,7 @@ var (
 	ErrStaleTimestamp     = apigw.NewError(http.StatusUnauthorized, "stale_timestamp", "the signature timestamp is outside the allowed window")
 	ErrInvalidSignature   = apigw.NewError(http.StatusUnauthorized, "invalid_signature", "the signature does not match")
 	ErrRepeatedHeader     = apigw.NewError(http.StatusBadRequest, "repeated_header", "a header that must appear once was repeated")
+	ErrConflictingHeaders = apigw.NewError(http.StatusBadRequest, "conflicting_headers", "two spellings of a header carry different values")
 	ErrMalformedRequest   = apigw.NewError(http.StatusBadRequest, "malformed_request", "the request body could not be decoded")
 	ErrMissingHeader      = apigw.NewError(http.StatusBadRequest, "missing_header", "a required header is missing")
 	ErrMalformedPayload   = apigw.NewError(http.StatusBadRequest, "malformed_payload", "the payload is malformed")
@@ -31,23 +32,28 @@ var (
 	ErrQueueUnavailable   = apigw.NewError(http.StatusServiceUnavailable, "queue_unavailable", "the queue is unavailable; retry later")
 )
 
-// verificationError gives a verifier's sentinel its answer. The verifier's
-// error stays in the chain for the log; it never holds the signature.
+// verificationError gives a kind of verification failure (package
+// sigcheck; every provider's sentinels carry one) its answer, the same for
+// every provider. The verifier's error stays in the chain for the log; it
+// never holds the signature. A header the provider could not read is
+// already an answer.
 func verificationError(err error) error {
 	var kind *apigw.Error
 	switch {
-	case errors.Is(err, github.ErrNoSecret), errors.Is(err, paddle.ErrNoSecret):
+	case errors.Is(err, sigcheck.ErrNoSecret):
 		kind = ErrSecretUnavailable
-	case errors.Is(err, github.ErrMissingSignature), errors.Is(err, paddle.ErrMissingSignature):
-		kind = ErrMissingSignature
 	case errors.Is(err, github.ErrSHA1Only):
 		kind = ErrSHA256Required
-	case errors.Is(err, github.ErrMalformedSignature), errors.Is(err, paddle.ErrMalformedSignature):
+	case errors.Is(err, sigcheck.ErrMissingSignature):
+		kind = ErrMissingSignature
+	case errors.Is(err, sigcheck.ErrMalformedSignature):
 		kind = ErrMalformedSignature
-	case errors.Is(err, paddle.ErrStaleTimestamp):
+	case errors.Is(err, sigcheck.ErrStaleTimestamp):
 		kind = ErrStaleTimestamp
-	case errors.Is(err, github.ErrSignatureMismatch), errors.Is(err, paddle.ErrSignatureMismatch):
+	case errors.Is(err, sigcheck.ErrSignatureMismatch):
 		kind = ErrInvalidSignature
+	case errors.As(err, &kind):
+		return err
 	default:
 		kind = apigw.ErrInternal
 	}

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -19,8 +18,6 @@ import (
 	"github.com/sqsgate/sqsgate/internal/deadline"
 	"github.com/sqsgate/sqsgate/internal/secrets"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
-	"github.com/sqsgate/sqsgate/internal/webhook/github"
-	"github.com/sqsgate/sqsgate/internal/webhook/paddle"
 )
 
 // Routes the handler serves.
@@ -61,17 +58,18 @@ var _ SecretSource = (*secrets.Source)(nil)
 // Handler turns verified webhook deliveries into SQS messages. Build it
 // with New.
 type Handler struct {
-	// githubSecrets and paddleSecrets supply each provider's secrets; a nil
-	// source rejects every delivery for that provider.
-	githubSecrets   SecretSource
-	paddleSecrets   SecretSource
-	paddleTolerance time.Duration
-	sender          Sender
-	queueURL        string
-	fifo            bool
-	maxBodyBytes    int
-	now             func() time.Time
-	logger          *slog.Logger
+	// secrets supplies each provider's secrets, by provider name; a
+	// provider without a source rejects every delivery.
+	secrets map[string]SecretSource
+	// windows sets a provider's replay window, by provider name; absent
+	// or zero means the provider's default.
+	windows      map[string]time.Duration
+	sender       Sender
+	queueURL     string
+	fifo         bool
+	maxBodyBytes int
+	now          func() time.Time
+	logger       *slog.Logger
 }
 
 // message is what one delivery becomes. Until verified is set, event and
@@ -84,6 +82,11 @@ type message struct {
 	contentType string
 	group       string
 	verified    bool
+	// verifiedBy is the scheme that verified the delivery.
+	verifiedBy string
+	// reply, when set, is the answer instead of a message on the queue
+	// (Slack's url_verification).
+	reply *events.APIGatewayV2HTTPResponse
 }
 
 // maxLoggedIDLength caps a claimed event or delivery id in a log line: an
@@ -106,19 +109,21 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		log = log.With("aws_request_id", lc.AwsRequestID)
 	}
 	provider, path := route(&req)
-	log = log.With("provider", provider, "path", path)
+	var name string
+	if provider != nil {
+		name = provider.Name
+	}
+	log = log.With("provider", name, "path", path)
 
 	var msg *message
 	var err error
 	switch {
-	case provider == "":
+	case provider == nil:
 		err = ErrNotFound
 	case method(&req) != http.MethodPost:
 		err = ErrMethodNotAllowed
-	case provider == ProviderGitHub:
-		msg, err = h.github(ctx, &req)
 	default:
-		msg, err = h.paddle(ctx, &req, start)
+		msg, err = h.deliver(ctx, provider, &req, start)
 	}
 	// Every line names the delivery, verified or only claimed, so a
 	// rejection can be found at the provider.
@@ -126,6 +131,11 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		msg = &message{}
 	}
 	log = log.With("event", capped(msg.event), "delivery_id", capped(msg.deliveryID), "verified", msg.verified)
+	if err == nil && msg.reply != nil {
+		log.InfoContext(ctx, "webhook answered, nothing queued", "outcome", "answered", "status", msg.reply.StatusCode,
+			"duration_ms", h.now().Sub(start).Milliseconds())
+		return *msg.reply, nil
+	}
 	var messageID string
 	if err == nil {
 		messageID, err = h.enqueue(ctx, msg, start)
@@ -150,91 +160,6 @@ func levelFor(status int) slog.Level {
 		return slog.LevelError
 	}
 	return slog.LevelWarn
-}
-
-func (h *Handler) github(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (*message, error) {
-	msg := &message{provider: ProviderGitHub}
-	msg.event, _ = apigw.Header(req.Headers, github.EventHeader)
-	msg.deliveryID, _ = apigw.Header(req.Headers, github.DeliveryHeader)
-	body, err := h.body(req)
-	if err != nil {
-		return msg, err
-	}
-	sig256, err := singleHeader(req.Headers, github.SignatureHeader)
-	if err != nil {
-		return msg, err
-	}
-	sig1, err := singleHeader(req.Headers, github.SHA1SignatureHeader)
-	if err != nil {
-		return msg, err
-	}
-	verify := func(secrets []string) error {
-		return github.Verifier{Secrets: secrets}.VerifyHeaders(sig256, sig1, body)
-	}
-	if err := verifyWithRefresh(ctx, h.githubSecrets, verify, github.ErrSignatureMismatch); err != nil {
-		return msg, verificationError(err)
-	}
-	msg.verified = true
-
-	event, err := requiredHeader(req.Headers, github.EventHeader)
-	if err != nil {
-		return msg, err
-	}
-	delivery, err := requiredHeader(req.Headers, github.DeliveryHeader)
-	if err != nil {
-		return msg, err
-	}
-	msg.event, msg.deliveryID = event, delivery
-	contentType, _ := apigw.Header(req.Headers, "Content-Type")
-	payload, err := github.Payload(contentType, body)
-	if err != nil {
-		return msg, ErrMalformedPayload.Detail("the form-encoded delivery has no valid payload field", err)
-	}
-	msg.body, msg.contentType = bodyString(req, body), contentType
-	if github.IsForm(contentType) {
-		msg.body, msg.contentType = string(payload), "application/json"
-	}
-	// A group SQS would refuse (too long, odd characters) falls back to
-	// the provider when the message is built.
-	msg.group = ProviderGitHub
-	if h.fifo {
-		if repo := github.RepositoryFullName(payload); repo != "" {
-			msg.group = ProviderGitHub + ":" + repo
-		}
-	}
-	return msg, nil
-}
-
-func (h *Handler) paddle(ctx context.Context, req *events.APIGatewayV2HTTPRequest, now time.Time) (*message, error) {
-	msg := &message{provider: ProviderPaddle}
-	body, err := h.body(req)
-	if err != nil {
-		return msg, err
-	}
-	sig, err := singleHeader(req.Headers, paddle.SignatureHeader)
-	if err != nil {
-		return msg, err
-	}
-	verify := func(secrets []string) error {
-		return paddle.Verifier{Secrets: secrets, Tolerance: h.paddleTolerance}.Verify(sig, body, now)
-	}
-	if err := verifyWithRefresh(ctx, h.paddleSecrets, verify, paddle.ErrSignatureMismatch); err != nil {
-		// Paddle names the event in the body only: read what it claims,
-		// for the log line, now that the cheap checks have passed.
-		var claimed paddle.Event
-		_ = json.Unmarshal(body, &claimed)
-		msg.event, msg.deliveryID = claimed.Type, claimed.ID
-		return msg, verificationError(err)
-	}
-	msg.verified = true
-	event, err := paddle.ParseEvent(body)
-	if err != nil {
-		return msg, ErrMalformedPayload.Detail("the notification has no event_id and event_type", err)
-	}
-	contentType, _ := apigw.Header(req.Headers, "Content-Type")
-	msg.body, msg.event, msg.deliveryID = bodyString(req, body), event.Type, event.ID
-	msg.contentType, msg.group = contentType, ProviderPaddle
-	return msg, nil
 }
 
 // bodyString returns the delivered body as a string: the event's own string
@@ -305,6 +230,9 @@ func (h *Handler) input(msg *message, now time.Time) (*sqs.SendMessageInput, err
 	if msg.contentType != "" {
 		attrs["content_type"] = sqsmsg.Attribute{DataType: "String", StringValue: msg.contentType}
 	}
+	if msg.verifiedBy != "" {
+		attrs["verified_by"] = sqsmsg.Attribute{DataType: "String", StringValue: msg.verifiedBy}
+	}
 	if sqsmsg.MessageSize(msg.body, attrs) > sqsmsg.MaxMessageBytes {
 		return nil, ErrPayloadTooLarge.Detail("the payload is larger than an SQS message can hold (1 MiB)", sqsmsg.ErrBodyTooLarge)
 	}
@@ -355,13 +283,13 @@ func (h *Handler) enqueue(ctx context.Context, msg *message, now time.Time) (str
 
 // route finds the provider from the route key API Gateway matched, or else
 // from the path, with a named stage's prefix removed.
-func route(req *events.APIGatewayV2HTTPRequest) (provider, path string) {
+func route(req *events.APIGatewayV2HTTPRequest) (provider *Provider, path string) {
 	path = req.RawPath
 	if path == "" {
 		path = req.RequestContext.HTTP.Path
 	}
 	if _, key, ok := strings.Cut(req.RouteKey, " "); ok {
-		if p := providerFor(key); p != "" {
+		if p := providerByPath(key); p != nil {
 			return p, path
 		}
 	}
@@ -369,17 +297,7 @@ func route(req *events.APIGatewayV2HTTPRequest) (provider, path string) {
 	if stage := req.RequestContext.Stage; stage != "" && stage != "$default" {
 		trimmed = strings.TrimPrefix(path, "/"+stage)
 	}
-	return providerFor(trimmed), path
-}
-
-func providerFor(path string) string {
-	switch path {
-	case GitHubPath:
-		return ProviderGitHub
-	case PaddlePath:
-		return ProviderPaddle
-	}
-	return ""
+	return providerByPath(trimmed), path
 }
 
 func method(req *events.APIGatewayV2HTTPRequest) string {

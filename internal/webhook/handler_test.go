@@ -76,9 +76,12 @@ func newTestHandler(t testing.TB, sender Sender, logs *bytes.Buffer) *Handler {
 		logger = slog.New(slog.NewJSONHandler(logs, nil))
 	}
 	h, err := New(Config{
-		QueueURL:     "https://sqs.us-east-1.amazonaws.com/000000000000/IngestQueue",
-		GitHubSecret: githubSecret,
-		PaddleSecret: paddleSecret,
+		QueueURL: "https://sqs.us-east-1.amazonaws.com/000000000000/IngestQueue",
+		Secrets: map[string]SecretConfig{
+			ProviderGitHub: {Value: githubSecret}, ProviderPaddle: {Value: paddleSecret},
+			ProviderStripe: {Value: stripeSecret}, ProviderStandard: {Value: standardSecret + "," + standardPublicKey()},
+			ProviderShopify: {Value: shopifySecret}, ProviderSlack: {Value: slackSecret},
+		},
 	}, Deps{SQS: sender, Now: func() time.Time { return testNow }}, logger)
 	require.NoError(t, err)
 	return h
@@ -170,7 +173,7 @@ func rejections(t *testing.T) []rejection {
 	notUTF8 := []byte("{\"a\":\"\xff\xfe\"}")
 	paddleNotUTF8 := []byte("{\"event_id\":\"evt_1\",\"event_type\":\"a.b\",\"data\":\"\xff\xfe\"}")
 	return []rejection{
-		{"unknown path", request("/webhooks/stripe", gh, push, false), nil, 404, "not_found"},
+		{"unknown path", request("/webhooks/gitlab", gh, push, false), nil, 404, "not_found"},
 		{"wrong method", func() events.APIGatewayV2HTTPRequest {
 			r := request(GitHubPath, gh, push, false)
 			r.RequestContext.HTTP.Method = http.MethodGet
@@ -182,8 +185,8 @@ func rejections(t *testing.T) []rejection {
 		{"github body altered", request(GitHubPath, gh, append(bytes.Clone(push), ' '), false), nil, 401, "invalid_signature"},
 		{"github malformed signature", request(GitHubPath, with(gh, github.SignatureHeader, "sha256=xyz"), push, false), nil, 401, "malformed_signature"},
 		{"github repeated signature", request(GitHubPath, with(gh, github.SignatureHeader, gh[github.SignatureHeader]+","+gh[github.SignatureHeader]), push, false), nil, 400, "repeated_header"},
-		{"github no secret configured", request(GitHubPath, gh, push, false), func(h *Handler) { h.githubSecrets = literal(t, "") }, 503, "secret_unavailable"},
-		{"github nil secret source", request(GitHubPath, gh, push, false), func(h *Handler) { h.githubSecrets = nil }, 503, "secret_unavailable"},
+		{"github no secret configured", request(GitHubPath, gh, push, false), func(h *Handler) { h.secrets[ProviderGitHub] = literal(t, "") }, 503, "secret_unavailable"},
+		{"github nil secret source", request(GitHubPath, gh, push, false), func(h *Handler) { delete(h.secrets, ProviderGitHub) }, 503, "secret_unavailable"},
 		{"github bad base64", func() events.APIGatewayV2HTTPRequest {
 			r := request(GitHubPath, gh, push, true)
 			r.Body = "!!" + r.Body
@@ -208,7 +211,7 @@ func rejections(t *testing.T) []rejection {
 		{"paddle from the future", request(PaddlePath, paddleHeaders(txn, testNow.Add(time.Minute)), txn, false), nil, 401, "stale_timestamp"},
 		{"paddle malformed signature", request(PaddlePath, with(pd, paddle.SignatureHeader, "ts=x;h1=y"), txn, false), nil, 401, "malformed_signature"},
 		{"paddle no event id", request(PaddlePath, paddleHeaders([]byte(`{"event_type":"a"}`), testNow), []byte(`{"event_type":"a"}`), false), nil, 400, "malformed_payload"},
-		{"paddle no secret configured", request(PaddlePath, pd, txn, false), func(h *Handler) { h.paddleSecrets = literal(t, " , ") }, 503, "secret_unavailable"},
+		{"paddle no secret configured", request(PaddlePath, pd, txn, false), func(h *Handler) { h.secrets[ProviderPaddle] = literal(t, " , ") }, 503, "secret_unavailable"},
 	}
 }
 
@@ -414,8 +417,10 @@ func TestHandleAccepts(t *testing.T) {
 			in := rec.inputs[0]
 			assert.Equal(t, h.queueURL, aws.ToString(in.QueueUrl))
 			assert.Equal(t, string(tt.wantBody), aws.ToString(in.MessageBody), "the body must be exactly as delivered")
-			assert.Len(t, in.MessageAttributes, 5)
-			assert.Equal(t, providerFor(strings.TrimPrefix(tt.req.RawPath, "/prod")), stringAttr(in, "provider"))
+			assert.Len(t, in.MessageAttributes, 6)
+			provider := providerByPath(strings.TrimPrefix(tt.req.RawPath, "/prod")).Name
+			assert.Equal(t, provider, stringAttr(in, "provider"))
+			assert.Equal(t, map[string]string{ProviderGitHub: VerifiedByGitHub, ProviderPaddle: VerifiedByPaddle}[provider], stringAttr(in, "verified_by"))
 			assert.Equal(t, tt.wantEvent, stringAttr(in, "event"))
 			assert.Equal(t, tt.wantID, stringAttr(in, "delivery_id"))
 			assert.Equal(t, "2026-11-22T01:02:03Z", stringAttr(in, "received_at"))
@@ -482,7 +487,7 @@ func TestHandleRefreshesSecretsAfterMismatch(t *testing.T) {
 	rec := &recorder{}
 	h := newTestHandler(t, rec, nil)
 	src := &rotatingSource{current: []string{"old"}, next: []string{githubSecret, "old"}}
-	h.githubSecrets = src
+	h.secrets[ProviderGitHub] = src
 
 	resp, err := h.Handle(context.Background(), request(GitHubPath, githubHeaders(push), push, false))
 	require.NoError(t, err)

@@ -136,11 +136,11 @@ func TestMotoDeliveries(t *testing.T) {
 				{"paddle forged", request(PaddlePath, paddleHeaders([]byte(`{"event_id":"evt_x","event_type":"x"}`), now), txn, false), 401, nil, nil, ""},
 				{"paddle replayed", request(PaddlePath, paddleHeaders(txn, now.Add(-time.Minute)), txn, false), 401, nil, nil, ""},
 				{"github JSON", request(GitHubPath, githubHeaders(push), push, false), 202, push,
-					map[string]string{"provider": "github", "event": "push", "delivery_id": deliveryID, "content_type": "application/json"}, "github:octocat/Hello-World"},
+					map[string]string{"provider": "github", "event": "push", "delivery_id": deliveryID, "content_type": "application/json", "verified_by": "github-sha256"}, "github:octocat/Hello-World"},
 				{"github form, base64", request(GitHubPath, with(githubHeaders(form), "Content-Type", "application/x-www-form-urlencoded", github.DeliveryHeader, "form-delivery-1"), form, true), 202, push,
-					map[string]string{"provider": "github", "event": "push", "delivery_id": "form-delivery-1", "content_type": "application/json"}, "github:octocat/Hello-World"},
+					map[string]string{"provider": "github", "event": "push", "delivery_id": "form-delivery-1", "content_type": "application/json", "verified_by": "github-sha256"}, "github:octocat/Hello-World"},
 				{"paddle", request(PaddlePath, paddleHeaders(txn, now), txn, false), 202, txn,
-					map[string]string{"provider": "paddle", "event": "transaction.completed", "delivery_id": "evt_01hv8x2acma3ctdxsd5hyh9bn5", "content_type": "application/json"}, "paddle"},
+					map[string]string{"provider": "paddle", "event": "transaction.completed", "delivery_id": "evt_01hv8x2acma3ctdxsd5hyh9bn5", "content_type": "application/json", "verified_by": "paddle-h1"}, "paddle"},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
+	"github.com/sqsgate/sqsgate/internal/local/fixtures"
 	"github.com/sqsgate/sqsgate/internal/local/httplimit"
 	"github.com/sqsgate/sqsgate/internal/local/peercred/peercredtest"
 	"github.com/sqsgate/sqsgate/internal/local/template"
@@ -68,8 +69,25 @@ func TestReadEnvVars(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ev.Functions["WebhookFunction"]["GITHUB_WEBHOOK_SECRET"] == "" {
-			t.Error("env.local.json sets no local GitHub secret for WebhookFunction")
+		// The fixtures in events/ are signed with these dev secrets, and
+		// every webhook route is served locally.
+		want := map[string]string{
+			"GITHUB_WEBHOOK_SECRET":   fixtures.GitHubSecret,
+			"PADDLE_WEBHOOK_SECRET":   fixtures.PaddleSecret,
+			"STRIPE_WEBHOOK_SECRET":   fixtures.StripeSecret,
+			"STANDARD_WEBHOOK_SECRET": fixtures.StandardSecret + "," + fixtures.StandardPublicKey(),
+			"SHOPIFY_WEBHOOK_SECRET":  fixtures.ShopifySecret,
+			"SLACK_WEBHOOK_SECRET":    fixtures.SlackSecret,
+		}
+		for name, value := range want {
+			if got := ev.Functions["WebhookFunction"][name]; got != value {
+				t.Errorf("env.local.json sets WebhookFunction's %s to %q, want the fixtures' dev secret %q", name, got, value)
+			}
+		}
+		for _, p := range []string{"EnableStripe", "EnableStandard", "EnableShopify", "EnableSlack"} {
+			if ev.Parameters[p] != "true" {
+				t.Errorf("env.local.json does not set %s=true: the local platform would not serve that route", p)
+			}
 		}
 	})
 }

@@ -53,7 +53,7 @@ func (p *Platform) WriteSummary(w io.Writer) {
 		}
 		fmt.Fprintf(w, "\nNot emulated (no effect locally): %s\n", strings.Join(names, ", "))
 	}
-	if p.GitHubSecret != "" && app.API != nil {
+	if p.GitHubSecret != "" && servesGitHub(app) {
 		body := fixtures.GitHubPingBody()
 		fmt.Fprintf(w, "\nTry a signed GitHub webhook (dev secret):\n")
 		fmt.Fprintf(w, "  curl -i %s/webhooks/github -H 'Content-Type: application/json' -H 'X-GitHub-Event: ping' -H 'X-GitHub-Delivery: %s' -H 'X-Hub-Signature-256: %s' --data '%s'\n",
@@ -87,4 +87,18 @@ func target(app *template.App, r template.Route) string {
 func firstSecret(list string) string {
 	first, _, _ := strings.Cut(list, ",")
 	return strings.TrimSpace(first)
+}
+
+// servesGitHub reports whether the API has the GitHub webhook route, which
+// the sample curl needs (the template can turn it off).
+func servesGitHub(app *template.App) bool {
+	if app.API == nil {
+		return false
+	}
+	for _, r := range app.API.Routes {
+		if r.Key() == "POST /webhooks/github" {
+			return true
+		}
+	}
+	return false
 }

@@ -173,16 +173,24 @@ func ParseUnix(s string, canonical bool) (int64, bool) {
 		}
 	}
 	unix, err := strconv.ParseInt(s, 10, 64)
-	return unix, err == nil
+	if err != nil {
+		return 0, false
+	}
+	return unix, true
 }
 
-// Within reports whether unix lies within tolerance of now in either
-// direction, counted in whole seconds as the schemes sign them. A
-// tolerance below one second allows only the same second.
+// Within reports whether the signed time unix lies within tolerance of now
+// in either direction (the bounds included), as the providers' libraries
+// compare it: with now to the nanosecond. A scheme that compares whole
+// seconds passes now.Truncate(time.Second).
 func Within(unix int64, now time.Time, tolerance time.Duration) bool {
-	limit := int64(tolerance / time.Second)
-	// unix comes from ParseUnix (never negative) and now is a real clock,
-	// so the difference cannot overflow.
-	age := now.Unix() - unix
-	return age <= limit && age >= -limit
+	// Far-off times are refused in whole seconds first: time.Unix of a
+	// 19-digit value would overflow the arithmetic below. unix is never
+	// negative (ParseUnix) and now is a real clock, so this cannot overflow.
+	limit := int64(tolerance/time.Second) + 1
+	if d := now.Unix() - unix; d > limit || d < -limit {
+		return false
+	}
+	age := now.Sub(time.Unix(unix, 0))
+	return -tolerance <= age && age <= tolerance
 }

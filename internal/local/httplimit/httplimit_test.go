@@ -25,8 +25,9 @@ var short = httplimit.Limits{
 	MaxConns:          2,
 }
 
-// failAfter bounds a client's wait: only a broken server reaches it.
-const failAfter = 10 * time.Second
+// failAfter bounds a client's wait: only a broken server reaches it. It
+// is below every default, so a short limit replaced by its default fails.
+const failAfter = 5 * time.Second
 
 func serve(t *testing.T, lim httplimit.Limits, h http.HandlerFunc) string {
 	t.Helper()
@@ -211,5 +212,18 @@ func TestRefuseBody(t *testing.T) {
 		if resp.StatusCode != http.StatusRequestEntityTooLarge || string(b) != `{"message":"Request Entity Too Large"}` || !resp.Close {
 			t.Errorf("attempt %d: %d %s (close %v), want 413, the message and Connection: close", i, resp.StatusCode, b, resp.Close)
 		}
+	}
+}
+
+// TestZeroLimitsTakeDefaults: an unset field takes Defaults' value, a set
+// one is kept.
+func TestZeroLimitsTakeDefaults(t *testing.T) {
+	srv := httplimit.Server(http.NotFoundHandler(), httplimit.Limits{IdleTimeout: time.Second})
+	if srv.ReadHeaderTimeout != httplimit.Defaults.ReadHeaderTimeout || srv.IdleTimeout != time.Second {
+		t.Errorf("ReadHeaderTimeout %v, IdleTimeout %v; want the default %v and the given 1s", srv.ReadHeaderTimeout, srv.IdleTimeout, httplimit.Defaults.ReadHeaderTimeout)
+	}
+	srv = httplimit.Server(http.NotFoundHandler(), httplimit.Limits{ReadHeaderTimeout: time.Second})
+	if srv.ReadHeaderTimeout != time.Second || srv.IdleTimeout != httplimit.Defaults.IdleTimeout {
+		t.Errorf("ReadHeaderTimeout %v, IdleTimeout %v; want the given 1s and the default %v", srv.ReadHeaderTimeout, srv.IdleTimeout, httplimit.Defaults.IdleTimeout)
 	}
 }

@@ -2,6 +2,7 @@ package testpeer
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -62,5 +63,44 @@ func TestOptionalFindsAPresentPeer(t *testing.T) {
 	r := &recorder{}
 	if path, ok := Optional(r, "go"); !ok || path == "" || r.fatal != "" {
 		t.Fatalf("Optional(go) = %q, %v (fatal %q)", path, ok, r.fatal)
+	}
+}
+
+// Issue 14, friction 4: `make test-short` (go test -short) ran moto_server
+// and the AWS CLIs although README says it needs no peer. Under -short
+// every peer is left out, present or not, and even when peers are
+// required: the skip is asked for.
+func TestShortLeavesPeersOut(t *testing.T) {
+	defer func(f func() bool) { short = f }(short)
+	short = func() bool { return true }
+	t.Setenv(RequireEnv, "1")
+	tests := []struct {
+		name     string
+		call     func(tb testing.TB)
+		wantSkip bool
+	}{
+		{"present peer", func(tb testing.TB) { LookPath(tb, "go") }, true},
+		{"absent peer", func(tb testing.TB) { LookPath(tb, absentPeer) }, true},
+		{"missing build", func(tb testing.TB) { Missing(tb, "functions/x does not build") }, true},
+		{"optional peer of a benchmark", func(tb testing.TB) {
+			if _, ok := Optional(tb, "go"); ok {
+				tb.Fatalf("Optional found a peer under -short")
+			}
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &recorder{}
+			tt.call(r)
+			if r.fatal != "" {
+				t.Fatalf("fatal under -short: %q", r.fatal)
+			}
+			if r.skipped != tt.wantSkip {
+				t.Fatalf("skipped = %v, want %v", r.skipped, tt.wantSkip)
+			}
+			if !strings.Contains(r.logged, "-short") {
+				t.Fatalf("logged %q, want the -short reason", r.logged)
+			}
+		})
 	}
 }

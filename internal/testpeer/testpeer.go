@@ -22,6 +22,27 @@ const RequireEnv = "SQSGATE_REQUIRE_PEERS"
 // Required reports whether missing peers must fail the test run.
 func Required() bool { return os.Getenv(RequireEnv) == "1" }
 
+// short reports whether this is `go test -short`, which means "no peers
+// and no builds" (`make test-short`); a variable so the rule's own test
+// can set it.
+var short = testing.Short
+
+// shortReason is logged by every peer a -short run leaves out.
+const shortReason = "-short runs no peer and no build"
+
+// SkipShort skips t under -short, which runs no peer and no build, even
+// when SQSGATE_REQUIRE_PEERS=1: asking for -short is asking for that. It
+// reports whether it skipped (SkipNow stops a real test's goroutine).
+func SkipShort(t testing.TB, what string) bool {
+	t.Helper()
+	if !short() {
+		return false
+	}
+	t.Logf("%s: %s is left out", shortReason, what)
+	t.SkipNow()
+	return true
+}
+
 // Lacking is the one rule for a peer or a build that a test or benchmark
 // cannot have. Under SQSGATE_REQUIRE_PEERS=1 it fails tb: a skipped test,
 // or a benchmark that quietly drops the ratio it could not measure, would
@@ -41,6 +62,9 @@ func Lacking(tb testing.TB, reason string) {
 // are required.
 func Missing(t testing.TB, reason string) {
 	t.Helper()
+	if SkipShort(t, reason) {
+		return
+	}
 	Lacking(t, reason)
 	t.SkipNow()
 }
@@ -48,6 +72,9 @@ func Missing(t testing.TB, reason string) {
 // LookPath finds a peer's executable or calls Missing.
 func LookPath(t testing.TB, name string) string {
 	t.Helper()
+	if SkipShort(t, name) {
+		return ""
+	}
 	path, err := exec.LookPath(name)
 	if err != nil {
 		Missing(t, fmt.Sprintf("%s not found on PATH", name))
@@ -60,6 +87,10 @@ func LookPath(t testing.TB, name string) string {
 // benchmark fails when peers are required, else goes on without it.
 func Optional(tb testing.TB, name string) (string, bool) {
 	tb.Helper()
+	if short() {
+		tb.Logf("%s: %s's ratio is not measured", shortReason, name)
+		return "", false
+	}
 	path, err := exec.LookPath(name)
 	if err != nil {
 		Lacking(tb, fmt.Sprintf("%s not found on PATH: its ratio is not measured", name))

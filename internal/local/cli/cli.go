@@ -190,13 +190,16 @@ func commands() []command {
 				fs.StringVar(&c.TokenUse, "token-use", devissuer.TokenUseAccess, "access or id")
 				scopes := fs.String("scope", "", "space- or comma-separated OAuth scopes (access tokens)")
 				groups := fs.String("groups", "", "comma-separated cognito:groups")
-				fs.DurationVar(&c.TTL, "ttl", devissuer.DefaultTTL, "lifetime")
+				fs.DurationVar(&c.TTL, "ttl", devissuer.DefaultTTL, "lifetime; 0 mints a token that expires as it is issued (exp = iat) and a negative one a token already expired that long ago, to test expiry")
 				return func(rc *runContext) int {
 					if len(rc.args) > 0 {
 						return usageError(rc, "token takes no arguments")
 					}
 					if c.TokenUse != devissuer.TokenUseAccess && c.TokenUse != devissuer.TokenUseID {
 						return usageError(rc, "--token-use must be access or id")
+					}
+					if c.TTL == 0 {
+						c.TTL = devissuer.ExpireAtIssue
 					}
 					c.Scopes = splitList(*scopes)
 					c.Groups = splitList(*groups)

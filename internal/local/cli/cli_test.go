@@ -213,3 +213,31 @@ func TestNonLoopbackNeedsAllowOtherUsers(t *testing.T) {
 		}
 	}
 }
+
+// Issue 14, friction 7: --ttl=0 silently meant an hour and a negative TTL
+// was refused. Now 0 expires at issue and a negative TTL is in the past.
+func TestTokenTTL(t *testing.T) {
+	tests := []struct {
+		ttl  string
+		want float64 // exp - iat
+	}{
+		{"-5m", -300},
+		{"0", 0},
+		{"90s", 90},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ttl, func(t *testing.T) {
+			stdout, stderr, code := runCLI(t, nil, "token", "--ttl="+tt.ttl)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			tok, err := jwt.ParseString(strings.TrimSpace(stdout), jwt.WithVerify(false), jwt.WithValidate(false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tok.Expiration().Sub(tok.IssuedAt()).Seconds(); got != tt.want {
+				t.Errorf("exp - iat = %vs, want %vs", got, tt.want)
+			}
+		})
+	}
+}

@@ -102,9 +102,6 @@ func TestMintShape(t *testing.T) {
 	if _, err := s.Mint(devissuer.Claims{TokenUse: "refresh"}, now); err == nil {
 		t.Fatal("minted a refresh token")
 	}
-	if _, err := s.Mint(devissuer.Claims{TTL: -time.Second}, now); err == nil {
-		t.Fatal("minted with a negative TTL")
-	}
 	token, err := s.Mint(devissuer.Claims{}, now)
 	if err != nil {
 		t.Fatal(err)
@@ -214,6 +211,45 @@ func TestAuthorizerEvents(t *testing.T) {
 			}
 			if tt.allowed && (resp.Context["sub"] != devissuer.DefaultSubject || resp.Context["groups"] != "writers") {
 				t.Fatalf("context = %v", resp.Context)
+			}
+		})
+	}
+}
+
+// Issue 14, friction 7: a negative TTL mints an already expired token (to
+// test expiry handling), ExpireAtIssue one whose exp is its iat, and zero
+// the documented default of an hour.
+func TestMintTTL(t *testing.T) {
+	s, err := devissuer.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		ttl  time.Duration
+		want int64 // exp - iat
+	}{
+		{"negative: already expired", -time.Minute, -60},
+		{"expire at issue", devissuer.ExpireAtIssue, 0},
+		{"zero: the default hour", 0, 3600},
+		{"positive", 5 * time.Minute, 300},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			token, err := s.Mint(devissuer.Claims{TTL: tt.ttl}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var claims struct{ IAT, EXP int64 }
+			b, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var raw map[string]int64
+			_ = json.Unmarshal(b, &raw)
+			claims.IAT, claims.EXP = raw["iat"], raw["exp"]
+			if got := claims.EXP - claims.IAT; got != tt.want {
+				t.Errorf("exp - iat = %d, want %d", got, tt.want)
 			}
 		})
 	}

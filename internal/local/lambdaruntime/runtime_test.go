@@ -549,3 +549,27 @@ func TestParkedEnvironmentOutlivesTimeouts(t *testing.T) {
 		t.Errorf("after idling past the timeouts: pid %d count %d, want the warm pid %d, count 2", second.PID, second.Count, first.PID)
 	}
 }
+
+// An environment stopped while its runtime waits in /invocation/next must
+// not answer that call: Lambda's Runtime API never answers a pending
+// /next at shutdown, it stops the process (SIGTERM, then SIGKILL; see
+// https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-shutdown).
+// An error answer made aws-lambda-go print "failed to GET
+// .../invocation/next: got unexpected status code: 500" after every
+// `make invoke` and at every shutdown.
+func TestCloseLeavesNoRuntimeClientError(t *testing.T) {
+	logs := newLineLog()
+	rt, err := lambdaruntime.New(lambdaruntime.Options{Functions: []lambdaruntime.Function{fn("F")}, LogOutput: logs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeEcho(t, invoke(t, rt, "F", map[string]any{"action": "echo"}))
+	if err := rt.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	for _, bad := range []string{"failed to GET", "unexpected status code"} {
+		if strings.Contains(logs.String(), bad) {
+			t.Errorf("the function's output after Close has %q:\n%s", bad, logs.String())
+		}
+	}
+}

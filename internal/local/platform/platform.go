@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"syscall"
 
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
 	"github.com/sqsgate/sqsgate/internal/local/httpapi"
@@ -104,6 +106,11 @@ type Platform struct {
 	// GitHubSecret is the WebhookFunction's local GitHub secret (first of
 	// a comma-separated list), for the sample curl; "" if none.
 	GitHubSecret string
+	// RealAWS lists what the functions would call in real AWS (no
+	// credentials here); the summary warns about each with the fix.
+	RealAWS []RealAWSNote
+	// DevTokens: a route's authorizer accepts `sqsgate token`'s tokens.
+	DevTokens bool
 
 	cfg     Config
 	closers []func() error
@@ -171,6 +178,7 @@ func (p *Platform) start() error {
 	if env := functionEnv(functions, "WebhookFunction"); env != nil {
 		p.GitHubSecret = firstSecret(env["GITHUB_WEBHOOK_SECRET"])
 	}
+	p.RealAWS, p.DevTokens = realAWSNotes(functions), acceptsDevTokens(app.API, functions)
 	rt, err := p.startRuntime(functions)
 	if err != nil {
 		return err
@@ -294,7 +302,7 @@ func (p *Platform) listen(what, flag, addr string) (net.Listener, error) {
 func listen(what, flag, addr string, allowOthers bool, log *slog.Logger) (net.Listener, error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("%s: listen on %s: %w", what, addr, err)
+		return nil, fmt.Errorf("%s: listen on %s: %w%s", what, addr, err, portHint(flag, err))
 	}
 	if allowOthers {
 		return l, nil
@@ -484,4 +492,14 @@ func (i invoker) Invoke(ctx context.Context, function string, payload []byte) ([
 		return res.Payload, &FunctionError{Function: function, Payload: res.Payload}
 	}
 	return res.Payload, nil
+}
+
+// portHint names the flag and variable that move a listener when its port
+// is taken, the first thing a second `make run` meets.
+func portHint(flag string, err error) string {
+	if !errors.Is(err, syscall.EADDRINUSE) || !strings.HasPrefix(flag, "--") {
+		return ""
+	}
+	env := "SQSGATE_" + strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(flag, "--"), "-", "_"))
+	return fmt.Sprintf(" (another process holds the port: stop it, or choose another address with %s or %s)", flag, env)
 }

@@ -137,6 +137,10 @@ func DecodeBase64(s string) (MAC, bool) {
 	return mac, ok
 }
 
+// maxDecoded is the largest value DecodeBase64To takes: a 64-byte Ed25519
+// signature.
+const maxDecoded = 64
+
 // DecodeBase64To decodes s, the canonical padded standard base64 of exactly
 // len(dst) bytes, into dst. It refuses other lengths, line breaks (which
 // encoding/base64 would skip) and non-zero padding bits.
@@ -144,10 +148,11 @@ func DecodeBase64To(dst []byte, s string) bool {
 	if len(s) != base64.StdEncoding.EncodedLen(len(dst)) {
 		return false
 	}
-	var buf [128]byte // the largest value decoded here is a 64-byte Ed25519 signature
-	if len(s) > len(buf) {
+	if len(dst) > maxDecoded {
 		return false
 	}
+	// Decode wants room for DecodedLen, two bytes more than the value.
+	var buf [maxDecoded + 2]byte
 	n, err := base64.StdEncoding.Strict().Decode(buf[:], []byte(s))
 	if err != nil || n != len(dst) {
 		return false
@@ -182,15 +187,21 @@ func ParseUnix(s string, canonical bool) (int64, bool) {
 // Within reports whether the signed time unix lies within tolerance of now
 // in either direction (the bounds included), as the providers' libraries
 // compare it: with now to the nanosecond. A scheme that compares whole
-// seconds passes now.Truncate(time.Second).
+// seconds passes now.Truncate(time.Second). It counts whole seconds and
+// nanoseconds apart, so no timestamp, however far, can overflow it.
 func Within(unix int64, now time.Time, tolerance time.Duration) bool {
-	// Far-off times are refused in whole seconds first: time.Unix of a
-	// 19-digit value would overflow the arithmetic below. unix is never
-	// negative (ParseUnix) and now is a real clock, so this cannot overflow.
-	limit := int64(tolerance/time.Second) + 1
-	if d := now.Unix() - unix; d > limit || d < -limit {
+	tolSec, tolNs := int64(tolerance/time.Second), int64(tolerance%time.Second)
+	// now - unix is d seconds and ns nanoseconds, 0 <= ns < 1 s. unix is
+	// never negative (ParseUnix) and now is a real clock: d cannot overflow.
+	d, ns := now.Unix()-unix, int64(now.Nanosecond())
+	if d > tolSec || d < -tolSec-1 {
 		return false
 	}
-	age := now.Sub(time.Unix(unix, 0))
-	return -tolerance <= age && age <= tolerance
+	if d == tolSec { // past: d s + ns <= tolerance
+		return ns <= tolNs
+	}
+	if d == -tolSec-1 { // future: -(tolSec+1) s + ns >= -tolerance
+		return ns >= int64(time.Second)-tolNs
+	}
+	return true
 }

@@ -80,6 +80,8 @@ func TestDecodeHex(t *testing.T) {
 		{"upper allowed", upper, false, true},
 		{"upper refused", upper, true, false},
 		{"one upper digit refused", lower[:63] + "F", true, false},
+		{"an A refused", lower[:63] + "A", true, false},
+		{"an A allowed", lower[:63] + "A", false, true},
 		{"short", lower[:62], false, false},
 		{"long", lower + "00", false, false},
 		{"not hex", lower[:62] + "zg", false, false},
@@ -124,8 +126,8 @@ func TestDecodeBase64(t *testing.T) {
 	var sig [64]byte
 	assert.True(t, DecodeBase64To(sig[:], base64.StdEncoding.EncodeToString(make([]byte, 64))))
 	assert.False(t, DecodeBase64To(sig[:], good), "a 32-byte value into a 64-byte destination")
-	big := make([]byte, 100)
-	assert.False(t, DecodeBase64To(big, base64.StdEncoding.EncodeToString(big)), "larger than the stack buffer")
+	big := make([]byte, 65)
+	assert.False(t, DecodeBase64To(big, base64.StdEncoding.EncodeToString(big)), "larger than a signature")
 }
 
 func TestParseUnix(t *testing.T) {
@@ -172,6 +174,11 @@ func TestWithin(t *testing.T) {
 		{"a nanosecond past the edge", 1699999995, now.Add(1), 5 * time.Second, false},
 		{"a nanosecond inside the future edge", 1700000005, now.Add(1), 5 * time.Second, true},
 		{"fractional tolerance", 1699999995, now.Add(500 * time.Millisecond), 5500 * time.Millisecond, true},
+		{"fractional tolerance, a nanosecond past", 1699999995, now.Add(500*time.Millisecond + 1), 5500 * time.Millisecond, false},
+		{"fractional tolerance, future edge", 1700000006, now.Add(500 * time.Millisecond), 5500 * time.Millisecond, true},
+		{"fractional tolerance, a nanosecond past the future edge", 1700000006, now.Add(500*time.Millisecond - 1), 5500 * time.Millisecond, false},
+		{"whole tolerance, a nanosecond inside the future edge", 1700000006, now.Add(time.Second - 1), 5 * time.Second, false},
+		{"whole tolerance, future edge exactly", 1700000006, now.Add(time.Second), 5 * time.Second, true},
 		{"zero tolerance, same instant", 1700000000, now, 0, true},
 		{"zero tolerance, a nanosecond later", 1700000000, now.Add(1), 0, false},
 		{"far future, 19 digits", 9223372036854775807, now, 5 * time.Second, false},

@@ -98,6 +98,13 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Handler, error) {
 	if deps.Sender == nil || deps.BatchSender == nil {
 		return nil, errors.New("transform: Sender and BatchSender are required")
 	}
+	// Zero means the default; below zero is a mistake.
+	if cfg.MaxBatchItems < 0 || cfg.Concurrency < 0 || cfg.MaxAttempts < 0 {
+		return nil, errors.New("transform: MaxBatchItems, Concurrency and MaxAttempts must not be negative")
+	}
+	if cfg.Backoff < 0 {
+		return nil, errors.New("transform: Backoff must not be negative")
+	}
 	schema, err := LoadSchema(cfg.Schema)
 	if err != nil {
 		return nil, fmt.Errorf("transform: %w", err)
@@ -132,12 +139,6 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Handler, error) {
 	}
 	if err := sqsmsg.ValidateAttributes(map[string]sqsmsg.Attribute{AttributeSource: {DataType: "String", StringValue: h.source}}); err != nil {
 		return nil, fmt.Errorf("transform: Source: %w", err)
-	}
-	if h.maxItems < 1 || h.concurrency < 1 || h.maxAttempts < 1 {
-		return nil, errors.New("transform: MaxBatchItems, Concurrency and MaxAttempts must be positive")
-	}
-	if h.firstBackoff < 0 {
-		return nil, errors.New("transform: Backoff must not be negative")
 	}
 	return h, nil
 }

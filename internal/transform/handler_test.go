@@ -165,7 +165,7 @@ func TestHandleValidationListsEveryFailingItem(t *testing.T) {
 		{2, "/items/0/quantity", "minimum"},
 		{2, "/extra", "additionalProperties"},
 	}, got)
-	assert.Contains(t, rb.Message, "2 item(s)")
+	assert.Equal(t, `2 item(s) do not match the "strict-order" schema; nothing was sent`, rb.Message)
 }
 
 func TestHandleSingle(t *testing.T) {
@@ -513,9 +513,9 @@ func TestNew(t *testing.T) {
 		{"no batch sender", func(c *testSetup) { c.BatchSender = nil }, "BatchSender"},
 		{"unknown schema", func(c *testSetup) { c.Schema = "nope" }, "unknown event schema"},
 		{"source SQS would refuse", func(c *testSetup) { c.Source = "a\x00b" }, "Source"},
-		{"negative items", func(c *testSetup) { c.MaxBatchItems = -1 }, "positive"},
-		{"negative concurrency", func(c *testSetup) { c.Concurrency = -1 }, "positive"},
-		{"negative attempts", func(c *testSetup) { c.MaxAttempts = -1 }, "positive"},
+		{"negative items", func(c *testSetup) { c.MaxBatchItems = -1 }, "MaxBatchItems"},
+		{"negative concurrency", func(c *testSetup) { c.Concurrency = -1 }, "Concurrency"},
+		{"negative attempts", func(c *testSetup) { c.MaxAttempts = -1 }, "MaxAttempts"},
 		{"negative backoff", func(c *testSetup) { c.Backoff = -time.Second }, "Backoff"},
 	}
 	for _, tt := range tests {
@@ -552,7 +552,7 @@ func TestHandleValidationCapsErrors(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	rb := decodeResponse(t, resp.Body)
 	assert.Len(t, rb.Errors, maxReportedErrors)
-	assert.Contains(t, rb.Message, "150 item(s)")
+	assert.Equal(t, `150 item(s) do not match the "strict-order" schema; nothing was sent`, rb.Message)
 	for i := 1; i < len(rb.Errors); i++ {
 		assert.LessOrEqual(t, rb.Errors[i-1].Index, rb.Errors[i].Index, "errors in item order")
 	}

@@ -23,8 +23,7 @@ func (h *Handler) prepare(in *input, c Caller, now time.Time) ([]Message, error)
 	env := newEnvelopeWriter(h.source, now.UTC().Format(time.RFC3339Nano), c)
 	msgs := make([]Message, n)
 	producerIDs := make([]string, n)
-	workers := min(runtime.GOMAXPROCS(0), 1+n/minItemsPerWorker)
-	chunk := (n + workers - 1) / workers
+	workers, chunk := split(n, runtime.GOMAXPROCS(0))
 	// Per worker: the first malformed item, the first message SQS would
 	// refuse, and the schema violations, each in item order.
 	malformed, refused := make([]error, workers), make([]error, workers)
@@ -64,7 +63,7 @@ func (h *Handler) prepare(in *input, c Caller, now time.Time) ([]Message, error)
 				refused[w] = &ItemError{Index: i, Message: fmt.Sprintf("the enveloped message would be %d bytes; SQS accepts at most %d", m.Size, sqsmsg.MaxMessageBytes), Err: ErrItemTooLarge}
 				continue
 			}
-			if sqsmsg.InvalidCharIndex(body) >= 0 {
+			if sqsmsg.ValidateBody(body) != nil {
 				refused[w] = &ItemError{Index: i, Message: "the event contains a character SQS does not accept (e.g. U+FFFE or invalid UTF-8)", Err: ErrInvalidCharacters}
 				continue
 			}
@@ -125,6 +124,13 @@ func (h *Handler) prepare(in *input, c Caller, now time.Time) ([]Message, error)
 // minItemsPerWorker keeps small requests on one goroutine, where starting
 // more would cost more than it saves.
 const minItemsPerWorker = 64
+
+// split shares n items among at most procs goroutines, one more for every
+// minItemsPerWorker items, in contiguous chunks of at most chunk items.
+func split(n, procs int) (workers, chunk int) {
+	workers = min(procs, 1+n/minItemsPerWorker)
+	return workers, (n + workers - 1) / workers
+}
 
 func sum(ns []int) int {
 	t := 0

@@ -236,14 +236,17 @@ func (h *Handler) sendCall(ctx context.Context, msgs []Message, call []int, out 
 	}
 }
 
-// backoff doubles from the configured first delay, capped at 2 s so retries
-// stay well inside a Lambda timeout.
+// maxBackoff caps the pause between retries, so they stay well inside a
+// Lambda timeout.
+const maxBackoff = 2 * time.Second
+
+// backoff doubles from the configured first delay, capped at maxBackoff.
 func (h *Handler) backoff(attempt int) time.Duration {
 	d := h.firstBackoff << (attempt - 1)
-	if d > 2*time.Second || d <= 0 {
-		d = 2 * time.Second
+	if d <= 0 { // doubled past int64
+		return maxBackoff
 	}
-	return d
+	return min(d, maxBackoff)
 }
 
 // sendOne sends a single message with SendMessage.

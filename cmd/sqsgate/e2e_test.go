@@ -52,7 +52,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			args := append(b.args(t), "--parameter-overrides", "MaxReceiveCount="+strconv.Itoa(maxReceiveCount))
+			args := append(b.args(t), "--parameter-overrides", "MaxReceiveCount="+strconv.Itoa(maxReceiveCount)+" EventSchema=strict-order")
 			s := startStack(t, args...)
 			ingest, dlq := s.queueURL(t, ingestQueue), s.queueURL(t, deadLetters)
 			t.Run("webhooks", func(t *testing.T) { webhookFlows(t, s, ingest) })
@@ -370,7 +370,8 @@ func nativeFlows(t *testing.T, s *stack, queueURL, token string) {
 	})
 }
 
-// validOrder satisfies the strict-order schema env.local.json selects.
+// validOrder satisfies the strict-order schema TestEndToEnd selects
+// (env.local.json keeps the default, which accepts any object).
 const validOrder = `{"orderId":"ord_e2e00001","amount":11.25,"currency":"EUR","items":[{"sku":"SKU-1","quantity":1}]}`
 
 // transformerFlow posts one event to the transformer and finds its
@@ -486,6 +487,7 @@ func TestHelpDocumentsFlagsAndEnvironment(t *testing.T) {
 	for _, c := range []struct{ cmd, flag string }{
 		{"run", "api-addr"}, {"run", "sqs-endpoint"}, {"run", "lambda-addr"}, {"run", "data-dir"},
 		{"sqs", "sqs-addr"}, {"invoke", "event"}, {"token", "token-use"}, {"events", "dir"},
+		{"run", "allow-other-users"}, {"sqs", "allow-other-users"}, {"invoke", "allow-other-users"},
 	} {
 		t.Run(c.cmd+" --"+c.flag, func(t *testing.T) {
 			_, errOut, code := sqsgate(t, c.cmd, "--help")

@@ -523,3 +523,31 @@ func TestHandleAnswersBeforeTheLambdaDeadline(t *testing.T) {
 	require.True(t, hasDeadline, "the SQS call must carry a deadline")
 	assert.False(t, callDeadline.After(end.Add(-deadline.Reserve)), "the SQS call must end %v before the invocation; it ends at %v, the invocation at %v", deadline.Reserve, callDeadline, end)
 }
+
+// Issue 14, friction 12: `curl --data '{...}'` sends a JSON body as
+// application/x-www-form-urlencoded; the answer says so instead of only
+// "no valid payload field", and a real form without payload keeps that.
+func TestHandleFormContentTypeWithJSONBody(t *testing.T) {
+	push := fixture(t, "github-push.json")
+	tests := []struct {
+		name string
+		body []byte
+		want string
+	}{
+		{"form without payload", []byte("x=1"), "the form-encoded delivery has no valid payload field"},
+		{"JSON body sent as form", push, "the request's content type is application/x-www-form-urlencoded but its body looks like JSON: send it with Content-Type: application/json (curl --data sends form)"},
+		{"JSON array sent as form", []byte(" [1]"), "the request's content type is application/x-www-form-urlencoded but its body looks like JSON: send it with Content-Type: application/json (curl --data sends form)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := githubHeaders(tt.body)
+			req := request(GitHubPath, with(h, "Content-Type", "application/x-www-form-urlencoded", github.SignatureHeader, github.Sign(githubSecret, tt.body)), tt.body, true)
+			resp, _ := rejection{name: tt.name, req: req}.run(t)
+			assert.Equal(t, 400, resp.StatusCode)
+			var body map[string]string
+			require.NoError(t, json.Unmarshal([]byte(resp.Body), &body))
+			assert.Equal(t, "malformed_payload", body["code"])
+			assert.Equal(t, tt.want, body["message"])
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -132,7 +133,7 @@ var githubProvider = &Provider{
 		contentType := d.contentType()
 		payload, err := github.Payload(contentType, d.body)
 		if err != nil {
-			return ErrMalformedPayload.Detail("the form-encoded delivery has no valid payload field", err)
+			return ErrMalformedPayload.Detail(formPayloadMessage(d.body), err)
 		}
 		msg.body, msg.contentType = bodyString(d.req, d.body), contentType
 		if github.IsForm(contentType) {
@@ -398,4 +399,15 @@ func (h *Handler) deliver(ctx context.Context, p *Provider, req *events.APIGatew
 		return msg, err
 	}
 	return msg, nil
+}
+
+// formPayloadMessage explains a form delivery without a payload field. A
+// body that looks like JSON is almost always `curl --data '{...}'`, which
+// labels JSON as a form: say so rather than only "no payload field".
+func formPayloadMessage(body []byte) string {
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return "the request's content type is application/x-www-form-urlencoded but its body looks like JSON: " +
+			"send it with Content-Type: application/json (curl --data sends form)"
+	}
+	return "the form-encoded delivery has no valid payload field"
 }

@@ -120,6 +120,7 @@ func commands() []command {
 				dataDir := fs.String("data-dir", "", "directory of the durable store; empty keeps messages in memory")
 				region := fs.String("region", platform.DefaultRegion, "region in queue ARNs")
 				level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+				allowOthers := fs.Bool("allow-other-users", false, allowOtherUsersUsage)
 				return func(rc *runContext) int {
 					if len(rc.args) > 0 {
 						return usageError(rc, "sqs takes no arguments")
@@ -128,7 +129,7 @@ func commands() []command {
 					if err != nil {
 						return usageError(rc, err.Error())
 					}
-					if err := serveSQS(rc.ctx, *addr, *dataDir, *region, rc, log); err != nil {
+					if err := serveSQS(rc.ctx, *addr, *dataDir, *region, *allowOthers, rc, log); err != nil {
 						return fail(rc.stderr, err)
 					}
 					return 0
@@ -189,13 +190,16 @@ func commands() []command {
 				fs.StringVar(&c.TokenUse, "token-use", devissuer.TokenUseAccess, "access or id")
 				scopes := fs.String("scope", "", "space- or comma-separated OAuth scopes (access tokens)")
 				groups := fs.String("groups", "", "comma-separated cognito:groups")
-				fs.DurationVar(&c.TTL, "ttl", devissuer.DefaultTTL, "lifetime")
+				fs.DurationVar(&c.TTL, "ttl", devissuer.DefaultTTL, "lifetime; 0 mints a token that expires as it is issued (exp = iat) and a negative one a token already expired that long ago, to test expiry")
 				return func(rc *runContext) int {
 					if len(rc.args) > 0 {
 						return usageError(rc, "token takes no arguments")
 					}
 					if c.TokenUse != devissuer.TokenUseAccess && c.TokenUse != devissuer.TokenUseID {
 						return usageError(rc, "--token-use must be access or id")
+					}
+					if c.TTL == 0 {
+						c.TTL = devissuer.ExpireAtIssue
 					}
 					c.Scopes = splitList(*scopes)
 					c.Groups = splitList(*groups)
@@ -253,8 +257,13 @@ func platformFlags(fs *flag.FlagSet) *platform.Config {
 	fs.StringVar(&cfg.Region, "region", platform.DefaultRegion, "AWS::Region")
 	fs.StringVar(&cfg.StackName, "stack-name", platform.DefaultStackName, "AWS::StackName (queue names derive from it)")
 	fs.StringVar(&cfg.AccountID, "account-id", platform.DefaultAccountID, "AWS::AccountId and the embedded endpoint's account; with --sqs-endpoint, that endpoint's account (moto: 123456789012)")
+	fs.BoolVar(&cfg.AllowOtherUsers, "allow-other-users", false, allowOtherUsersUsage)
 	return cfg
 }
+
+// allowOtherUsersUsage documents the one switch that opens the listeners.
+const allowOtherUsersUsage = "let every local user connect, and allow non-loopback --*-addr (by default only the user who started sqsgate may connect: " +
+	"on Linux other users' connections are refused and logged; elsewhere listeners are loopback-only)"
 
 func usageError(rc *runContext, msg string) int {
 	fmt.Fprintf(rc.stderr, "sqsgate: %s\n", msg)
@@ -286,8 +295,9 @@ func commandName() string {
 }
 
 // serveSQS runs the embedded SQS endpoint alone until ctx is done.
-func serveSQS(ctx context.Context, addr, dataDir, region string, rc *runContext, log *slog.Logger) error {
-	e, err := platform.StartEmbeddedSQS(addr, dataDir, region, platform.DefaultAccountID, log)
+func serveSQS(ctx context.Context, addr, dataDir, region string, allowOthers bool, rc *runContext, log *slog.Logger) error {
+	e, err := platform.StartEmbeddedSQS(platform.SQSOptions{Addr: addr, DataDir: dataDir, Region: region,
+		AccountID: platform.DefaultAccountID, AllowOtherUsers: allowOthers, Logger: log})
 	if err != nil {
 		return err
 	}

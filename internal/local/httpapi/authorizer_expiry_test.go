@@ -66,12 +66,9 @@ func TestCachedDecisionOutlivesTokenByAtMostTheTemplateTTL(t *testing.T) {
 		}[k]
 	})
 	require.NoError(t, err)
-	cfg.Cognito.Now = clock.Now
-	v, err := cognito.New(context.Background(), cfg.Cognito)
+	h, err := authz.New(cfg, authz.Deps{Now: clock.Now}, nil)
 	require.NoError(t, err)
-	t.Cleanup(v.Close)
-	h, err := authz.New(v, cfg.Rules, nil)
-	require.NoError(t, err)
+	t.Cleanup(h.Close)
 
 	inv := &fakeInvoker{respond: func(ctx context.Context, fn string, payload []byte) ([]byte, error) {
 		if fn != tmplAuth.Function {

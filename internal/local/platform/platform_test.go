@@ -1,8 +1,11 @@
 package platform
 
 import (
+	"errors"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,8 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
 	"github.com/sqsgate/sqsgate/internal/local/fixtures"
+	"github.com/sqsgate/sqsgate/internal/local/httplimit"
+	"github.com/sqsgate/sqsgate/internal/local/peercred/peercredtest"
 	"github.com/sqsgate/sqsgate/internal/local/template"
 	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
@@ -199,7 +207,7 @@ func TestDataDirIsPrivate(t *testing.T) {
 	t.Cleanup(func() { syscall.Umask(old) })
 	root := t.TempDir()
 	dir := filepath.Join(root, ".sqsgate", "data")
-	e, err := StartEmbeddedSQS("127.0.0.1:0", dir, DefaultRegion, DefaultAccountID, discard())
+	e, err := StartEmbeddedSQS(SQSOptions{Addr: "127.0.0.1:0", DataDir: dir, Region: DefaultRegion, AccountID: DefaultAccountID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +227,7 @@ func TestDataDirIsPrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs testpeer.SyncBuffer
-	e, err = StartEmbeddedSQS("127.0.0.1:0", shared, DefaultRegion, DefaultAccountID, slog.New(slog.NewJSONHandler(&logs, nil)))
+	e, err = StartEmbeddedSQS(SQSOptions{Addr: "127.0.0.1:0", DataDir: shared, Region: DefaultRegion, AccountID: DefaultAccountID, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,5 +237,107 @@ func TestDataDirIsPrivate(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"data_dir":"`+shared+`"`) || !strings.Contains(logs.String(), `"mode":"0755"`) {
 		t.Errorf("no warning naming the open data directory and its mode:\n%s", logs.String())
+	}
+}
+
+// TestListenersAreLoopbackOnly: an address reachable from other machines is
+// refused with a message naming the flag and the way to open it, unless
+// AllowOtherUsers.
+func TestListenersAreLoopbackOnly(t *testing.T) {
+	_, err := Start(t.Context(), Config{
+		Template: "../../../template.yaml", FunctionsDir: t.TempDir(), Logger: discard(),
+		APIAddr: "0.0.0.0:0", LambdaAddr: "127.0.0.1:0", SQSAddr: "127.0.0.1:0",
+	})
+	if err == nil || !strings.Contains(err.Error(), "--api-addr 0.0.0.0:") || !strings.Contains(err.Error(), "--allow-other-users") {
+		t.Errorf("Start with --api-addr 0.0.0.0:0: %v, want a refusal naming the flag and --allow-other-users", err)
+	}
+	_, err = StartEmbeddedSQS(SQSOptions{Addr: "0.0.0.0:0", Region: DefaultRegion, AccountID: DefaultAccountID})
+	if err == nil || !strings.Contains(err.Error(), "--sqs-addr") {
+		t.Errorf("SQS endpoint on 0.0.0.0:0: %v, want a refusal naming --sqs-addr", err)
+	}
+	e, err := StartEmbeddedSQS(SQSOptions{Addr: "0.0.0.0:0", Region: DefaultRegion, AccountID: DefaultAccountID, AllowOtherUsers: true})
+	if err != nil {
+		t.Fatalf("with AllowOtherUsers: %v", err)
+	}
+	e.Close()
+}
+
+// TestSQSEndpointRefusesOtherUsers: as in issue 16, user nobody could read
+// every queued message; now its connection is refused and logged, while the
+// owner's requests are served. With AllowOtherUsers nobody is answered,
+// which is also what the refused case fails on without the guard.
+func TestSQSEndpointRefusesOtherUsers(t *testing.T) {
+	other := peercredtest.OtherUser(t)
+	listQueues := func(e *EmbeddedSQS) (int, string) {
+		r := other.Do(t, "POST", e.Endpoint(), `{}`, "X-Amz-Target: AmazonSQS.ListQueues", "Content-Type: application/x-amz-json-1.0")
+		return r.Status, r.Error
+	}
+	for _, allow := range []bool{false, true} {
+		logs := &testpeer.SyncBuffer{}
+		e, err := StartEmbeddedSQS(SQSOptions{Addr: "127.0.0.1:0", Region: DefaultRegion, AccountID: DefaultAccountID,
+			AllowOtherUsers: allow, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, errText := listQueues(e)
+		owner, ownerErr := http.Post(e.Endpoint(), "application/x-amz-json-1.0", strings.NewReader(`{}`))
+		e.Close()
+		if allow {
+			if status != 200 {
+				t.Errorf("AllowOtherUsers: another user got %d %s, want 200", status, errText)
+			}
+			continue
+		}
+		if status != 0 || errText == "" {
+			t.Errorf("another user got HTTP %d, want the connection refused", status)
+		}
+		if !strings.Contains(logs.String(), `"event":"connection_refused"`) || !strings.Contains(logs.String(), `"peer_uid":`+strconv.Itoa(other.UID)) {
+			t.Errorf("no refusal logged with the peer's uid:\n%s", logs.String())
+		}
+		if ownerErr != nil {
+			t.Errorf("the owner was refused: %v", ownerErr)
+		} else {
+			owner.Body.Close()
+		}
+	}
+}
+
+// TestEmbeddedSQSBoundsClients: the SQS endpoint's server cuts a client
+// that stalls in its body and closes an idle keep-alive connection, while
+// a ReceiveMessage long poll longer than every timeout still answers
+// (short injected limits; the defaults are httplimit.Defaults).
+func TestEmbeddedSQSBoundsClients(t *testing.T) {
+	lim := httplimit.Limits{ReadHeaderTimeout: 200 * time.Millisecond, BodyTimeout: 200 * time.Millisecond,
+		WriteTimeout: 200 * time.Millisecond, IdleTimeout: 200 * time.Millisecond, MaxConns: 8}
+	e, err := StartEmbeddedSQS(SQSOptions{Addr: "127.0.0.1:0", Region: DefaultRegion, AccountID: DefaultAccountID, Limits: lim})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	addr := strings.TrimPrefix(e.Endpoint(), "http://")
+	closedByServer := func(what, send string) {
+		t.Helper()
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second)) // a failure bound
+		io.WriteString(c, send)
+		if _, err := io.ReadAll(c); errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("%s: the connection stayed open", what)
+		}
+	}
+	closedByServer("slow body", "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Length: 100\r\n\r\n{")
+	closedByServer("idle keep-alive", "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Length: 2\r\n\r\n{}")
+
+	client := newSQSClient(e.Endpoint(), DefaultRegion, false)
+	q, err := client.CreateQueue(t.Context(), &sqs.CreateQueueInput{QueueName: aws.String("poll")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := client.ReceiveMessage(t.Context(), &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 1})
+	if err != nil || len(out.Messages) != 0 {
+		t.Errorf("a 1 s long poll under 200 ms limits: %v %v, want an empty answer", out, err)
 	}
 }

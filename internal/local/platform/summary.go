@@ -59,7 +59,18 @@ func (p *Platform) WriteSummary(w io.Writer) {
 		fmt.Fprintf(w, "  curl -i %s/webhooks/github -H 'Content-Type: application/json' -H 'X-GitHub-Event: ping' -H 'X-GitHub-Delivery: %s' -H 'X-Hub-Signature-256: %s' --data '%s'\n",
 			p.APIURL, fixtures.GitHubPingDelivery, github.Sign(p.GitHubSecret, body), body)
 	}
-	fmt.Fprintf(w, "\nA dev token for the /v1 routes: TOKEN=$(%s token); curl -H \"Authorization: Bearer $TOKEN\" ...\n", p.command())
+	if len(p.RealAWS) > 0 {
+		fmt.Fprintf(w, "\nWARNING: these functions will call real AWS, which they cannot reach from here (webhooks answer 503, /v1 calls 403):\n")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, n := range p.RealAWS {
+			fmt.Fprintf(tw, "  %s\t%s\t→ %s\n", n.Function, n.Variable, n.What)
+		}
+		tw.Flush()
+		fmt.Fprintf(w, "  Fix: pass --env-vars env.local.json (make run does), which gives them the local secrets and the dev issuer, or set those variables in your own env-vars file.\n")
+	}
+	if p.DevTokens {
+		fmt.Fprintf(w, "\nA dev token for the /v1 routes: TOKEN=$(%s token); curl -H \"Authorization: Bearer $TOKEN\" ...\n", p.command())
+	}
 	fmt.Fprintf(w, "\nsqsgate: ready (Ctrl-C stops everything)\n")
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"sort"
 	"strings"
 	"sync"
@@ -213,12 +212,9 @@ func BenchmarkThroughput(b *testing.B) {
 				defer bare.Close()
 				_, durableURL := startServer(b, Options{DataDir: b.TempDir()})
 				targets := []target{{memURL, n}, {bare.URL, n}, {durableURL, n}}
-				withMoto := false
-				if _, err := exec.LookPath("moto_server"); err == nil {
+				_, withMoto := testpeer.Optional(b, "moto_server")
+				if withMoto {
 					targets = append(targets, target{testpeer.StartMoto(b).URL, min(n, 100)})
-					withMoto = true
-				} else {
-					b.Logf("moto_server not available: %v", err)
 				}
 				b.ResetTimer()
 				m := measureRounds(b, targets, clients, w.op, w.fill)

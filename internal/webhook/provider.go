@@ -253,10 +253,10 @@ var standardProvider = &Provider{
 			return "", err
 		}
 		version, err := standard.Verifier{Secrets: secrets, Tolerance: window}.Verify(id, ts, sig, d.body, d.now)
-		switch {
-		case err != nil:
+		if err != nil {
 			return "", err
-		case version == standard.V1a:
+		}
+		if version == standard.V1a {
 			return VerifiedByStandardV1a, nil
 		}
 		return VerifiedByStandardV1, nil
@@ -377,8 +377,10 @@ func (h *Handler) deliver(ctx context.Context, p *Provider, req *events.APIGatew
 		return msg, err
 	}
 	d.body = body
+	// A configured window replaces the default; a zero one is no window
+	// set, and every verifier takes zero for its own default.
 	window := p.Window
-	if w, ok := h.windows[p.Name]; ok && w > 0 {
+	if w, ok := h.windows[p.Name]; ok {
 		window = w
 	}
 	var verifiedBy string
@@ -389,9 +391,7 @@ func (h *Handler) deliver(ctx context.Context, p *Provider, req *events.APIGatew
 	}
 	if err := verifyWithRefresh(ctx, h.secrets[p.Name], verify, sigcheck.ErrSignatureMismatch); err != nil {
 		// Now that the cheap checks have passed, what the body claims too.
-		if event, id := p.claim(d); event != "" || id != "" {
-			msg.event, msg.deliveryID = event, id
-		}
+		msg.event, msg.deliveryID = p.claim(d)
 		return msg, verificationError(err)
 	}
 	msg.verified, msg.verifiedBy = true, verifiedBy

@@ -352,6 +352,70 @@ func TestProvidersWindows(t *testing.T) {
 	}
 }
 
+// TestProvidersDefaultWindow: a window of zero in the handler's settings
+// is no window set; the provider's default applies.
+func TestProvidersDefaultWindow(t *testing.T) {
+	for _, pc := range providerCases(t) {
+		if !pc.signsTime || pc.provider == ProviderPaddle {
+			continue // Paddle's default (5 s) is shorter than the 4 minutes here
+		}
+		t.Run(pc.provider, func(t *testing.T) {
+			h := newTestHandler(t, &recorder{}, nil)
+			h.windows = map[string]time.Duration{pc.provider: 0}
+			resp, err := h.Handle(context.Background(), request(pathOf(pc.provider), pc.sign(pc.body, testNow.Add(-4*time.Minute)), pc.body, false))
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
+		})
+	}
+}
+
+// TestProvidersLogWhatARefusedRequestClaims: a refused delivery's log line
+// names the event and delivery id it claims, from the headers or the body
+// as the provider names them (Standard Webhooks: svix-id when webhook-id
+// is absent), marked unverified.
+func TestProvidersLogWhatARefusedRequestClaims(t *testing.T) {
+	cases := map[string]providerCase{}
+	for _, pc := range providerCases(t) {
+		cases[pc.provider] = pc
+	}
+	forge := func(provider string, body []byte, drop ...string) map[string]string {
+		h := cases[provider].sign(body, testNow.Add(-time.Hour)) // stale: refused after the body is read
+		for _, name := range drop {
+			delete(h, name)
+		}
+		return h
+	}
+	std := cases[ProviderStandard]
+	svix := forge(ProviderStandard, std.body)
+	svix[standard.SvixIDHeader], svix[standard.SvixTimestampHeader], svix[standard.SvixSignatureHeader] =
+		svix[standard.IDHeader], svix[standard.TimestampHeader], svix[standard.SignatureHeader]
+	delete(svix, standard.IDHeader)
+	delete(svix, standard.TimestampHeader)
+	delete(svix, standard.SignatureHeader)
+	tests := []struct {
+		name, provider string
+		headers        map[string]string
+		body           []byte
+		event, id      string
+	}{
+		{"stripe", ProviderStripe, forge(ProviderStripe, cases[ProviderStripe].body), cases[ProviderStripe].body, "payment_intent.succeeded", "evt_3QwWbD2eZvKYlo2C1nT0aBcD"},
+		{"standard, webhook-id", ProviderStandard, forge(ProviderStandard, std.body), std.body, "contact.created", "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"},
+		{"standard, svix-id", ProviderStandard, svix, std.body, "contact.created", "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"},
+		{"slack", ProviderSlack, forge(ProviderSlack, cases[ProviderSlack].body), cases[ProviderSlack].body, "app_mention", "Ev123ABC456"},
+		{"paddle, only an event_type", ProviderPaddle, forge(ProviderPaddle, []byte(`{"event_type":"a.b"}`)), []byte(`{"event_type":"a.b"}`), "a.b", ""},
+		{"paddle, only an event_id", ProviderPaddle, forge(ProviderPaddle, []byte(`{"event_id":"evt_9"}`)), []byte(`{"event_id":"evt_9"}`), "", "evt_9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, line := rejection{req: request(pathOf(tt.provider), tt.headers, tt.body, false)}.run(t)
+			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, resp.Body)
+			assert.Equal(t, tt.event, line["event"])
+			assert.Equal(t, tt.id, line["delivery_id"])
+			assert.Equal(t, false, line["verified"])
+		})
+	}
+}
+
 // TestProvidersRotation: during a rotation two secrets are configured and
 // a delivery signed with either is accepted.
 func TestProvidersRotation(t *testing.T) {

@@ -43,9 +43,10 @@ run: build-local ## Run the whole app locally: SQS on :9324, HTTP API on :3000, 
 	$(SQSGATE) run --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
 
 invoke: build-local ## Invoke one function's real binary on one event: make invoke FN=WebhookFunction EVENT=events/webhook/github-push.json
+	@$(SQSGATE) events >/dev/null # fresh time-signed fixtures (Paddle's window is 5 s)
 	$(SQSGATE) invoke $(FN) --event $(EVENT) --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
 
-events: ## Re-sign the fixtures in events/ with the dev secrets and fresh tokens
+events: ## Re-sign the fixtures in events/ with the dev secrets and fresh tokens (the time-signed ones are git-ignored)
 	$(GO) run ./cmd/sqsgate events
 
 token: ## Print a token from the local dev issuer (dev only)

@@ -70,6 +70,10 @@ type Config struct {
 	// user that started the platform may connect (internal/local/peercred)
 	// and every address must be loopback.
 	AllowOtherUsers bool
+	// Build, when set, makes sure the named functions' bootstraps in
+	// FunctionsDir are built and current before they run (cli wires
+	// internal/local/build); nil runs what FunctionsDir holds.
+	Build func(ctx context.Context, functions []string) error
 	// Limits bound every server's clients (timeouts, open connections);
 	// zero fields take httplimit.Defaults. Tests inject short ones.
 	Limits httplimit.Limits
@@ -121,14 +125,14 @@ type Platform struct {
 func Start(ctx context.Context, cfg Config) (*Platform, error) {
 	cfg.defaults()
 	p := &Platform{cfg: cfg}
-	if err := p.start(); err != nil {
+	if err := p.start(ctx); err != nil {
 		p.Close()
 		return nil, err
 	}
 	return p, nil
 }
 
-func (p *Platform) start() error {
+func (p *Platform) start(ctx context.Context) error {
 	cfg := p.cfg
 	log := cfg.Logger
 	if err := checkAccess(cfg.AllowOtherUsers, log); err != nil {
@@ -165,6 +169,9 @@ func (p *Platform) start() error {
 		return err
 	}
 	p.App = app
+	if err := buildFunctions(ctx, cfg.Build, app.Functions); err != nil {
+		return err
+	}
 
 	issuer, err := devissuer.Load()
 	if err != nil {
@@ -502,4 +509,16 @@ func portHint(flag string, err error) string {
 	}
 	env := "SQSGATE_" + strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(flag, "--"), "-", "_"))
 	return fmt.Sprintf(" (another process holds the port: stop it, or choose another address with %s or %s)", flag, env)
+}
+
+// buildFunctions runs the Build hook, if any, on fns.
+func buildFunctions(ctx context.Context, build func(context.Context, []string) error, fns []*template.Function) error {
+	if build == nil {
+		return nil
+	}
+	names := make([]string, len(fns))
+	for i, f := range fns {
+		names[i] = f.LogicalID
+	}
+	return build(ctx, names)
 }

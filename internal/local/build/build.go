@@ -186,7 +186,7 @@ func (b *Builder) Stamps(ctx context.Context, fns []Function) (map[string]string
 		return nil, err
 	}
 	sum, _ := os.ReadFile(filepath.Join(b.Dir, "go.sum")) // a module without dependencies has none
-	byDir := map[string]string{} // a root's real directory → its package argument
+	byDir := map[string]string{}                          // a root's real directory → its package argument
 	for _, p := range pkgs {
 		byDir[realDir(filepath.Join(b.Dir, p))] = p
 	}

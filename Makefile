@@ -17,7 +17,7 @@ ENV_VARS ?= env.local.json
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH ?= .
 
-.PHONY: help build sqsgate-bin run invoke events token sqs test test-short bench mutate lint deploy deploy-dev deploy-prod clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: help build sqsgate-bin run watch invoke events token sqs test test-short bench mutate lint deploy deploy-dev deploy-prod clean $(addprefix build-,$(FUNCTIONS))
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-14s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ sqsgate-bin:
 
 run: sqsgate-bin ## Run the whole app locally: SQS on :9324, HTTP API on :3000, Lambda on :3001 (no Docker, no AWS); builds stale functions first
 	$(SQSGATE) run --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
+
+watch: sqsgate-bin ## make run, plus: a function whose Go sources change is rebuilt and swapped in without a restart
+	$(SQSGATE) run --watch --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
 
 invoke: sqsgate-bin ## Invoke one function's real binary on one event: make invoke FN=WebhookFunction EVENT=events/webhook/github-push.json
 	@$(SQSGATE) events >/dev/null # fresh time-signed fixtures (Paddle's window is 5 s)

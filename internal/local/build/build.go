@@ -83,9 +83,31 @@ func (b *Builder) Ensure(ctx context.Context, fns []Function) error {
 	return nil
 }
 
-// Rebuild builds f whatever its stamp says (the watcher calls it after a
-// change) and reports whether the binary changed. On failure the old
-// binary stays in place.
+// Update builds every function of fns whose bootstrap is stale, going on
+// past failures, and returns the ones it rebuilt; err joins the failures
+// (each a *Error with the compiler's output). Failed ones keep their old
+// binary.
+func (b *Builder) Update(ctx context.Context, fns []Function) (rebuilt []Function, err error) {
+	stamps, err := b.Stamps(ctx, fns)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, f := range fns {
+		if current(f.Out, stamps[f.Package]) {
+			continue
+		}
+		if err := b.build(ctx, f, stamps[f.Package]); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rebuilt = append(rebuilt, f)
+	}
+	return rebuilt, errors.Join(errs...)
+}
+
+// Rebuild builds f when it is stale and reports whether it built; on
+// failure the old binary stays in place.
 func (b *Builder) Rebuild(ctx context.Context, f Function) (changed bool, err error) {
 	stamps, err := b.Stamps(ctx, []Function{f})
 	if err != nil {

@@ -90,6 +90,7 @@ func commands() []command {
 				fs.IntVar(&cfg.MaxConcurrency, "max-concurrency", 0, "execution environments per function unless the template sets ReservedConcurrentExecutions (0 = the runtime's default, 10)")
 				level := fs.String("log-level", "info", "the platform's own log level: debug, info, warn or error")
 				accessLog := fs.Bool("access-log", true, "write an HTTP API access log line (JSON) per request to stderr")
+				watchFlag := fs.Bool("watch", false, "rebuild a function when its Go sources change and swap it in without a restart (invocations in flight finish on the old binary); template changes are reported, to apply by a restart")
 				return func(rc *runContext) int {
 					if len(rc.args) > 0 {
 						return usageError(rc, "run takes no arguments")
@@ -106,6 +107,12 @@ func commands() []command {
 					cfg.Command = commandName()
 					if *buildFlag {
 						cfg.Build = builder(cfg, rc.stderr)
+					}
+					if *watchFlag {
+						if err := runWatching(rc.ctx, *cfg, rc.stdout, rc.stderr); err != nil {
+							return fail(rc.stderr, err)
+						}
+						return 0
 					}
 					if err := platform.Run(rc.ctx, *cfg, rc.stdout); err != nil {
 						return fail(rc.stderr, err)

@@ -118,7 +118,13 @@ type Platform struct {
 
 	cfg     Config
 	closers []func() error
+	rt      *lambdaruntime.Runtime
 }
+
+// ReplaceFunction makes a function's next invocations start its bootstrap
+// anew, after a rebuild renamed a new binary into place (--watch);
+// invocations in flight finish on the old one.
+func (p *Platform) ReplaceFunction(name string) error { return p.rt.Replace(name) }
 
 // Start resolves the template and starts everything. On error nothing is
 // left running.
@@ -190,6 +196,7 @@ func (p *Platform) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p.rt = rt
 
 	if app.API != nil {
 		apiCfg := apiConfig(app.API, cfg.Region, cfg.AccountID, jwksURL, log)

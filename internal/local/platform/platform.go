@@ -200,17 +200,18 @@ func (p *Platform) start(ctx context.Context) error {
 
 	if app.API != nil {
 		apiCfg := apiConfig(app.API, cfg.Region, cfg.AccountID, jwksURL, log)
+		con, accessLog := p.startConsole(backend, app.API, cfg.AccessLog)
 		api, err := httpapi.New(apiCfg, httpapi.Options{
 			Invoker:   invoker{rt},
 			SQS:       newSQSClient(p.SQSEndpoint, cfg.Region, p.External),
 			Logger:    log.With("component", "httpapi"),
-			AccessLog: cfg.AccessLog,
+			AccessLog: accessLog,
 			Extra:     jwksHandler(issuer),
 		})
 		if err != nil {
 			return fmt.Errorf("HTTP API %s: %w", app.API.LogicalID, err)
 		}
-		p.serve(apiListener, api, log)
+		p.serve(apiListener, con.Wrap(api), log)
 	} else {
 		log.Warn("the template has no HTTP API; only the SQS endpoint and the Lambda Invoke API run")
 		apiListener.Close()

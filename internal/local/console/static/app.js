@@ -33,6 +33,7 @@ function chart(history) {
   svg.setAttribute("width", w);
   svg.setAttribute("height", h);
   if (!history || history.length === 0) return svg;
+  if (history.length === 1) history = [history[0], history[0]]; // a flat line until the next sample
   const max = Math.max(1, ...history.map((s) => s.v));
   const step = history.length > 1 ? w / (history.length - 1) : 0;
   const pts = history.map((s, i) => `${(i * step).toFixed(1)},${(h - 2 - (s.v / max) * (h - 4)).toFixed(1)}`);

@@ -384,7 +384,7 @@ func runtimeFunctions(app *template.App, ev EnvVars, global map[string]string, c
 	for _, f := range app.Functions {
 		exe := filepath.Join(cfg.FunctionsDir, f.LogicalID, "bootstrap")
 		if info, err := os.Stat(exe); err != nil || info.IsDir() {
-			return nil, fmt.Errorf("function %s: no bootstrap at %s; build the functions for this machine first (make build-local)", f.LogicalID, exe)
+			return nil, fmt.Errorf("function %s: no bootstrap at %s; build the functions for this machine first (sqsgate run and invoke build them from the Go module beside the template unless --build=false; or make build-local)", f.LogicalID, exe)
 		}
 		concurrency := cfg.MaxConcurrency
 		if f.ReservedConcurrency > 0 {

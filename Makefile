@@ -17,7 +17,7 @@ ENV_VARS ?= env.local.json
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH ?= .
 
-.PHONY: help build run invoke events token sqs test test-short bench mutate lint deploy deploy-dev deploy-prod clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: help build sqsgate-bin run watch invoke events token sqs test test-short bench mutate lint deploy deploy-dev deploy-prod clean $(addprefix build-,$(FUNCTIONS))
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-14s %s\n", $$1, $$2}'
@@ -39,13 +39,23 @@ build-local: ## Build sqsgate and every function's bootstrap for this machine in
 build-local-%:
 	CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(LOCAL_BIN)/$*/bootstrap $(call pkg,$*)
 
-run: build-local ## Run the whole app locally: SQS on :9324, HTTP API on :3000, Lambda on :3001 (no Docker, no AWS)
+# The command itself; it builds the functions it runs (sqsgate run --build),
+# one progress line per function.
+sqsgate-bin:
+	@echo "sqsgate: building $(SQSGATE) (a first build compiles every dependency: a minute or two)"
+	@start=$$(date +%s); $(GO) build -o $(SQSGATE) ./cmd/sqsgate && echo "sqsgate: built $(SQSGATE) in $$(( $$(date +%s) - start ))s"
+
+run: sqsgate-bin ## Run the whole app locally: SQS on :9324, HTTP API on :3000, Lambda on :3001 (no Docker, no AWS); builds stale functions first
 	$(SQSGATE) run --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
 
-invoke: build-local ## Invoke one function's real binary on one event: make invoke FN=WebhookFunction EVENT=events/webhook/github-push.json
+watch: sqsgate-bin ## make run, plus: a function whose Go sources change is rebuilt and swapped in without a restart
+	$(SQSGATE) run --watch --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
+
+invoke: sqsgate-bin ## Invoke one function's real binary on one event: make invoke FN=WebhookFunction EVENT=events/webhook/github-push.json
+	@$(SQSGATE) events >/dev/null # fresh time-signed fixtures (Paddle's window is 5 s)
 	$(SQSGATE) invoke $(FN) --event $(EVENT) --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
 
-events: ## Re-sign the fixtures in events/ with the dev secrets and fresh tokens
+events: ## Re-sign the fixtures in events/ with the dev secrets and fresh tokens (the time-signed ones are git-ignored)
 	$(GO) run ./cmd/sqsgate events
 
 token: ## Print a token from the local dev issuer (dev only)

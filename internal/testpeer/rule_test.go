@@ -22,7 +22,16 @@ func (r *recorder) SkipNow()                       { r.skipped = true }
 
 const absentPeer = "sqsgate-no-such-peer-on-any-path"
 
+// notShort runs a test of the rule as a full run sees it, also under
+// `go test -short` (make test-short).
+func notShort(t *testing.T) {
+	old := short
+	short = func() bool { return false }
+	t.Cleanup(func() { short = old })
+}
+
 func TestMissingPeerRule(t *testing.T) {
+	notShort(t)
 	tests := []struct {
 		name      string
 		required  string
@@ -59,6 +68,7 @@ func TestMissingPeerRule(t *testing.T) {
 }
 
 func TestOptionalFindsAPresentPeer(t *testing.T) {
+	notShort(t)
 	t.Setenv(RequireEnv, "1")
 	r := &recorder{}
 	if path, ok := Optional(r, "go"); !ok || path == "" || r.fatal != "" {

@@ -80,9 +80,9 @@ func commands() []command {
 			name:    "run",
 			summary: "Run everything: the SQS endpoint, every function under the local Lambda runtime, the HTTP API and the Lambda Invoke API.",
 			detail: "Routes, authorizers, queues and functions come from the template. Each function runs its real bootstrap\n" +
-				"from --functions-dir/<LogicalId>/bootstrap (make build-local builds them). Ctrl-C stops everything.",
+				"from --functions-dir/<LogicalId>/bootstrap, built first when missing or stale (--build). Ctrl-C stops everything.",
 			flags: func(fs *flag.FlagSet) func(*runContext) int {
-				cfg := platformFlags(fs)
+				cfg, buildFlag := platformFlags(fs)
 				fs.StringVar(&cfg.APIAddr, "api-addr", platform.DefaultAPIAddr, "HTTP API listen address")
 				fs.StringVar(&cfg.SQSAddr, "sqs-addr", platform.DefaultSQSAddr, "embedded SQS endpoint listen address (loopback by default)")
 				fs.StringVar(&cfg.LambdaAddr, "lambda-addr", platform.DefaultLambdaAddr, "Lambda Invoke API listen address (aws lambda invoke --endpoint-url)")
@@ -90,6 +90,7 @@ func commands() []command {
 				fs.IntVar(&cfg.MaxConcurrency, "max-concurrency", 0, "execution environments per function unless the template sets ReservedConcurrentExecutions (0 = the runtime's default, 10)")
 				level := fs.String("log-level", "info", "the platform's own log level: debug, info, warn or error")
 				accessLog := fs.Bool("access-log", true, "write an HTTP API access log line (JSON) per request to stderr")
+				watchFlag := fs.Bool("watch", false, "rebuild a function when its Go sources change and swap it in without a restart (invocations in flight finish on the old binary); template changes are reported, to apply by a restart")
 				return func(rc *runContext) int {
 					if len(rc.args) > 0 {
 						return usageError(rc, "run takes no arguments")
@@ -104,6 +105,15 @@ func commands() []command {
 						cfg.AccessLog = rc.stderr
 					}
 					cfg.Command = commandName()
+					if *buildFlag {
+						cfg.Build = builder(cfg, rc.stderr)
+					}
+					if *watchFlag {
+						if err := runWatching(rc.ctx, *cfg, rc.stdout, rc.stderr); err != nil {
+							return fail(rc.stderr, err)
+						}
+						return 0
+					}
 					if err := platform.Run(rc.ctx, *cfg, rc.stdout); err != nil {
 						return fail(rc.stderr, err)
 					}
@@ -144,7 +154,7 @@ func commands() []command {
 				"The exit code is 1 when the function returns an error. Without --sqs-endpoint the function's SQS calls go\n" +
 				"to an in-memory endpoint holding the template's queues for this invocation only.",
 			flags: func(fs *flag.FlagSet) func(*runContext) int {
-				cfg := platformFlags(fs)
+				cfg, buildFlag := platformFlags(fs)
 				event := fs.String("event", "", "event file (JSON); - reads stdin")
 				level := fs.String("log-level", "warn", "the platform's own log level: debug, info, warn or error")
 				return func(rc *runContext) int {
@@ -164,6 +174,9 @@ func commands() []command {
 					}
 					cfg.Logger = log
 					cfg.LogOutput = rc.stderr
+					if *buildFlag {
+						cfg.Build = builder(cfg, rc.stderr)
+					}
 					res, err := platform.Invoke(rc.ctx, *cfg, rc.args[0], payload)
 					if err != nil {
 						return fail(rc.stderr, err)
@@ -246,9 +259,10 @@ func commands() []command {
 	}
 }
 
-// platformFlags are the flags run and invoke share.
-func platformFlags(fs *flag.FlagSet) *platform.Config {
-	cfg := &platform.Config{Parameters: map[string]string{}}
+// platformFlags are the flags run and invoke share; buildFlag is --build.
+func platformFlags(fs *flag.FlagSet) (cfg *platform.Config, buildFlag *bool) {
+	cfg = &platform.Config{Parameters: map[string]string{}}
+	buildFlag = fs.Bool("build", true, "build each function's bootstrap into --functions-dir when it is missing or its Go sources changed (CGO off, -tags lambda.norpc, for this machine), from the Go module beside --template; false runs what is there")
 	fs.StringVar(&cfg.Template, "template", platform.DefaultTemplate, "SAM template")
 	fs.StringVar(&cfg.EnvVars, "env-vars", "", "SAM-format env-vars file: {\"<LogicalId>\": {\"VAR\": \"value\"}, \"Parameters\": {...}}")
 	fs.Var(params(cfg.Parameters), "parameter-overrides", "template parameter overrides, \"Key=Value Key2=Value2\" (win over the env-vars file's Parameters)")
@@ -258,7 +272,7 @@ func platformFlags(fs *flag.FlagSet) *platform.Config {
 	fs.StringVar(&cfg.StackName, "stack-name", platform.DefaultStackName, "AWS::StackName (queue names derive from it)")
 	fs.StringVar(&cfg.AccountID, "account-id", platform.DefaultAccountID, "AWS::AccountId and the embedded endpoint's account; with --sqs-endpoint, that endpoint's account (moto: 123456789012)")
 	fs.BoolVar(&cfg.AllowOtherUsers, "allow-other-users", false, allowOtherUsersUsage)
-	return cfg
+	return cfg, buildFlag
 }
 
 // allowOtherUsersUsage documents the one switch that opens the listeners.

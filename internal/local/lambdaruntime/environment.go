@@ -98,6 +98,9 @@ type env struct {
 	exitHow    string
 	stop       chan struct{}
 	stopOnce   sync.Once
+	// gen is the pool's generation when the process started; Replace
+	// retires environments of an older one.
+	gen int64
 
 	busy      atomic.Bool
 	oomKilled atomic.Bool
@@ -126,6 +129,7 @@ func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
 	e := &env{
 		rt:         rt,
 		fn:         fn,
+		gen:        fn.pool.gen.Load(),
 		next:       make(chan *invocation, 1),
 		ready:      make(chan struct{}),
 		initFailed: make(chan struct{}),

@@ -223,6 +223,7 @@ func (rt *Runtime) newFunction(f Function) (*function, error) {
 		jsonLogs: strings.EqualFold(f.Environment["AWS_LAMBDA_LOG_FORMAT"], "JSON"),
 	}
 	fn.baseEnv = rt.functionEnv(f)
+	fn.pool.retire = func(e *env) { e.shutdown(rt.shutdownGrace) }
 	return fn, nil
 }
 

@@ -69,6 +69,9 @@ func Invoke(ctx context.Context, cfg Config, function string, event []byte) (*la
 		return nil, fmt.Errorf("no function %q in %s (functions: %v)", function, cfg.Template, names)
 	}
 	app.Functions = []*template.Function{fn}
+	if err := buildFunctions(ctx, cfg.Build, app.Functions); err != nil {
+		return nil, err
+	}
 	functions, err := runtimeFunctions(app, ev, global, cfg, backend.Endpoint(), p.External, jwksURL)
 	if err != nil {
 		return nil, err

@@ -70,6 +70,10 @@ type Config struct {
 	// user that started the platform may connect (internal/local/peercred)
 	// and every address must be loopback.
 	AllowOtherUsers bool
+	// Build, when set, makes sure the named functions' bootstraps in
+	// FunctionsDir are built and current before they run (cli wires
+	// internal/local/build); nil runs what FunctionsDir holds.
+	Build func(ctx context.Context, functions []string) error
 	// Limits bound every server's clients (timeouts, open connections);
 	// zero fields take httplimit.Defaults. Tests inject short ones.
 	Limits httplimit.Limits
@@ -114,21 +118,27 @@ type Platform struct {
 
 	cfg     Config
 	closers []func() error
+	rt      *lambdaruntime.Runtime
 }
+
+// ReplaceFunction makes a function's next invocations start its bootstrap
+// anew, after a rebuild renamed a new binary into place (--watch);
+// invocations in flight finish on the old one.
+func (p *Platform) ReplaceFunction(name string) error { return p.rt.Replace(name) }
 
 // Start resolves the template and starts everything. On error nothing is
 // left running.
 func Start(ctx context.Context, cfg Config) (*Platform, error) {
 	cfg.defaults()
 	p := &Platform{cfg: cfg}
-	if err := p.start(); err != nil {
+	if err := p.start(ctx); err != nil {
 		p.Close()
 		return nil, err
 	}
 	return p, nil
 }
 
-func (p *Platform) start() error {
+func (p *Platform) start(ctx context.Context) error {
 	cfg := p.cfg
 	log := cfg.Logger
 	if err := checkAccess(cfg.AllowOtherUsers, log); err != nil {
@@ -165,6 +175,9 @@ func (p *Platform) start() error {
 		return err
 	}
 	p.App = app
+	if err := buildFunctions(ctx, cfg.Build, app.Functions); err != nil {
+		return err
+	}
 
 	issuer, err := devissuer.Load()
 	if err != nil {
@@ -183,20 +196,22 @@ func (p *Platform) start() error {
 	if err != nil {
 		return err
 	}
+	p.rt = rt
 
 	if app.API != nil {
 		apiCfg := apiConfig(app.API, cfg.Region, cfg.AccountID, jwksURL, log)
+		con, accessLog := p.startConsole(backend, app.API, cfg.AccessLog)
 		api, err := httpapi.New(apiCfg, httpapi.Options{
 			Invoker:   invoker{rt},
 			SQS:       newSQSClient(p.SQSEndpoint, cfg.Region, p.External),
 			Logger:    log.With("component", "httpapi"),
-			AccessLog: cfg.AccessLog,
+			AccessLog: accessLog,
 			Extra:     jwksHandler(issuer),
 		})
 		if err != nil {
 			return fmt.Errorf("HTTP API %s: %w", app.API.LogicalID, err)
 		}
-		p.serve(apiListener, api, log)
+		p.serve(apiListener, con.Wrap(api), log)
 	} else {
 		log.Warn("the template has no HTTP API; only the SQS endpoint and the Lambda Invoke API run")
 		apiListener.Close()
@@ -369,7 +384,7 @@ func runtimeFunctions(app *template.App, ev EnvVars, global map[string]string, c
 	for _, f := range app.Functions {
 		exe := filepath.Join(cfg.FunctionsDir, f.LogicalID, "bootstrap")
 		if info, err := os.Stat(exe); err != nil || info.IsDir() {
-			return nil, fmt.Errorf("function %s: no bootstrap at %s; build the functions for this machine first (make build-local)", f.LogicalID, exe)
+			return nil, fmt.Errorf("function %s: no bootstrap at %s; build the functions for this machine first (sqsgate run and invoke build them from the Go module beside the template unless --build=false; or make build-local)", f.LogicalID, exe)
 		}
 		concurrency := cfg.MaxConcurrency
 		if f.ReservedConcurrency > 0 {
@@ -502,4 +517,16 @@ func portHint(flag string, err error) string {
 	}
 	env := "SQSGATE_" + strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(flag, "--"), "-", "_"))
 	return fmt.Sprintf(" (another process holds the port: stop it, or choose another address with %s or %s)", flag, env)
+}
+
+// buildFunctions runs the Build hook, if any, on fns.
+func buildFunctions(ctx context.Context, build func(context.Context, []string) error, fns []*template.Function) error {
+	if build == nil {
+		return nil
+	}
+	names := make([]string, len(fns))
+	for i, f := range fns {
+		names[i] = f.LogicalID
+	}
+	return build(ctx, names)
 }

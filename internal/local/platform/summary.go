@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/sqsgate/sqsgate/internal/local/console"
 	"github.com/sqsgate/sqsgate/internal/local/fixtures"
 	"github.com/sqsgate/sqsgate/internal/local/template"
 	"github.com/sqsgate/sqsgate/internal/webhook/github"
@@ -29,6 +30,7 @@ func (p *Platform) WriteSummary(w io.Writer) {
 	}
 	tw.Flush()
 	if app.API != nil {
+		fmt.Fprintf(w, "\nConsole       %s%s  (queues, messages, DLQ redrive, request log, test deliveries)\n", p.APIURL, console.Prefix)
 		fmt.Fprintf(w, "\nHTTP API      %s  (%s)\n", p.APIURL, app.API.LogicalID)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, r := range app.API.Routes {

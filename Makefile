@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 GO ?= go
-FUNCTIONS := WebhookFunction AuthorizerFunction TransformerFunction
+FUNCTIONS := WebhookFunction AuthorizerFunction TransformerFunction ConsumerFunction
 # A function's main lives in functions/<logical id without "Function", lowercased>.
 pkg = ./functions/$(shell echo '$(1)' | sed 's/Function$$//' | tr A-Z a-z)
 

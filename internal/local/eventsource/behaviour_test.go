@@ -340,7 +340,9 @@ func TestMappingBehaviours(t *testing.T) {
 					}
 					return nil, false
 				}, m)
-				all := h.until(func(all []Batch) bool { return countOutcome(all, OutcomeSuccess) > 0 && invokedWithOutcome(all, OutcomeSuccess) == 2 })
+				all := h.until(func(all []Batch) bool {
+					return countOutcome(all, OutcomeSuccess) > 0 && invokedWithOutcome(all, OutcomeSuccess) == 2
+				})
 				assert.Equal(t, 2, invokedWithOutcome(all, OutcomeInvalidResponse), "%s: the whole batch returned", resp)
 				assert.Equal(t, 0, b.depth(t, url))
 			}

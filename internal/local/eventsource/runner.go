@@ -204,8 +204,8 @@ func (r *Runner) gather(ctx context.Context, m *mapping) ([]types.Message, error
 			WaitTimeSeconds:             wait,
 			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
 			// The older spelling too, for endpoints that only read it.
-			AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll},
-			MessageAttributeNames:       []string{"All"},
+			AttributeNames:        []types.QueueAttributeName{types.QueueAttributeNameAll},
+			MessageAttributeNames: []string{"All"},
 		})
 		if err != nil {
 			// What was received stays in flight and returns after its

@@ -68,6 +68,8 @@ type Config struct {
 	// user that started the platform may connect (internal/local/peercred)
 	// and every address must be loopback.
 	AllowOtherUsers bool
+	// NoEventSources turns the SQS event source mappings' polling off.
+	NoEventSources bool
 	// Limits bound every server's clients (timeouts, open connections);
 	// zero fields take httplimit.Defaults. Tests inject short ones.
 	Limits httplimit.Limits
@@ -173,6 +175,9 @@ func (p *Platform) start() error {
 	}
 	rt, err := p.startRuntime(functions)
 	if err != nil {
+		return err
+	}
+	if err := p.startEventSources(rt); err != nil {
 		return err
 	}
 

@@ -13,6 +13,10 @@ SQSGATE := bin/sqsgate
 FN ?= WebhookFunction
 EVENT ?= events/webhook/github-push.json
 ENV_VARS ?= env.local.json
+# Extra `sqsgate run` flags, e.g. RUN_ARGS='--parameter-overrides EnableConsumer=true'.
+RUN_ARGS ?=
+# ConsumerFunction exists only with EnableConsumer=true (off by default).
+INVOKE_ARGS ?= $(if $(filter ConsumerFunction,$(FN)),--parameter-overrides EnableConsumer=true)
 # Test flags: the suite runs with -race; CI adds nothing else.
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH ?= .
@@ -40,10 +44,10 @@ build-local-%:
 	CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(LOCAL_BIN)/$*/bootstrap $(call pkg,$*)
 
 run: build-local ## Run the whole app locally: SQS on :9324, HTTP API on :3000, Lambda on :3001 (no Docker, no AWS)
-	$(SQSGATE) run --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
+	$(SQSGATE) run --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN) $(RUN_ARGS)
 
 invoke: build-local ## Invoke one function's real binary on one event: make invoke FN=WebhookFunction EVENT=events/webhook/github-push.json
-	$(SQSGATE) invoke $(FN) --event $(EVENT) --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
+	$(SQSGATE) invoke $(FN) --event $(EVENT) --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN) $(INVOKE_ARGS)
 
 events: ## Re-sign the fixtures in events/ with the dev secrets and fresh tokens
 	$(GO) run ./cmd/sqsgate events

@@ -187,6 +187,25 @@ func TestConsumerEndToEnd(t *testing.T) {
 		})
 	})
 
+	t.Run("--no-event-sources lists the mapping and does not poll", func(t *testing.T) {
+		s := startStack(t, "--no-event-sources", "--parameter-overrides", "EnableConsumer=true")
+		if !strings.Contains(s.stdout.String(), "[off (--no-event-sources)]") {
+			t.Fatalf("the summary does not show the mapping off:\n%s", s.stdout.String())
+		}
+		ingest := s.queueURL(t, ingestQueue)
+		sendTest(t, s, ingest, []string{"left-alone"}, "")
+		// With the mapping polling, its long poll would hold the message
+		// in flight (or have deleted it); off, it waits for us.
+		out, err := s.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(ingest), WaitTimeSeconds: 2,
+			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Messages) != 1 || out.Messages[0].Attributes["ApproximateReceiveCount"] != "1" {
+			t.Fatalf("messages %+v, want the one message, never received before", out.Messages)
+		}
+	})
+
 	t.Run("retries and the dead-letter queue", func(t *testing.T) {
 		s := startStack(t, "--functions-dir", testConsumerFunctions(t), "--parameter-overrides",
 			fmt.Sprintf("EnableConsumer=true VisibilityTimeoutSeconds=5 MaxReceiveCount=%d", maxReceiveCount))

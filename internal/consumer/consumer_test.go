@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/assert"
@@ -284,4 +285,23 @@ func TestLogsOneLinePerRecordWithoutBody(t *testing.T) {
 	assert.Equal(t, []string{"ok", "failed", "duplicate"}, outcomes)
 	assert.Contains(t, lines[1], `"message_group_id":"G"`)
 	assert.Contains(t, lines[1], `"level":"WARN"`)
+}
+
+func TestLogFieldsPerKind(t *testing.T) {
+	var buf bytes.Buffer
+	t0 := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	calls := 0
+	now := func() time.Time { calls++; return t0.Add(time.Duration(calls) * 2500 * time.Microsecond) }
+	b := New(Options{Logger: slog.New(slog.NewJSONHandler(&buf, nil)), Now: now}).Default(func(context.Context, Record) error { return nil })
+	b.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{cloudEventMsg("c", "t", "ce-1"), webhookMsg("w", "github", "push", "d1", "")}})
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 2)
+	var ce, wh map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &ce))
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &wh))
+	assert.Equal(t, "ce-1", ce["cloudevent_id"])
+	assert.NotContains(t, ce, "delivery_id")
+	assert.NotContains(t, wh, "cloudevent_id")
+	assert.Equal(t, 2.5, ce["duration_ms"], "each record's own duration, in ms")
+	assert.Equal(t, "INFO", ce["level"])
 }

@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 GO ?= go
-FUNCTIONS := WebhookFunction AuthorizerFunction TransformerFunction
+FUNCTIONS := WebhookFunction AuthorizerFunction TransformerFunction ConsumerFunction
 # A function's main lives in functions/<logical id without "Function", lowercased>.
 pkg = ./functions/$(shell echo '$(1)' | sed 's/Function$$//' | tr A-Z a-z)
 
@@ -13,6 +13,10 @@ SQSGATE := bin/sqsgate
 FN ?= WebhookFunction
 EVENT ?= events/webhook/github-push.json
 ENV_VARS ?= env.local.json
+# Extra `sqsgate run` flags, e.g. RUN_ARGS='--parameter-overrides EnableConsumer=true'.
+RUN_ARGS ?=
+# ConsumerFunction exists only with EnableConsumer=true (off by default).
+INVOKE_ARGS ?= $(if $(filter ConsumerFunction,$(FN)),--parameter-overrides EnableConsumer=true)
 # Test flags: the suite runs with -race; CI adds nothing else.
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH ?= .
@@ -46,14 +50,14 @@ sqsgate-bin:
 	@start=$$(date +%s); $(GO) build -o $(SQSGATE) ./cmd/sqsgate && echo "sqsgate: built $(SQSGATE) in $$(( $$(date +%s) - start ))s"
 
 run: sqsgate-bin ## Run the whole app locally: SQS on :9324, HTTP API on :3000, Lambda on :3001 (no Docker, no AWS); builds stale functions first
-	$(SQSGATE) run --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
+	$(SQSGATE) run --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN) $(RUN_ARGS)
 
 watch: sqsgate-bin ## make run, plus: a function whose Go sources change is rebuilt and swapped in without a restart
-	$(SQSGATE) run --watch --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
+	$(SQSGATE) run --watch --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN) $(RUN_ARGS)
 
 invoke: sqsgate-bin ## Invoke one function's real binary on one event: make invoke FN=WebhookFunction EVENT=events/webhook/github-push.json
 	@$(SQSGATE) events >/dev/null # fresh time-signed fixtures (Paddle's window is 5 s)
-	$(SQSGATE) invoke $(FN) --event $(EVENT) --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
+	$(SQSGATE) invoke $(FN) --event $(EVENT) --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN) $(INVOKE_ARGS)
 
 events: ## Re-sign the fixtures in events/ with the dev secrets and fresh tokens (the time-signed ones are git-ignored)
 	$(GO) run ./cmd/sqsgate events

@@ -1,6 +1,7 @@
 package sqsgate_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -154,6 +155,9 @@ func TestTemplateRoutesAreAuthorizedExceptWebhooks(t *testing.T) {
 		}
 		events, _ := props(r)["Events"].(cfnMap)
 		for _, e := range events {
+			if e.(cfnMap)["Type"] != "HttpApi" {
+				continue // the consumer's SQS event is no route
+			}
 			ep := props(e.(cfnMap))
 			key := ep["Method"].(string) + " " + ep["Path"].(string)
 			auth, _ := ep["Auth"].(cfnMap)
@@ -296,7 +300,7 @@ func TestTemplateFunctionsFollowLambdaGoRules(t *testing.T) {
 
 	// Answer windows: GitHub 10 s, Paddle 5 s; API Gateway caps HTTP API
 	// integrations at 30 s.
-	limit := map[string]int{"WebhookFunction": 4, "AuthorizerFunction": 5, "TransformerFunction": 29}
+	limit := map[string]int{"WebhookFunction": 4, "AuthorizerFunction": 5, "TransformerFunction": 29, "ConsumerFunction": 5}
 	functions := 0
 	for id, r := range resources(t, tmpl) {
 		if r["Type"] != "AWS::Serverless::Function" {
@@ -316,7 +320,7 @@ func TestTemplateFunctionsFollowLambdaGoRules(t *testing.T) {
 		require.True(t, ok, "%s has no LoggingConfig", id)
 		assert.Equal(t, "JSON", logging["LogFormat"], id)
 	}
-	assert.Equal(t, 3, functions)
+	assert.Equal(t, 4, functions)
 }
 
 // The EventSchema parameter offers exactly the schemas the transformer
@@ -437,6 +441,8 @@ var parameterSets = []struct {
 		"StripeWebhookSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf", "StripeTolerance": "10m", "SlackWebhookSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf"}},
 	{"no-webhooks", map[string]string{"EnableGitHub": "false", "EnablePaddle": "false"}},
 	{"stripe-only-fifo", map[string]string{"EnableGitHub": "false", "EnablePaddle": "false", "EnableStripe": "true", "QueueType": "fifo"}},
+	{"consumer", map[string]string{"EnableConsumer": "true", "ConsumerBatchSize": "100", "ConsumerBatchingWindowSeconds": "1", "ConsumerMaximumConcurrency": "5"}},
+	{"consumer-fifo-kms", map[string]string{"EnableConsumer": "true", "QueueType": "fifo", "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666"}},
 }
 
 // withDefaults rewrites the Default of each named Parameter, so that
@@ -486,4 +492,58 @@ func TestWithDefaultsRewritesOnlyTheNamedParameter(t *testing.T) {
 	src := "Parameters:\n  A:\n    Type: String\n    Default: x\n  B:\n    Type: String\n    Default: y\n"
 	got := withDefaults(t, src, map[string]string{"B": "z"})
 	assert.Equal(t, "Parameters:\n  A:\n    Type: String\n    Default: x\n  B:\n    Type: String\n    Default: \"z\"\n", got)
+}
+
+// TestTemplateConsumerMapping: the consumer's SQS event reports partial
+// batch failures, is bounded and filtered, and the ingest queue's default
+// visibility timeout is at least six times the consumer's timeout, as AWS
+// advises ("Configuring an Amazon SQS queue to trigger a Lambda function",
+// https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+func TestTemplateConsumerMapping(t *testing.T) {
+	tmpl := loadTemplate(t)
+	res := resources(t, tmpl)
+	fn, ok := res["ConsumerFunction"]
+	require.True(t, ok, "no ConsumerFunction")
+	assert.Equal(t, "ConsumerEnabled", fn["Condition"])
+	p := props(fn)
+	ev := p["Events"].(cfnMap)["Ingest"].(cfnMap)
+	assert.Equal(t, "SQS", ev["Type"])
+	ep := ev["Properties"].(cfnMap)
+	assert.Equal(t, cfnMap{"Fn::GetAtt": []any{"IngestQueue", "Arn"}}, ep["Queue"])
+	assert.Equal(t, []any{"ReportBatchItemFailures"}, ep["FunctionResponseTypes"])
+	assert.Equal(t, cfnMap{"Ref": "ConsumerBatchSize"}, ep["BatchSize"])
+	assert.Contains(t, branches(ep["MaximumBatchingWindowInSeconds"]), cfnMap{"Ref": "ConsumerBatchingWindowSeconds"})
+	assert.Equal(t, []any{"IsFifo", cfnMap{"Ref": "AWS::NoValue"}, cfnMap{"Ref": "ConsumerBatchingWindowSeconds"}},
+		ep["MaximumBatchingWindowInSeconds"].(cfnMap)["Fn::If"], "FIFO mappings take no batching window")
+	assert.Equal(t, cfnMap{"MaximumConcurrency": cfnMap{"Ref": "ConsumerMaximumConcurrency"}}, ep["ScalingConfig"])
+	filters := ep["FilterCriteria"].(cfnMap)["Filters"].([]any)
+	require.NotEmpty(t, filters)
+	for _, f := range filters {
+		var pattern map[string]any
+		require.NoError(t, json.Unmarshal([]byte(f.(cfnMap)["Pattern"].(string)), &pattern))
+		assert.Contains(t, pattern, "messageAttributes", "filters read the message attributes")
+	}
+
+	params := tmpl["Parameters"].(cfnMap)
+	visibility := params["VisibilityTimeoutSeconds"].(cfnMap)["Default"].(int)
+	timeout := p["Timeout"].(int)
+	assert.GreaterOrEqual(t, visibility, 6*timeout, "queue visibility timeout %d s < 6 x consumer timeout %d s", visibility, timeout)
+	assert.Equal(t, cfnMap{"Ref": "VisibilityTimeoutSeconds"}, props(res["IngestQueue"])["VisibilityTimeout"])
+	// AWS's limits for the mapping (Lambda API Reference, CreateEventSourceMapping).
+	for name, want := range map[string][2]int{"ConsumerBatchSize": {1, 10000}, "ConsumerBatchingWindowSeconds": {0, 300}, "ConsumerMaximumConcurrency": {2, 1000}} {
+		pp := params[name].(cfnMap)
+		assert.Equal(t, want[0], pp["MinValue"], name)
+		assert.Equal(t, want[1], pp["MaxValue"], name)
+	}
+	// The consumer may only poll the ingest queue.
+	var actions []string
+	for _, pol := range asList(p["Policies"]) {
+		if m, ok := pol.(cfnMap); ok {
+			if poller, ok := m["SQSPollerPolicy"].(cfnMap); ok {
+				assert.Equal(t, cfnMap{"Fn::GetAtt": []any{"IngestQueue", "QueueName"}}, poller["QueueName"])
+				actions = append(actions, "SQSPollerPolicy")
+			}
+		}
+	}
+	assert.Equal(t, []string{"SQSPollerPolicy"}, actions)
 }

@@ -36,6 +36,7 @@ var functionPackages = map[string]string{
 	"WebhookFunction":     "./functions/webhook",
 	"AuthorizerFunction":  "./functions/authorizer",
 	"TransformerFunction": "./functions/transformer",
+	"ConsumerFunction":    "./functions/consumer",
 }
 
 func TestMain(m *testing.M) {

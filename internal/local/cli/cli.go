@@ -87,6 +87,7 @@ func commands() []command {
 				fs.StringVar(&cfg.SQSAddr, "sqs-addr", platform.DefaultSQSAddr, "embedded SQS endpoint listen address (loopback by default)")
 				fs.StringVar(&cfg.LambdaAddr, "lambda-addr", platform.DefaultLambdaAddr, "Lambda Invoke API listen address (aws lambda invoke --endpoint-url)")
 				fs.StringVar(&cfg.DataDir, "data-dir", platform.DefaultDataDir, "directory of the embedded SQS endpoint's durable store; empty keeps messages in memory")
+				fs.BoolVar(&cfg.NoEventSources, "no-event-sources", false, "list the template's SQS event source mappings but do not poll them")
 				fs.IntVar(&cfg.MaxConcurrency, "max-concurrency", 0, "execution environments per function unless the template sets ReservedConcurrentExecutions (0 = the runtime's default, 10)")
 				level := fs.String("log-level", "info", "the platform's own log level: debug, info, warn or error")
 				accessLog := fs.Bool("access-log", true, "write an HTTP API access log line (JSON) per request to stderr")

@@ -74,6 +74,8 @@ type Config struct {
 	// FunctionsDir are built and current before they run (cli wires
 	// internal/local/build); nil runs what FunctionsDir holds.
 	Build func(ctx context.Context, functions []string) error
+	// NoEventSources turns the SQS event source mappings' polling off.
+	NoEventSources bool
 	// Limits bound every server's clients (timeouts, open connections);
 	// zero fields take httplimit.Defaults. Tests inject short ones.
 	Limits httplimit.Limits
@@ -197,6 +199,9 @@ func (p *Platform) start(ctx context.Context) error {
 		return err
 	}
 	p.rt = rt
+	if err := p.startEventSources(rt); err != nil {
+		return err
+	}
 
 	if app.API != nil {
 		apiCfg := apiConfig(app.API, cfg.Region, cfg.AccountID, jwksURL, log)

@@ -48,6 +48,7 @@ func (p *Platform) WriteSummary(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t%d MB, %s timeout\n", f.LogicalID, f.MemoryMB, f.Timeout)
 	}
 	tw.Flush()
+	p.writeEventSources(w)
 	if len(app.NotEmulated) > 0 {
 		names := make([]string, len(app.NotEmulated))
 		for i, r := range app.NotEmulated {

@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 GO ?= go
-FUNCTIONS := WebhookFunction AuthorizerFunction TransformerFunction
+FUNCTIONS := WebhookFunction AuthorizerFunction TransformerFunction ConsumerFunction
 # A function's main lives in functions/<logical id without "Function", lowercased>.
 pkg = ./functions/$(shell echo '$(1)' | sed 's/Function$$//' | tr A-Z a-z)
 
@@ -13,11 +13,15 @@ SQSGATE := bin/sqsgate
 FN ?= WebhookFunction
 EVENT ?= events/webhook/github-push.json
 ENV_VARS ?= env.local.json
+# Extra `sqsgate run` flags, e.g. RUN_ARGS='--parameter-overrides EnableConsumer=true'.
+RUN_ARGS ?=
+# ConsumerFunction exists only with EnableConsumer=true (off by default).
+INVOKE_ARGS ?= $(if $(filter ConsumerFunction,$(FN)),--parameter-overrides EnableConsumer=true)
 # Test flags: the suite runs with -race; CI adds nothing else.
 TEST_FLAGS ?= -race -count=1 -timeout 20m
 BENCH ?= .
 
-.PHONY: help build run invoke events token sqs test test-short bench mutate lint deploy deploy-dev deploy-prod clean $(addprefix build-,$(FUNCTIONS))
+.PHONY: help build sqsgate-bin run watch invoke events token sqs test test-short bench mutate lint deploy deploy-dev deploy-prod clean $(addprefix build-,$(FUNCTIONS))
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-14s %s\n", $$1, $$2}'
@@ -39,13 +43,23 @@ build-local: ## Build sqsgate and every function's bootstrap for this machine in
 build-local-%:
 	CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(LOCAL_BIN)/$*/bootstrap $(call pkg,$*)
 
-run: build-local ## Run the whole app locally: SQS on :9324, HTTP API on :3000, Lambda on :3001 (no Docker, no AWS)
-	$(SQSGATE) run --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
+# The command itself; it builds the functions it runs (sqsgate run --build),
+# one progress line per function.
+sqsgate-bin:
+	@echo "sqsgate: building $(SQSGATE) (a first build compiles every dependency: a minute or two)"
+	@start=$$(date +%s); $(GO) build -o $(SQSGATE) ./cmd/sqsgate && echo "sqsgate: built $(SQSGATE) in $$(( $$(date +%s) - start ))s"
 
-invoke: build-local ## Invoke one function's real binary on one event: make invoke FN=WebhookFunction EVENT=events/webhook/github-push.json
-	$(SQSGATE) invoke $(FN) --event $(EVENT) --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN)
+run: sqsgate-bin ## Run the whole app locally: SQS on :9324, HTTP API on :3000, Lambda on :3001 (no Docker, no AWS); builds stale functions first
+	$(SQSGATE) run --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN) $(RUN_ARGS)
 
-events: ## Re-sign the fixtures in events/ with the dev secrets and fresh tokens
+watch: sqsgate-bin ## make run, plus: a function whose Go sources change is rebuilt and swapped in without a restart
+	$(SQSGATE) run --watch --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN) $(RUN_ARGS)
+
+invoke: sqsgate-bin ## Invoke one function's real binary on one event: make invoke FN=WebhookFunction EVENT=events/webhook/github-push.json
+	@$(SQSGATE) events >/dev/null # fresh time-signed fixtures (Paddle's window is 5 s)
+	$(SQSGATE) invoke $(FN) --event $(EVENT) --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN) $(INVOKE_ARGS)
+
+events: ## Re-sign the fixtures in events/ with the dev secrets and fresh tokens (the time-signed ones are git-ignored)
 	$(GO) run ./cmd/sqsgate events
 
 token: ## Print a token from the local dev issuer (dev only)
@@ -65,13 +79,17 @@ bench: ## Run the benchmarks side by side with their peers (ratios are reported 
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime 1s ./...
 
 # The security packages, mutated one at a time so each gets its own figures.
-MUTATE_PKGS ?= ./internal/webhook/github ./internal/webhook/paddle ./internal/webhook ./internal/cognito ./internal/authorizer ./internal/transform ./internal/secrets
+# gremlins mutates a path's subdirectories too; -E '/' keeps each run to the
+# package's own files (./internal/webhook without github/ and paddle/).
+# Its per-mutant timeout is a multiple of the coverage run's time, which a
+# cached test result would shrink to nothing: -count=1 keeps it real.
+MUTATE_PKGS ?= ./internal/webhook/github ./internal/webhook/paddle ./internal/webhook/stripe ./internal/webhook/standard ./internal/webhook/shopify ./internal/webhook/slack ./internal/webhook/internal/sigcheck ./internal/webhook ./internal/cognito ./internal/authorizer ./internal/transform ./internal/secrets
 GREMLINS := $(GO) run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 
 mutate: ## Mutation-test the security packages with gremlins (efficacy >= 95%, mutator coverage >= 90% each): make mutate MUTATE_PKGS=./internal/cognito
 	@for pkg in $(MUTATE_PKGS); do \
 		echo "== $$pkg"; \
-		$(GREMLINS) unleash --workers 1 --timeout-coefficient 10 --threshold-efficacy 95 --threshold-mcover 90 $$pkg || exit 1; \
+		GOFLAGS=-count=1 $(GREMLINS) unleash --workers 1 --timeout-coefficient 10 --threshold-efficacy 95 --threshold-mcover 90 -E '/' $$pkg || exit 1; \
 	done
 
 lint: ## gofmt, go vet and cfn-lint

@@ -1,6 +1,7 @@
 package sqsgate_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,10 +13,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/sqsgate/sqsgate/internal/testpeer"
 	"github.com/sqsgate/sqsgate/internal/transform"
+	"github.com/sqsgate/sqsgate/internal/webhook"
 )
 
 // These tests read template.yaml itself: the invariants a reviewer would
@@ -126,15 +128,22 @@ func TestTemplateRoutesAreAuthorizedExceptWebhooks(t *testing.T) {
 	authorizers := api["Auth"].(cfnMap)["Authorizers"].(cfnMap)
 
 	routes := map[string][]string{} // route key -> authorizers it may use
-	for path, item := range api["DefinitionBody"].(cfnMap)["paths"].(cfnMap) {
-		for method, op := range item.(cfnMap) {
-			key := strings.ToUpper(method) + " " + path
-			security, _ := op.(cfnMap)["security"].([]any)
-			require.NotEmpty(t, security, "%s has no security", key)
-			for _, req := range security {
-				for _, b := range branches(req) {
-					for name := range b.(cfnMap) {
-						routes[key] = append(routes[key], name)
+	for path, conditional := range api["DefinitionBody"].(cfnMap)["paths"].(cfnMap) {
+		for _, item := range branches(conditional) {
+			for method, op := range item.(cfnMap) {
+				key := strings.ToUpper(method) + " " + path
+				security, _ := op.(cfnMap)["security"].([]any)
+				if strings.HasPrefix(path, "/webhooks/") {
+					assert.Empty(t, security, "%s must not use an authorizer: the function verifies the body's signature", key)
+					routes[key] = nil
+					continue
+				}
+				require.NotEmpty(t, security, "%s has no security", key)
+				for _, req := range security {
+					for _, b := range branches(req) {
+						for name := range b.(cfnMap) {
+							routes[key] = append(routes[key], name)
+						}
 					}
 				}
 			}
@@ -146,6 +155,9 @@ func TestTemplateRoutesAreAuthorizedExceptWebhooks(t *testing.T) {
 		}
 		events, _ := props(r)["Events"].(cfnMap)
 		for _, e := range events {
+			if e.(cfnMap)["Type"] != "HttpApi" {
+				continue // the consumer's SQS event is no route
+			}
 			ep := props(e.(cfnMap))
 			key := ep["Method"].(string) + " " + ep["Path"].(string)
 			auth, _ := ep["Auth"].(cfnMap)
@@ -158,7 +170,8 @@ func TestTemplateRoutesAreAuthorizedExceptWebhooks(t *testing.T) {
 		}
 	}
 
-	want := []string{"DELETE /v1/messages", "GET /v1/messages", "GET /v1/send", "POST /v1/events", "POST /v1/events/batch", "POST /v1/messages", "POST /webhooks/github", "POST /webhooks/paddle"}
+	want := []string{"DELETE /v1/messages", "GET /v1/messages", "GET /v1/send", "POST /v1/events", "POST /v1/events/batch", "POST /v1/messages",
+		"POST /webhooks/github", "POST /webhooks/paddle", "POST /webhooks/shopify", "POST /webhooks/slack", "POST /webhooks/standard", "POST /webhooks/stripe"}
 	var got []string
 	for key := range routes {
 		got = append(got, key)
@@ -287,7 +300,7 @@ func TestTemplateFunctionsFollowLambdaGoRules(t *testing.T) {
 
 	// Answer windows: GitHub 10 s, Paddle 5 s; API Gateway caps HTTP API
 	// integrations at 30 s.
-	limit := map[string]int{"WebhookFunction": 4, "AuthorizerFunction": 5, "TransformerFunction": 29}
+	limit := map[string]int{"WebhookFunction": 4, "AuthorizerFunction": 5, "TransformerFunction": 29, "ConsumerFunction": 5}
 	functions := 0
 	for id, r := range resources(t, tmpl) {
 		if r["Type"] != "AWS::Serverless::Function" {
@@ -307,7 +320,7 @@ func TestTemplateFunctionsFollowLambdaGoRules(t *testing.T) {
 		require.True(t, ok, "%s has no LoggingConfig", id)
 		assert.Equal(t, "JSON", logging["LogFormat"], id)
 	}
-	assert.Equal(t, 3, functions)
+	assert.Equal(t, 4, functions)
 }
 
 // The EventSchema parameter offers exactly the schemas the transformer
@@ -337,12 +350,81 @@ func TestReadmeDocumentsEveryParameter(t *testing.T) {
 
 func TestTemplateOutputs(t *testing.T) {
 	outputs := loadTemplate(t)["Outputs"].(cfnMap)
-	for _, name := range []string{"ApiUrl", "GitHubWebhookUrl", "PaddleWebhookUrl", "IngestQueueUrl", "IngestQueueArn", "DeadLetterQueueUrl", "DeadLetterQueueArn", "GitHubWebhookSecretArn", "PaddleWebhookSecretArn"} {
+	for _, name := range []string{"ApiUrl", "IngestQueueUrl", "IngestQueueArn", "DeadLetterQueueUrl", "DeadLetterQueueArn"} {
 		o, ok := outputs[name].(cfnMap)
 		if assert.True(t, ok, "output %s missing", name) {
 			assert.NotEmpty(t, o["Description"], "output %s has no description", name)
 		}
 	}
+}
+
+// webhookProviders are the template's spelling of each provider the
+// function serves (webhook.Providers): its Parameters, Conditions and
+// resources are named after it.
+var webhookProviders = map[string]string{
+	webhook.ProviderGitHub: "GitHub", webhook.ProviderPaddle: "Paddle", webhook.ProviderStripe: "Stripe",
+	webhook.ProviderStandard: "Standard", webhook.ProviderShopify: "Shopify", webhook.ProviderSlack: "Slack",
+}
+
+// TestTemplateWebhookProviders: every provider the function serves has, in
+// the template, a Parameter that enables it (GitHub and Paddle by default,
+// the others not), and under that condition alone its route (no
+// authorizer, the function's proxy integration), its route's throttling,
+// its secret variable and secret, and its Outputs.
+func TestTemplateWebhookProviders(t *testing.T) {
+	tmpl := loadTemplate(t)
+	require.Len(t, webhookProviders, len(webhook.Providers))
+	params := tmpl["Parameters"].(cfnMap)
+	conditions := tmpl["Conditions"].(cfnMap)
+	res := resources(t, tmpl)
+	api := props(res["IngestApi"])
+	paths := api["DefinitionBody"].(cfnMap)["paths"].(cfnMap)
+	routeSettings := api["RouteSettings"].(cfnMap)
+	env := props(res["WebhookFunction"])["Environment"].(cfnMap)["Variables"].(cfnMap)
+	outputs := tmpl["Outputs"].(cfnMap)
+	assert.Empty(t, props(res["WebhookFunction"])["Events"], "webhook routes are conditional, so they live in the API's definition")
+	for _, p := range webhook.Providers {
+		spelled := webhookProviders[p.Name]
+		require.NotEmpty(t, spelled, "provider %s has no template spelling", p.Name)
+		t.Run(p.Name, func(t *testing.T) {
+			enable := params["Enable"+spelled].(cfnMap)
+			wantDefault := map[bool]string{true: "true", false: "false"}[p.Name == webhook.ProviderGitHub || p.Name == webhook.ProviderPaddle]
+			assert.Equal(t, wantDefault, enable["Default"])
+			assert.Equal(t, []any{"true", "false"}, enable["AllowedValues"])
+			cond := spelled + "Enabled"
+			assert.Equal(t, cfnMap{"Fn::Equals": []any{cfnMap{"Ref": "Enable" + spelled}, "true"}}, conditions[cond])
+
+			route := paths["/webhooks/"+p.Name].(cfnMap)["Fn::If"].([]any)
+			require.Len(t, route, 3)
+			assert.Equal(t, cond, route[0])
+			assert.Equal(t, cfnMap{"Ref": "AWS::NoValue"}, route[2])
+			integ := route[1].(cfnMap)["post"].(cfnMap)["x-amazon-apigateway-integration"].(cfnMap)
+			assert.Equal(t, "aws_proxy", integ["type"])
+			assert.Equal(t, "2.0", integ["payloadFormatVersion"])
+			assert.Contains(t, integ["uri"].(cfnMap)["Fn::Sub"], "${WebhookFunction.Arn}")
+
+			throttle := routeSettings["POST /webhooks/"+p.Name].(cfnMap)["Fn::If"].([]any)
+			assert.Equal(t, cond, throttle[0])
+			assert.Equal(t, cfnMap{"ThrottlingBurstLimit": cfnMap{"Ref": "WebhookThrottlingBurstLimit"}, "ThrottlingRateLimit": cfnMap{"Ref": "WebhookThrottlingRateLimit"}}, throttle[1])
+
+			secretEnv := env[webhook.SecretARNEnv(p.Name)].(cfnMap)["Fn::If"].([]any)
+			assert.Equal(t, "Create"+spelled+"Secret", secretEnv[0])
+			assert.Equal(t, cfnMap{"Ref": spelled + "WebhookSecret"}, secretEnv[1])
+			assert.Equal(t, "Create"+spelled+"Secret", res[spelled+"WebhookSecret"]["Condition"])
+			assert.Contains(t, params, spelled+"WebhookSecretArn")
+
+			for _, o := range []string{spelled + "WebhookUrl", spelled + "WebhookSecretArn"} {
+				out, ok := outputs[o].(cfnMap)
+				if assert.True(t, ok, "output %s missing", o) {
+					assert.Equal(t, cond, out["Condition"], o)
+					assert.NotEmpty(t, out["Description"], o)
+				}
+			}
+		})
+	}
+	perm := res["WebhookInvokePermission"]
+	assert.Equal(t, "AnyWebhookEnabled", perm["Condition"])
+	assert.Equal(t, cfnMap{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${IngestApi}/*/POST/webhooks/*"}, props(perm)["SourceArn"])
 }
 
 // parameterSets are the deployments we support; each must lint clean.
@@ -355,6 +437,12 @@ var parameterSets = []struct {
 	{"existing-secrets-no-transformer", map[string]string{"GitHubWebhookSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:gh-AbCdEf", "PaddleWebhookSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:pd-AbCdEf", "EnableTransformer": "false"}},
 	{"domain-new-certificate-cors-alarms-tracing", map[string]string{"DomainName": "hooks.example.com", "HostedZoneId": "Z0123456789ABCDEFGHIJ", "CorsAllowOrigins": "https://app.example.com,https://admin.example.com", "CorsAllowCredentials": "true", "AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:alarms", "EnableTracing": "true"}},
 	{"domain-existing-certificate", map[string]string{"DomainName": "hooks.example.com", "HostedZoneId": "Z0123456789ABCDEFGHIJ", "CertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"}},
+	{"every-webhook-provider", map[string]string{"EnableStripe": "true", "EnableStandard": "true", "EnableShopify": "true", "EnableSlack": "true",
+		"StripeWebhookSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf", "StripeTolerance": "10m", "SlackWebhookSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf"}},
+	{"no-webhooks", map[string]string{"EnableGitHub": "false", "EnablePaddle": "false"}},
+	{"stripe-only-fifo", map[string]string{"EnableGitHub": "false", "EnablePaddle": "false", "EnableStripe": "true", "QueueType": "fifo"}},
+	{"consumer", map[string]string{"EnableConsumer": "true", "ConsumerBatchSize": "100", "ConsumerBatchingWindowSeconds": "1", "ConsumerMaximumConcurrency": "5"}},
+	{"consumer-fifo-kms", map[string]string{"EnableConsumer": "true", "QueueType": "fifo", "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666"}},
 }
 
 // withDefaults rewrites the Default of each named Parameter, so that
@@ -404,4 +492,58 @@ func TestWithDefaultsRewritesOnlyTheNamedParameter(t *testing.T) {
 	src := "Parameters:\n  A:\n    Type: String\n    Default: x\n  B:\n    Type: String\n    Default: y\n"
 	got := withDefaults(t, src, map[string]string{"B": "z"})
 	assert.Equal(t, "Parameters:\n  A:\n    Type: String\n    Default: x\n  B:\n    Type: String\n    Default: \"z\"\n", got)
+}
+
+// TestTemplateConsumerMapping: the consumer's SQS event reports partial
+// batch failures, is bounded and filtered, and the ingest queue's default
+// visibility timeout is at least six times the consumer's timeout, as AWS
+// advises ("Configuring an Amazon SQS queue to trigger a Lambda function",
+// https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+func TestTemplateConsumerMapping(t *testing.T) {
+	tmpl := loadTemplate(t)
+	res := resources(t, tmpl)
+	fn, ok := res["ConsumerFunction"]
+	require.True(t, ok, "no ConsumerFunction")
+	assert.Equal(t, "ConsumerEnabled", fn["Condition"])
+	p := props(fn)
+	ev := p["Events"].(cfnMap)["Ingest"].(cfnMap)
+	assert.Equal(t, "SQS", ev["Type"])
+	ep := ev["Properties"].(cfnMap)
+	assert.Equal(t, cfnMap{"Fn::GetAtt": []any{"IngestQueue", "Arn"}}, ep["Queue"])
+	assert.Equal(t, []any{"ReportBatchItemFailures"}, ep["FunctionResponseTypes"])
+	assert.Equal(t, cfnMap{"Ref": "ConsumerBatchSize"}, ep["BatchSize"])
+	assert.Contains(t, branches(ep["MaximumBatchingWindowInSeconds"]), cfnMap{"Ref": "ConsumerBatchingWindowSeconds"})
+	assert.Equal(t, []any{"IsFifo", cfnMap{"Ref": "AWS::NoValue"}, cfnMap{"Ref": "ConsumerBatchingWindowSeconds"}},
+		ep["MaximumBatchingWindowInSeconds"].(cfnMap)["Fn::If"], "FIFO mappings take no batching window")
+	assert.Equal(t, cfnMap{"MaximumConcurrency": cfnMap{"Ref": "ConsumerMaximumConcurrency"}}, ep["ScalingConfig"])
+	filters := ep["FilterCriteria"].(cfnMap)["Filters"].([]any)
+	require.NotEmpty(t, filters)
+	for _, f := range filters {
+		var pattern map[string]any
+		require.NoError(t, json.Unmarshal([]byte(f.(cfnMap)["Pattern"].(string)), &pattern))
+		assert.Contains(t, pattern, "messageAttributes", "filters read the message attributes")
+	}
+
+	params := tmpl["Parameters"].(cfnMap)
+	visibility := params["VisibilityTimeoutSeconds"].(cfnMap)["Default"].(int)
+	timeout := p["Timeout"].(int)
+	assert.GreaterOrEqual(t, visibility, 6*timeout, "queue visibility timeout %d s < 6 x consumer timeout %d s", visibility, timeout)
+	assert.Equal(t, cfnMap{"Ref": "VisibilityTimeoutSeconds"}, props(res["IngestQueue"])["VisibilityTimeout"])
+	// AWS's limits for the mapping (Lambda API Reference, CreateEventSourceMapping).
+	for name, want := range map[string][2]int{"ConsumerBatchSize": {1, 10000}, "ConsumerBatchingWindowSeconds": {0, 300}, "ConsumerMaximumConcurrency": {2, 1000}} {
+		pp := params[name].(cfnMap)
+		assert.Equal(t, want[0], pp["MinValue"], name)
+		assert.Equal(t, want[1], pp["MaxValue"], name)
+	}
+	// The consumer may only poll the ingest queue.
+	var actions []string
+	for _, pol := range asList(p["Policies"]) {
+		if m, ok := pol.(cfnMap); ok {
+			if poller, ok := m["SQSPollerPolicy"].(cfnMap); ok {
+				assert.Equal(t, cfnMap{"Fn::GetAtt": []any{"IngestQueue", "QueueName"}}, poller["QueueName"])
+				actions = append(actions, "SQSPollerPolicy")
+			}
+		}
+	}
+	assert.Equal(t, []string{"SQSPollerPolicy"}, actions)
 }

@@ -44,7 +44,8 @@ func TestMotoCognitoTokensOnTheLocalPlatform(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s := startStack(t, "--env-vars", envFile)
+	// transformerFlow sends strict-order events, as TestEndToEnd selects.
+	s := startStack(t, "--env-vars", envFile, "--parameter-overrides", "EventSchema=strict-order")
 	ingest := s.queueURL(t, ingestQueue)
 	t.Run("token of an app client not configured is 403", func(t *testing.T) {
 		status, body := call(t, http.MethodPost, s.API+"/v1/messages", pool.OtherAccessToken, []byte("x"))

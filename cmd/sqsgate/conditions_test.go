@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sqsgate/sqsgate/internal/local/fixtures"
 )
 
 // TestServesEveryConditionSet starts `sqsgate run` under each set of
@@ -53,6 +56,29 @@ func TestServesEveryConditionSet(t *testing.T) {
 			}
 			if strings.Contains(s.stdout.String(), "TransformerFunction") {
 				t.Error("route table lists TransformerFunction")
+			}
+		}},
+		{"github and stripe off", "EnableGitHub=false EnableStripe=false", func(t *testing.T, s *stack, _ string) {
+			for _, w := range fixtures.Webhooks(time.Now()) {
+				if w.WantStatus != http.StatusAccepted || (w.Provider != "github" && w.Provider != "stripe" && w.Provider != "shopify") {
+					continue
+				}
+				want := http.StatusNotFound // the route is not in the API
+				if w.Provider == "shopify" {
+					want = http.StatusAccepted
+				}
+				if status, body := postWebhook(t, s, w); status != want {
+					t.Errorf("%s: %d %s, want %d", w.Name, status, body, want)
+				}
+			}
+			// The route table, and the sample curl, name only served routes.
+			for _, route := range []string{"/webhooks/github", "/webhooks/stripe"} {
+				if strings.Contains(s.stdout.String(), route) {
+					t.Errorf("the summary names %s:\n%s", route, s.stdout.String())
+				}
+			}
+			if !strings.Contains(s.stdout.String(), "/webhooks/shopify ") {
+				t.Errorf("route table lacks /webhooks/shopify:\n%s", s.stdout.String())
 			}
 		}},
 		{"cors with credentials", "CorsAllowOrigins=https://app.example.com CorsAllowCredentials=true", func(t *testing.T, s *stack, _ string) {

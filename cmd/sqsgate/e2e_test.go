@@ -20,6 +20,7 @@ import (
 
 	"github.com/sqsgate/sqsgate/internal/local/fixtures"
 	"github.com/sqsgate/sqsgate/internal/testpeer"
+	"github.com/sqsgate/sqsgate/internal/webhook/github"
 )
 
 // maxReceiveCount is what the tests set the template's MaxReceiveCount to,
@@ -51,7 +52,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			args := append(b.args(t), "--parameter-overrides", "MaxReceiveCount="+strconv.Itoa(maxReceiveCount))
+			args := append(b.args(t), "--parameter-overrides", "MaxReceiveCount="+strconv.Itoa(maxReceiveCount)+" EventSchema=strict-order")
 			s := startStack(t, args...)
 			ingest, dlq := s.queueURL(t, ingestQueue), s.queueURL(t, deadLetters)
 			t.Run("webhooks", func(t *testing.T) { webhookFlows(t, s, ingest) })
@@ -74,17 +75,25 @@ func postWebhook(t testing.TB, s *stack, w fixtures.Webhook) (int, []byte) {
 	return send(t, req)
 }
 
-// webhookFlows posts every fixture delivery: accepted ones land in the
-// queue with their exact body and attributes; rejected ones get 401 and
-// leave nothing behind.
+// webhookFlows posts every fixture delivery of every provider: accepted
+// ones land in the queue with their exact body and attributes; Slack's
+// url_verification is answered with its challenge; rejected ones get 401;
+// neither leaves anything behind.
 func webhookFlows(t *testing.T, s *stack, queueURL string) {
 	for i, w := range fixtures.Webhooks(time.Now()) {
 		t.Run(w.Name, func(t *testing.T) {
-			w := fixtures.Webhooks(time.Now())[i] // Paddle signs the current time
+			w := fixtures.Webhooks(time.Now())[i] // Paddle, Stripe, Standard Webhooks and Slack sign the current time
 			sent := time.Now()
 			status, body := postWebhook(t, s, w)
 			if status != w.WantStatus {
 				t.Fatalf("status %d, want %d: %s", status, w.WantStatus, body)
+			}
+			if w.WantStatus == http.StatusOK {
+				// Answered, not queued (Slack's url_verification).
+				if string(body) != w.WantBody {
+					t.Errorf("answer %q, want %q", body, w.WantBody)
+				}
+				return
 			}
 			if w.WantStatus != http.StatusAccepted {
 				var e struct{ Code, Message string }
@@ -104,7 +113,7 @@ func webhookFlows(t *testing.T, s *stack, queueURL string) {
 				t.Errorf("message body differs from the delivered JSON:\n got %.200s\nwant %.200s", got, w.Payload)
 			}
 			attr := func(name string) string { return aws.ToString(m.MessageAttributes[name].StringValue) }
-			want := map[string]string{"provider": w.Provider, "event": w.Event, "delivery_id": w.Delivery}
+			want := map[string]string{"provider": w.Provider, "event": w.Event, "delivery_id": w.Delivery, "verified_by": w.VerifiedBy}
 			for k, v := range want {
 				if attr(k) != v {
 					t.Errorf("attribute %s = %q, want %q", k, attr(k), v)
@@ -123,7 +132,24 @@ func webhookFlows(t *testing.T, s *stack, queueURL string) {
 			deleteMessage(t, s, queueURL, m)
 		})
 	}
-	t.Run("rejected deliveries left the queue empty", func(t *testing.T) {
+	t.Run("a signed body that is not UTF-8 is 400 invalid_payload", func(t *testing.T) {
+		// Issue 16, item 8: the bytes must reach the function unchanged,
+		// so it verifies the signature and then refuses what SQS cannot
+		// store, instead of a 401 for bytes altered on the way.
+		w := fixtures.Webhooks(time.Now())[0] // github-push
+		w.Body = []byte("{\"a\":\"\xff\xfe\"}")
+		w.Headers = w.Headers.Clone()
+		w.Headers.Set("Content-Type", "application/json")
+		w.Headers.Set(github.SignatureHeader, github.Sign(fixtures.GitHubSecret, w.Body))
+		w.Headers.Del(github.SHA1SignatureHeader)
+		status, body := postWebhook(t, s, w)
+		var e struct{ Code string }
+		_ = json.Unmarshal(body, &e)
+		if status != http.StatusBadRequest || e.Code != "invalid_payload" {
+			t.Errorf("got %d %s, want 400 invalid_payload", status, body)
+		}
+	})
+	t.Run("rejected and answered deliveries left the queue empty", func(t *testing.T) {
 		if n := queueDepth(t, s, queueURL); n != 0 {
 			t.Errorf("%d messages in the queue after the rejected deliveries, want 0", n)
 		}
@@ -344,7 +370,8 @@ func nativeFlows(t *testing.T, s *stack, queueURL, token string) {
 	})
 }
 
-// validOrder satisfies the strict-order schema env.local.json selects.
+// validOrder satisfies the strict-order schema TestEndToEnd selects
+// (env.local.json keeps the default, which accepts any object).
 const validOrder = `{"orderId":"ord_e2e00001","amount":11.25,"currency":"EUR","items":[{"sku":"SKU-1","quantity":1}]}`
 
 // transformerFlow posts one event to the transformer and finds its
@@ -420,13 +447,18 @@ func TestInvoke(t *testing.T) {
 		{"forged GitHub delivery is answered 401", "WebhookFunction", "webhook/github-push-bad-signature.json", 0, 401},
 		{"signed GitHub push is accepted", "WebhookFunction", "webhook/github-push.json", 0, 202},
 		{"signed Paddle notification is accepted", "WebhookFunction", "webhook/paddle-transaction-completed.json", 0, 202},
+		{"signed Stripe event is accepted", "WebhookFunction", "webhook/stripe-payment-intent-succeeded.json", 0, 202},
+		{"Standard Webhooks v1a delivery is accepted", "WebhookFunction", "webhook/standard-contact-created-v1a.json", 0, 202},
+		{"signed Shopify webhook is accepted", "WebhookFunction", "webhook/shopify-orders-create.json", 0, 202},
+		{"Slack's url_verification is answered", "WebhookFunction", "webhook/slack-url-verification.json", 0, 200},
+		{"stale Slack request is answered 401", "WebhookFunction", "webhook/slack-stale-timestamp.json", 0, 401},
 	}
 	if err := os.WriteFile(filepath.Join(dir, "bad.json"), []byte(`["not an event"]`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if strings.Contains(tc.event, "paddle") { // signed at generation time: re-sign now
+			if !strings.Contains(tc.event, "github") && !strings.Contains(tc.event, "shopify") { // signed at generation time: re-sign now
 				if _, errOut, code := sqsgate(t, "events", "--dir", dir); code != 0 {
 					t.Fatalf("sqsgate events: %d %s", code, errOut)
 				}
@@ -455,6 +487,7 @@ func TestHelpDocumentsFlagsAndEnvironment(t *testing.T) {
 	for _, c := range []struct{ cmd, flag string }{
 		{"run", "api-addr"}, {"run", "sqs-endpoint"}, {"run", "lambda-addr"}, {"run", "data-dir"},
 		{"sqs", "sqs-addr"}, {"invoke", "event"}, {"token", "token-use"}, {"events", "dir"},
+		{"run", "allow-other-users"}, {"sqs", "allow-other-users"}, {"invoke", "allow-other-users"},
 	} {
 		t.Run(c.cmd+" --"+c.flag, func(t *testing.T) {
 			_, errOut, code := sqsgate(t, c.cmd, "--help")

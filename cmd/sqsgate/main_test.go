@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/sqsgate/sqsgate/internal/local/build"
 	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
 
@@ -35,6 +36,7 @@ var functionPackages = map[string]string{
 	"WebhookFunction":     "./functions/webhook",
 	"AuthorizerFunction":  "./functions/authorizer",
 	"TransformerFunction": "./functions/transformer",
+	"ConsumerFunction":    "./functions/consumer",
 }
 
 func TestMain(m *testing.M) {
@@ -64,21 +66,24 @@ func buildAndRun(m *testing.M) int {
 	if raceBuild {
 		sqsgateBuild = []string{"build", "-race", "-o", sqsgateBin, "./cmd/sqsgate"}
 	}
-	builds := [][]string{sqsgateBuild}
-	for id, pkg := range functionPackages {
-		// As the Makefile's build-local: CGO off, lambda.norpc, host OS.
-		builds = append(builds, []string{"build", "-tags", "lambda.norpc", "-o", filepath.Join(functionsDir, id, "bootstrap"), pkg})
+	cmd := exec.Command("go", sqsgateBuild...)
+	cmd.Dir = repoRoot
+	if !raceBuild { // the race detector needs cgo
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	}
-	for i, args := range builds {
-		cmd := exec.Command("go", args...)
-		cmd.Dir = repoRoot
-		if i > 0 || !raceBuild { // the race detector needs cgo
-			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		}
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(args, " "), err, out)
-			return 1
-		}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(sqsgateBuild, " "), err, out)
+		return 1
+	}
+	// As `sqsgate run` builds them (CGO off, lambda.norpc, host OS), with
+	// the stamps that tell it they are current.
+	var fns []build.Function
+	for id, pkg := range functionPackages {
+		fns = append(fns, build.Function{Name: id, Package: pkg, Out: filepath.Join(functionsDir, id, "bootstrap")})
+	}
+	if err := (&build.Builder{Dir: repoRoot}).Ensure(context.Background(), fns); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	return m.Run()
 }

@@ -36,6 +36,5 @@ func newHandler(ctx context.Context, logger *slog.Logger) (*transform.Handler, e
 		return nil, fmt.Errorf("load AWS config: %w", err)
 	}
 	client := sqs.NewFromConfig(awsCfg)
-	cfg.Sender, cfg.BatchSender, cfg.Logger = client, client, logger
-	return transform.New(cfg)
+	return transform.New(cfg, transform.Deps{Sender: client, BatchSender: client}, logger)
 }

@@ -1,14 +1,18 @@
-// Command webhook is the WebhookFunction: POST /webhooks/github and
-// POST /webhooks/paddle, verified, into SQS. It only wires; see
-// internal/webhook.
+// Command webhook is the WebhookFunction: POST /webhooks/<provider>
+// (github, paddle, stripe, standard, shopify, slack), verified, into SQS.
+// It only wires; see internal/webhook.
 package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/sqsgate/sqsgate/internal/lambdalog"
 	"github.com/sqsgate/sqsgate/internal/webhook"
@@ -16,21 +20,28 @@ import (
 
 func main() {
 	logger := lambdalog.New()
-	ctx := context.Background()
-	cfg, err := webhook.ConfigFromEnv(os.Getenv)
+	h, err := newHandler(context.Background(), logger)
 	if err != nil {
-		logger.Error("configuration", "error", err.Error())
-		os.Exit(1)
-	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		logger.Error("load AWS configuration", "error", err.Error())
-		os.Exit(1)
-	}
-	h, err := webhook.New(ctx, cfg, awsCfg, logger)
-	if err != nil {
-		logger.Error("build handler", "error", err.Error())
+		logger.Error("webhook cold start failed", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
 	lambda.Start(h.Handle)
+}
+
+// newHandler reads the configuration, builds the AWS clients once from the
+// SDK's configuration chain (AWS_ENDPOINT_URL_SQS included) and hands them
+// to the handler.
+func newHandler(ctx context.Context, logger *slog.Logger) (*webhook.Handler, error) {
+	cfg, err := webhook.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	return webhook.New(cfg, webhook.Deps{
+		SQS:            sqs.NewFromConfig(awsCfg),
+		SecretsManager: secretsmanager.NewFromConfig(awsCfg),
+	}, logger)
 }

@@ -11,35 +11,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// Error is a failure a client may see: an HTTP status, a stable snake_case
-// code and a message safe to show. Err keeps the detail for logs only.
-type Error struct {
-	Status  int
-	Code    string
-	Message string
-	Err     error
-}
-
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return e.Code + ": " + e.Message + ": " + e.Err.Error()
-	}
-	return e.Code + ": " + e.Message
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-// Errorf builds an *Error whose detail wraps err.
-func Errorf(status int, code, message string, err error) *Error {
-	return &Error{Status: status, Code: code, Message: message, Err: err}
-}
-
-// ErrorBody is the JSON every error response carries.
-type ErrorBody struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
 // ErrBodyTooLarge is returned by Body when the decoded body exceeds the cap.
 var ErrBodyTooLarge = errors.New("request body is larger than allowed")
 
@@ -113,15 +84,4 @@ func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
 		Headers:    map[string]string{"content-type": "application/json"},
 		Body:       string(body),
 	}
-}
-
-// ErrorResponse turns err into the JSON error response a client sees. An
-// *Error anywhere in the chain supplies status, code and message; anything
-// else is a 500 whose detail stays in the logs.
-func ErrorResponse(err error) events.APIGatewayV2HTTPResponse {
-	var e *Error
-	if errors.As(err, &e) {
-		return JSON(e.Status, ErrorBody{Code: e.Code, Message: e.Message})
-	}
-	return JSON(http.StatusInternalServerError, ErrorBody{Code: "internal_error", Message: "internal error"})
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -60,16 +61,50 @@ func TestSingleHeader(t *testing.T) {
 }
 
 func TestErrorResponse(t *testing.T) {
-	secret := errors.New("detail with a secret")
-	resp := ErrorResponse(Errorf(http.StatusUnauthorized, "invalid_signature", "the signature does not match", secret))
-	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
-	assert.Equal(t, "application/json", resp.Headers["content-type"])
-	var body ErrorBody
-	require.NoError(t, json.Unmarshal([]byte(resp.Body), &body))
-	assert.Equal(t, ErrorBody{Code: "invalid_signature", Message: "the signature does not match"}, body)
-	assert.NotContains(t, resp.Body, "secret")
+	errForged := NewError(http.StatusUnauthorized, "invalid_signature", "the signature does not match")
+	hidden := errors.New("detail with a password")
+	tests := []struct {
+		name   string
+		err    error
+		status int
+		body   ErrorBody
+	}{
+		{"a kind answers with its default", errForged, 401, ErrorBody{Code: "invalid_signature", Message: "the signature does not match"}},
+		{"a detail's message wins, its cause stays hidden", errForged.Detail("no configured key matches", hidden), 401, ErrorBody{Code: "invalid_signature", Message: "no configured key matches"}},
+		{"an empty detail keeps the default", errForged.Detail("", hidden), 401, ErrorBody{Code: "invalid_signature", Message: "the signature does not match"}},
+		{"wrapped further up", fmt.Errorf("verify: %w", errForged.Detail("specific", nil)), 401, ErrorBody{Code: "invalid_signature", Message: "specific"}},
+		{"the outermost message wins", errForged.Detail("outer", NewError(400, "inner_kind", "inner default").Detail("inner", nil)), 401, ErrorBody{Code: "invalid_signature", Message: "outer"}},
+		{"no kind: 500, nothing of the error shown", errors.New("boom: password detail"), 500, ErrorBody{Code: "internal_error", Message: "internal error"}},
+		{"no kind, even with a message", publicOnly{}, 500, ErrorBody{Code: "internal_error", Message: "internal error"}},
+		{"nil", nil, 500, ErrorBody{Code: "internal_error", Message: "internal error"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := ErrorResponse(tt.err)
+			assert.Equal(t, tt.status, resp.StatusCode)
+			assert.Equal(t, "application/json", resp.Headers["content-type"])
+			var body ErrorBody
+			require.NoError(t, json.Unmarshal([]byte(resp.Body), &body))
+			assert.Equal(t, tt.body, body)
+			assert.NotContains(t, resp.Body, "password")
+		})
+	}
+}
 
-	resp = ErrorResponse(errors.New("boom: secret detail"))
-	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
-	assert.NotContains(t, resp.Body, "secret")
+type publicOnly struct{}
+
+func (publicOnly) Error() string         { return "public only" }
+func (publicOnly) PublicMessage() string { return "secret-free but kindless" }
+
+func TestDetailMatchesKindAndCause(t *testing.T) {
+	kind := NewError(http.StatusServiceUnavailable, "queue_unavailable", "retry later")
+	cause := errors.New("connection refused")
+	err := kind.Detail("the queue did not answer", cause)
+	assert.ErrorIs(t, err, kind)
+	assert.ErrorIs(t, err, cause)
+	assert.Equal(t, "queue_unavailable: the queue did not answer: connection refused", err.Error())
+	assert.Equal(t, "queue_unavailable: retry later", kind.Error())
+	assert.Equal(t, "queue_unavailable: retry later", kind.Detail("", nil).Error())
+	other := NewError(http.StatusServiceUnavailable, "queue_unavailable", "retry later")
+	assert.NotErrorIs(t, err, other, "kinds are matched by identity, not by code")
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/sqsgate/sqsgate/internal/authorizer"
 	"github.com/sqsgate/sqsgate/internal/cognito"
+	"github.com/sqsgate/sqsgate/internal/fakeclock"
 )
 
 const (
@@ -98,17 +99,56 @@ func (p *pool) token(t testing.TB, claims map[string]any) string {
 	return string(signed)
 }
 
-func (p *pool) verifier(t testing.TB) *cognito.Verifier {
+// config is the authorizer's configuration for the pool.
+func (p *pool) config(rules authorizer.Rules) authorizer.Config {
+	return authorizer.Config{
+		Cognito: cognito.Config{Issuer: issuer, ClientIDs: []string{client}, JWKSURL: p.jwksURL, Leeway: cognito.DefaultLeeway},
+		Rules:   rules,
+	}
+}
+
+// handler is a Handler for the pool, its clock stopped at now.
+func (p *pool) handler(t testing.TB, rules authorizer.Rules, logger *slog.Logger) *authorizer.Handler {
 	t.Helper()
-	v, err := cognito.New(context.Background(), cognito.Config{
-		Issuer: issuer, ClientIDs: []string{client}, JWKSURL: p.jwksURL,
-		Leeway: cognito.DefaultLeeway, Now: func() time.Time { return now },
-	})
+	return newHandler(t, p.config(rules), authorizer.Deps{Now: func() time.Time { return now }}, logger)
+}
+
+func newHandler(t testing.TB, cfg authorizer.Config, deps authorizer.Deps, logger *slog.Logger) *authorizer.Handler {
+	t.Helper()
+	h, err := authorizer.New(cfg, deps, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(v.Close)
-	return v
+	t.Cleanup(h.Close)
+	return h
+}
+
+// logLine is a denial's log line.
+type logLine struct {
+	Level    string `json:"level"`
+	Msg      string `json:"msg"`
+	Code     string `json:"code"`
+	RouteKey string `json:"route_key"`
+}
+
+// deniedLine returns the one "request denied" line of a JSON log; every
+// line must be JSON.
+func deniedLine(t testing.TB, logs []byte) logLine {
+	t.Helper()
+	var found []logLine
+	for _, raw := range bytes.Split(bytes.TrimSpace(logs), []byte("\n")) {
+		var l logLine
+		if err := json.Unmarshal(raw, &l); err != nil {
+			t.Fatalf("log line is not JSON: %q", raw)
+		}
+		if l.Msg == "request denied" {
+			found = append(found, l)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d denial lines in the log, want 1:\n%s", len(found), logs)
+	}
+	return found[0]
 }
 
 func request(routeKey string, headers map[string]string) events.APIGatewayV2CustomAuthorizerV2Request {
@@ -121,7 +161,6 @@ func request(routeKey string, headers map[string]string) events.APIGatewayV2Cust
 
 func TestHandle(t *testing.T) {
 	p := newPool(t)
-	v := p.verifier(t)
 	rules, err := authorizer.ParseRules(`{
 		"POST /v1/messages": {"scopes": ["sqsgate/write"], "groups": ["writers"]},
 		"GET /v1/messages": {"scopes": ["sqsgate/read"]},
@@ -139,6 +178,7 @@ func TestHandle(t *testing.T) {
 	}{
 		{"no Authorization header", "POST /v1/messages", map[string]string{}, "authorization_missing"},
 		{"empty Bearer", "POST /v1/messages", map[string]string{"authorization": "Bearer "}, "authorization_missing"},
+		{"blank header", "POST /v1/messages", map[string]string{"authorization": " \t "}, "authorization_missing"},
 		{"Basic scheme", "POST /v1/messages", map[string]string{"authorization": "Basic " + good}, "authorization_scheme"},
 		{"header repeated", "POST /v1/messages", map[string]string{"authorization": "Bearer " + good + ",Bearer " + good}, "authorization_repeated"},
 		{"garbage token", "POST /v1/messages", map[string]string{"authorization": "Bearer not-a-jwt"}, "token_malformed"},
@@ -151,15 +191,13 @@ func TestHandle(t *testing.T) {
 		{"Bearer token with a rule it meets", "POST /v1/messages", map[string]string{"authorization": "Bearer " + good}, ""},
 		{"lowercase bearer, mixed-case header name", "POST /v1/messages", map[string]string{"Authorization": "bearer " + good}, ""},
 		{"bare token", "POST /v1/messages", map[string]string{"authorization": good}, ""},
+		{"Bearer and spaces around the token", "POST /v1/messages", map[string]string{"authorization": " Bearer   " + good + " "}, ""},
 		{"route without a rule", "GET /v1/send", map[string]string{"authorization": "Bearer " + good}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
-			h, err := authorizer.New(v, rules, slog.New(slog.NewJSONHandler(&logs, nil)))
-			if err != nil {
-				t.Fatal(err)
-			}
+			h := p.handler(t, rules, slog.New(slog.NewJSONHandler(&logs, nil)))
 			resp, err := h.Handle(context.Background(), request(tt.routeKey, tt.headers))
 			if err != nil {
 				t.Fatalf("Handle returned an error: %v", err)
@@ -168,14 +206,8 @@ func TestHandle(t *testing.T) {
 				if resp.IsAuthorized || resp.Context != nil {
 					t.Fatalf("response = %+v, want a bare denial", resp)
 				}
-				var line struct {
-					Code     string `json:"code"`
-					RouteKey string `json:"route_key"`
-				}
-				if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
-					t.Fatalf("log is not one JSON line: %q", logs.String())
-				}
-				if line.Code != tt.wantCode || line.RouteKey != tt.routeKey {
+				line := deniedLine(t, logs.Bytes())
+				if line.Code != tt.wantCode || line.RouteKey != tt.routeKey || line.Level != "INFO" {
 					t.Fatalf("logged %+v, want code %q", line, tt.wantCode)
 				}
 				// Every token-sized piece of the header, whatever the scheme
@@ -201,18 +233,39 @@ func TestHandle(t *testing.T) {
 func TestHandleJWKSOutage(t *testing.T) {
 	p := newPool(t)
 	p.failing.Store(true)
-	v := p.verifier(t)
 	var logs bytes.Buffer
-	h, err := authorizer.New(v, nil, slog.New(slog.NewJSONHandler(&logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := p.handler(t, nil, slog.New(slog.NewJSONHandler(&logs, nil)))
 	resp, err := h.Handle(context.Background(), request("POST /v1/messages", map[string]string{"authorization": p.token(t, nil)}))
 	if err != nil || resp.IsAuthorized {
 		t.Fatalf("Handle = %+v, %v; want a denial without error", resp, err)
 	}
-	if !strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), `"code":"jwks_unavailable"`) {
-		t.Fatalf("log = %s", logs.String())
+	if line := deniedLine(t, logs.Bytes()); line.Level != "ERROR" || line.Code != "jwks_unavailable" {
+		t.Fatalf("denial logged as %+v, want ERROR jwks_unavailable", line)
+	}
+}
+
+// TestHandleDeniesTokenPastExpThoughCached: a warm authorizer that allowed
+// a token a minute before its exp denies it once exp + leeway has passed,
+// well inside the verified-token cache's TTL (5 minutes).
+func TestHandleDeniesTokenPastExpThoughCached(t *testing.T) {
+	p := newPool(t)
+	clk := fakeclock.New(now)
+	exp := now.Add(time.Minute)
+	req := request("POST /v1/messages", map[string]string{"authorization": p.token(t, map[string]any{"exp": exp.Unix()})})
+	var logs bytes.Buffer
+	h := newHandler(t, p.config(nil), authorizer.Deps{Now: clk.Now}, slog.New(slog.NewJSONHandler(&logs, nil)))
+	for _, at := range []time.Time{now, exp.Add(cognito.DefaultLeeway - time.Second)} {
+		clk.Set(at)
+		if resp, _ := h.Handle(context.Background(), req); !resp.IsAuthorized {
+			t.Fatalf("at exp + %s: denied: %s", at.Sub(exp), logs.String())
+		}
+	}
+	clk.Set(exp.Add(cognito.DefaultLeeway))
+	if resp, _ := h.Handle(context.Background(), req); resp.IsAuthorized {
+		t.Fatal("authorized at exp + leeway: the cached decision outlived the token")
+	}
+	if line := deniedLine(t, logs.Bytes()); line.Code != "token_expired" {
+		t.Fatalf("denial logged as %+v, want token_expired", line)
 	}
 }
 
@@ -230,6 +283,7 @@ func TestParseRules(t *testing.T) {
 		{"trailing data", `{} {}`, true},
 		{"empty", ``, false},
 		{"empty object", `{}`, false},
+		{"null", `null`, false},
 		{"rules", `{"POST /v1/messages":{"scopes":["sqsgate/write"],"groups":["writers"]},"$default":{"groups":["admins"]}}`, false},
 	}
 	for _, tt := range tests {
@@ -277,10 +331,7 @@ func TestConfigFromEnv(t *testing.T) {
 // valid token.
 func TestHandleEventFixture(t *testing.T) {
 	p := newPool(t)
-	h, err := authorizer.New(p.verifier(t), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := p.handler(t, nil, nil)
 	b, err := os.ReadFile(filepath.Join("testdata", "request-post-messages.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -302,8 +353,64 @@ func TestHandleEventFixture(t *testing.T) {
 	}
 }
 
-func TestNewNeedsVerifier(t *testing.T) {
-	if _, err := authorizer.New(nil, nil, nil); err == nil {
-		t.Fatal("New accepted a nil verifier")
+func TestNewRefusesBadConfig(t *testing.T) {
+	p := newPool(t)
+	for name, edit := range map[string]func(*authorizer.Config){
+		"no issuer":       func(c *authorizer.Config) { c.Cognito.Issuer = "" },
+		"no client":       func(c *authorizer.Config) { c.Cognito.ClientIDs = nil },
+		"bad token use":   func(c *authorizer.Config) { c.Cognito.TokenUse = "refresh" },
+		"JWKS URL a file": func(c *authorizer.Config) { c.Cognito.JWKSURL = "file:///etc/passwd" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := p.config(nil)
+			edit(&cfg)
+			if h, err := authorizer.New(cfg, authorizer.Deps{}, nil); err == nil {
+				h.Close()
+				t.Fatal("New accepted the configuration")
+			}
+		})
+	}
+}
+
+// countingTransport counts the requests of the client Deps hands New.
+type countingTransport struct{ n atomic.Int64 }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestNewWiresDeps: the environment, read by ConfigFromEnv, and the Deps
+// given to New are what the handler uses: the key set comes through
+// Deps.HTTPClient (once, at New), tokens are judged by Deps.Now, and the
+// environment's route rules apply.
+func TestNewWiresDeps(t *testing.T) {
+	p := newPool(t)
+	env := map[string]string{
+		"COGNITO_ISSUER":      issuer,
+		"COGNITO_CLIENT_IDS":  client,
+		"COGNITO_JWKS_URL":    p.jwksURL,
+		"COGNITO_ROUTE_RULES": `{"GET /v1/messages":{"groups":["admins"]}}`,
+	}
+	cfg, err := authorizer.ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	transport := &countingTransport{}
+	clk := fakeclock.New(now)
+	h := newHandler(t, cfg, authorizer.Deps{HTTPClient: &http.Client{Transport: transport}, Now: clk.Now}, nil)
+	if n := transport.n.Load(); n != 1 {
+		t.Fatalf("JWKS requests through Deps.HTTPClient at New = %d, want 1", n)
+	}
+	token := p.token(t, map[string]any{"exp": now.Add(time.Minute).Unix()})
+	if resp, _ := h.Handle(context.Background(), request("POST /v1/messages", map[string]string{"authorization": token})); !resp.IsAuthorized {
+		t.Fatal("a valid token was denied")
+	}
+	if resp, _ := h.Handle(context.Background(), request("GET /v1/messages", map[string]string{"authorization": token})); resp.IsAuthorized {
+		t.Fatal("the environment's route rule was not applied")
+	}
+	clk.Advance(time.Hour)
+	if resp, _ := h.Handle(context.Background(), request("POST /v1/messages", map[string]string{"authorization": token})); resp.IsAuthorized {
+		t.Fatal("Deps.Now is not the verifier's clock: an expired token was allowed")
 	}
 }

@@ -17,10 +17,7 @@ func BenchmarkHandle(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := authorizer.New(p.verifier(b), rules, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	h := p.handler(b, rules, nil)
 	req := request("POST /v1/messages", map[string]string{"authorization": "Bearer " + p.token(b, nil)})
 	ctx := context.Background()
 	if resp, _ := h.Handle(ctx, req); !resp.IsAuthorized {

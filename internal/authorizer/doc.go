@@ -4,8 +4,12 @@
 // internal/cognito, applies the route's rule from COGNITO_ROUTE_RULES, and
 // answers {"isAuthorized":true,"context":{...}} or {"isAuthorized":false}.
 //
-// The reason for a denial goes to the log (JSON, with a stable code, never
-// the token); the response never says why.
+// The shape is the functions' one: ConfigFromEnv(os.Getenv) reads the
+// environment, New(cfg, Deps{...}, logger) builds the handler (and the
+// Cognito verifier, fetching the key set during Lambda's init), and main
+// only wires. Every error becomes an answer in one place (deny): the
+// reason goes to the log (JSON, snake_case keys, a stable code from Code,
+// never the token); the response never says why.
 //
 // A key set outage is a denial, not an error. An error would make API
 // Gateway answer 500 rather than 403 and would not be cached, but it would
@@ -15,6 +19,11 @@
 // API Gateway caches a denial for the route's ReauthorizeEvery like any
 // other answer. The verifier only reports an outage when it has never
 // fetched the key set; once it has keys it keeps using them.
+//
+// API Gateway caches an allow, too, for ReauthorizeEvery
+// (AuthorizerCacheTtlSeconds, default 60 s) without looking at the token's
+// exp, so an expired token keeps working for at most that TTL plus the
+// verifier's leeway after exp. That is why the template's default is short.
 //
 // Route rules (COGNITO_ROUTE_RULES) are JSON keyed by API Gateway's
 // routeKey:

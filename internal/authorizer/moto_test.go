@@ -3,7 +3,6 @@ package authorizer_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"testing"
 	"time"
@@ -56,30 +55,21 @@ func TestMotoCognitoTokens(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := cognito.New(context.Background(), cognito.Config{
-				Issuer: tt.issuer, ClientIDs: []string{p.ClientID}, TokenUse: tt.tokenUse,
-				JWKSURL: jwksURL, Leeway: cognito.DefaultLeeway,
-				Now: func() time.Time { return time.Now().Add(tt.skew) },
-			})
-			if err != nil {
-				t.Fatal(err)
+			cfg := authorizer.Config{
+				Cognito: cognito.Config{
+					Issuer: tt.issuer, ClientIDs: []string{p.ClientID}, TokenUse: tt.tokenUse,
+					JWKSURL: jwksURL, Leeway: cognito.DefaultLeeway,
+				},
+				Rules: rules,
 			}
-			defer v.Close()
 			var logs bytes.Buffer
-			h, err := authorizer.New(v, rules, slog.New(slog.NewJSONHandler(&logs, nil)))
-			if err != nil {
-				t.Fatal(err)
-			}
+			h := newHandler(t, cfg, authorizer.Deps{Now: func() time.Time { return time.Now().Add(tt.skew) }}, slog.New(slog.NewJSONHandler(&logs, nil)))
 			resp, err := h.Handle(context.Background(), request(tt.routeKey, map[string]string{"authorization": tt.token}))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tt.wantCode != "" {
-				var line struct {
-					Code string `json:"code"`
-				}
-				_ = json.Unmarshal(logs.Bytes(), &line)
-				if resp.IsAuthorized || line.Code != tt.wantCode {
+				if resp.IsAuthorized || deniedLine(t, logs.Bytes()).Code != tt.wantCode {
 					t.Fatalf("authorized=%v, logged %s; want denial %q", resp.IsAuthorized, logs.String(), tt.wantCode)
 				}
 				return

@@ -9,6 +9,7 @@ import (
 // tokenCache remembers verified tokens until the earlier of their exp and
 // a TTL. It holds at most max entries; when full, an arbitrary entry (Go's
 // map order) makes room, which bounds memory without bookkeeping on hits.
+// A nil *tokenCache is a disabled cache.
 type tokenCache struct {
 	max int
 	ttl time.Duration
@@ -22,18 +23,20 @@ type cacheEntry struct {
 	until  time.Time
 }
 
-func newTokenCache(max int, ttl time.Duration) *tokenCache {
-	if max == 0 {
-		max = DefaultCacheSize
+// newTokenCache returns a cache of size entries (0: DefaultCacheSize), or
+// nil (no cache) when size is negative.
+func newTokenCache(size int, ttl time.Duration) *tokenCache {
+	if size < 0 {
+		return nil
 	}
-	if max < 0 {
-		return &tokenCache{}
+	if size == 0 {
+		size = DefaultCacheSize
 	}
-	return &tokenCache{max: max, ttl: ttl, m: make(map[string]cacheEntry, max)}
+	return &tokenCache{max: size, ttl: ttl, m: make(map[string]cacheEntry, size)}
 }
 
 func (c *tokenCache) get(token string, now time.Time) (*Claims, bool) {
-	if c.max <= 0 {
+	if c == nil {
 		return nil, false
 	}
 	c.mu.RLock()
@@ -43,10 +46,10 @@ func (c *tokenCache) get(token string, now time.Time) (*Claims, bool) {
 		return nil, false
 	}
 	if !now.Before(e.until) {
+		// A put for the same token may have come in between; deleting it
+		// costs one verification, never a wrong answer.
 		c.mu.Lock()
-		if cur, ok := c.m[token]; ok && cur.until.Equal(e.until) {
-			delete(c.m, token)
-		}
+		delete(c.m, token)
 		c.mu.Unlock()
 		return nil, false
 	}
@@ -54,7 +57,7 @@ func (c *tokenCache) get(token string, now time.Time) (*Claims, bool) {
 }
 
 func (c *tokenCache) put(token string, claims *Claims, now time.Time) {
-	if c.max <= 0 {
+	if c == nil {
 		return
 	}
 	until := now.Add(c.ttl)

@@ -9,10 +9,11 @@ import (
 // 1 KB); jwk.Cache itself reads whatever it is given.
 const MaxJWKSBytes = 1 << 20
 
-// defaultHTTPClient fetches key sets: bounded in time and size, and
-// refusing redirects, so the configured URL is the only place keys come
-// from.
-func defaultHTTPClient() *http.Client {
+// NewJWKSClient returns the client that fetches key sets when
+// Config.HTTPClient is nil: bounded in time (DefaultFetchTimeout) and size
+// (MaxJWKSBytes), and refusing redirects, so the configured URL is the only
+// place keys come from.
+func NewJWKSClient() *http.Client {
 	return &http.Client{
 		Timeout:       DefaultFetchTimeout,
 		Transport:     limitedBody{http.DefaultTransport},
@@ -20,8 +21,8 @@ func defaultHTTPClient() *http.Client {
 	}
 }
 
-// limitedBody cuts response bodies at MaxJWKSBytes+1 bytes, so an
-// oversized key set fails to parse instead of filling memory.
+// limitedBody cuts response bodies at MaxJWKSBytes, so a larger key set
+// arrives truncated and fails to parse instead of filling memory.
 type limitedBody struct{ next http.RoundTripper }
 
 func (l limitedBody) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -32,6 +33,6 @@ func (l limitedBody) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = struct {
 		io.Reader
 		io.Closer
-	}{io.LimitReader(resp.Body, MaxJWKSBytes+1), resp.Body}
+	}{io.LimitReader(resp.Body, MaxJWKSBytes), resp.Body}
 	return resp, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -17,8 +16,8 @@ import (
 // uses 2048-bit keys.
 const minRSABits = 2048
 
-// keySource serves prepared RSA keys by kid from a jwk.Cache and decides
-// when the cache may be forced to refetch.
+// keySource serves RSA keys by kid from a jwk.Cache and decides when the
+// cache may be forced to refetch.
 type keySource struct {
 	cache       *jwk.Cache
 	url         string
@@ -26,23 +25,8 @@ type keySource struct {
 	minInterval time.Duration
 	cancel      context.CancelFunc
 
-	mu         sync.Mutex // guards lastForced and rebuilding prepared
+	mu         sync.Mutex // guards lastForced
 	lastForced time.Time
-	prepared   atomic.Pointer[preparedSet]
-}
-
-// preparedSet is a jwk.Set turned into what verification needs, built once
-// per fetched set so the hot path does no key conversion.
-type preparedSet struct {
-	set  jwk.Set
-	keys map[string]preparedKey
-}
-
-// preparedKey is a usable RSA key, or the reason the key set's entry under
-// that kid cannot verify RS256 tokens.
-type preparedKey struct {
-	pub *rsa.PublicKey
-	err error
 }
 
 func newKeySource(url string, client *http.Client, refresh, minInterval time.Duration, now func() time.Time) (*keySource, error) {
@@ -61,25 +45,24 @@ func newKeySource(url string, client *http.Client, refresh, minInterval time.Dur
 // fetch fetches the key set now. New calls it once so the keys are ready
 // before the first request.
 func (s *keySource) fetch(ctx context.Context) error {
-	set, err := s.cache.Refresh(ctx, s.url)
-	if err != nil {
+	if _, err := s.cache.Refresh(ctx, s.url); err != nil {
 		return fmt.Errorf("%w: %w", ErrJWKSUnavailable, err)
 	}
 	s.mu.Lock()
 	s.lastForced = s.now()
 	s.mu.Unlock()
-	s.use(set)
 	return nil
 }
 
 // key returns the public key for kid. It forces a refetch when there is no
 // key set yet or kid is unknown, at most once per minInterval.
 func (s *keySource) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
-	ps, err := s.current(ctx)
-	if err == nil {
-		if k, ok := ps.keys[kid]; ok {
-			return k.pub, k.err
-		}
+	set, err := s.cache.Get(ctx, s.url)
+	if err != nil || set == nil {
+		// The cache holds nothing when every fetch so far has failed.
+		err = fmt.Errorf("%w: no key set fetched yet", ErrJWKSUnavailable)
+	} else if k, ok := set.LookupKeyID(kid); ok {
+		return rsaKey(k)
 	}
 	if !s.mayForce() {
 		if err != nil {
@@ -95,23 +78,10 @@ func (s *keySource) key(ctx context.Context, kid string) (*rsa.PublicKey, error)
 		// The old set is still good; the kid is simply not in it.
 		return nil, fmt.Errorf("%w: kid %q (refresh failed: %v)", ErrUnknownKey, kid, ferr)
 	}
-	if k, ok := s.use(set).keys[kid]; ok {
-		return k.pub, k.err
+	if k, ok := set.LookupKeyID(kid); ok {
+		return rsaKey(k)
 	}
 	return nil, fmt.Errorf("%w: kid %q", ErrUnknownKey, kid)
-}
-
-// current returns the prepared form of the cache's present set.
-func (s *keySource) current(ctx context.Context) (*preparedSet, error) {
-	set, err := s.cache.Get(ctx, s.url)
-	if err != nil || set == nil {
-		// The cache holds nothing when every fetch so far has failed.
-		return nil, fmt.Errorf("%w: no key set fetched yet", ErrJWKSUnavailable)
-	}
-	if ps := s.prepared.Load(); ps != nil && ps.set == set {
-		return ps, nil
-	}
-	return s.use(set), nil
 }
 
 // mayForce reports whether a forced refetch is allowed now, and if so
@@ -127,51 +97,28 @@ func (s *keySource) mayForce() bool {
 	return true
 }
 
-// use prepares set (once per distinct set) and makes it current.
-func (s *keySource) use(set jwk.Set) *preparedSet {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ps := s.prepared.Load(); ps != nil && ps.set == set {
-		return ps
-	}
-	ps := prepare(set)
-	s.prepared.Store(ps)
-	return ps
-}
-
 func (s *keySource) close() { s.cancel() }
 
-// prepare converts every RSA signing key of set into an *rsa.PublicKey.
-// A key is usable only if it declares alg RS256 itself: the token's header
-// never chooses the algorithm.
-func prepare(set jwk.Set) *preparedSet {
-	ps := &preparedSet{set: set, keys: make(map[string]preparedKey, set.Len())}
-	for i := 0; i < set.Len(); i++ {
-		k, ok := set.Key(i)
-		if !ok || k.KeyID() == "" {
-			continue
-		}
-		ps.keys[k.KeyID()] = prepareKey(k)
-	}
-	return ps
-}
-
-func prepareKey(k jwk.Key) preparedKey {
+// rsaKey turns a key set's entry into the key that verifies RS256 tokens,
+// or the reason it cannot. The key must declare alg RS256 itself: the
+// token's header never chooses the algorithm. The conversion is done per
+// fresh token; it costs well under a microsecond beside the RSA check.
+func rsaKey(k jwk.Key) (*rsa.PublicKey, error) {
 	if k.KeyType() != jwa.RSA {
-		return preparedKey{err: fmt.Errorf("%w: key %q is %s, not RSA", ErrAlgorithm, k.KeyID(), k.KeyType())}
+		return nil, fmt.Errorf("%w: key %q is %s, not RSA", ErrAlgorithm, k.KeyID(), k.KeyType())
 	}
 	if alg := k.Algorithm(); alg == nil || alg.String() != jwa.RS256.String() {
-		return preparedKey{err: fmt.Errorf("%w: key %q does not declare RS256", ErrAlgorithm, k.KeyID())}
+		return nil, fmt.Errorf("%w: key %q does not declare RS256", ErrAlgorithm, k.KeyID())
 	}
 	if use := k.KeyUsage(); use != "" && use != string(jwk.ForSignature) {
-		return preparedKey{err: fmt.Errorf("%w: key %q is for %q, not signatures", ErrAlgorithm, k.KeyID(), use)}
+		return nil, fmt.Errorf("%w: key %q is for %q, not signatures", ErrAlgorithm, k.KeyID(), use)
 	}
 	var pub rsa.PublicKey
 	if err := k.Raw(&pub); err != nil {
-		return preparedKey{err: fmt.Errorf("%w: key %q: %v", ErrAlgorithm, k.KeyID(), err)}
+		return nil, fmt.Errorf("%w: key %q: %v", ErrAlgorithm, k.KeyID(), err)
 	}
 	if pub.N.BitLen() < minRSABits {
-		return preparedKey{err: fmt.Errorf("%w: key %q has %d bits", ErrAlgorithm, k.KeyID(), pub.N.BitLen())}
+		return nil, fmt.Errorf("%w: key %q has %d bits", ErrAlgorithm, k.KeyID(), pub.N.BitLen())
 	}
-	return preparedKey{pub: &pub}
+	return &pub, nil
 }

@@ -220,6 +220,12 @@ func TestVerifyAttacks(t *testing.T) {
 		{"attacker certificate chain in x5c", signRS256(t, attacker, header(map[string]any{"x5c": []string{b64(pubDER)}}), claims), cognito.ErrHeader},
 		{"crit extension", signRS256(t, key, header(map[string]any{"crit": []string{"exp"}, "exp": 1}), claims), cognito.ErrHeader},
 		{"unencoded payload (b64 false)", signRS256(t, key, header(map[string]any{"b64": false, "crit": []string{"b64"}}), claims), cognito.ErrHeader},
+		{"jku present but empty", signRS256(t, key, header(map[string]any{"jku": ""}), claims), cognito.ErrHeader},
+		{"b64 true without crit", signRS256(t, key, header(map[string]any{"b64": true}), claims), cognito.ErrHeader},
+		{"JWS JSON serialization", `{"payload":"` + goodParts[1] + `","protected":"` + goodParts[0] + `","signature":"` + goodParts[2] + `"}`, cognito.ErrMalformed},
+		{"signature with non-zero trailing bits", goodParts[0] + "." + goodParts[1] + "." + goodParts[2][:len(goodParts[2])-1] + flipLowBits(goodParts[2][len(goodParts[2])-1:]), cognito.ErrMalformed},
+		{"empty payload", goodParts[0] + ".." + goodParts[2], cognito.ErrMalformed},
+		{"empty header", "." + goodParts[1] + "." + goodParts[2], cognito.ErrMalformed},
 		{"attacker key under the real kid", signRS256(t, attacker, rs256Header(testKid), claims), cognito.ErrSignature},
 		{"claims swapped after signing", goodParts[0] + "." + b64JSON(t, with(claims, map[string]any{"username": "root"})) + "." + goodParts[2], cognito.ErrSignature},
 		{"truncated signature", goodParts[0] + "." + goodParts[1] + "." + b64(mustB64(t, goodParts[2])[:255]), cognito.ErrSignature},
@@ -258,6 +264,14 @@ func TestVerifyAttacks(t *testing.T) {
 	if _, err := v.Verify(context.Background(), good); err != nil {
 		t.Fatalf("the untouched token: %v", err)
 	}
+}
+
+// flipLowBits changes the bits a final base64 character carries beyond the
+// encoded bytes, so the text differs but lenient decoders yield the same
+// bytes.
+func flipLowBits(c string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	return string(alphabet[strings.IndexByte(alphabet, c[0])^1])
 }
 
 func mustB64(t testing.TB, s string) []byte {
@@ -392,6 +406,39 @@ func TestVerifiedTokenCache(t *testing.T) {
 	}
 }
 
+// TestVerifiedTokenCacheEndsAtExp: a token whose exp comes well before the
+// cache TTL is refused from exp + leeway on, though it was cached minutes
+// earlier: the cache entry ends at exp, not at the TTL.
+func TestVerifiedTokenCacheEndsAtExp(t *testing.T) {
+	key, _ := keys(t)
+	srv := newKeyServer(t, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256", use: "sig"})
+	exp := t0.Add(time.Minute) // the cache TTL is DefaultCacheTTL, 5 minutes
+	for _, leeway := range []time.Duration{0, cognito.DefaultLeeway} {
+		t.Run(fmt.Sprintf("leeway %s", leeway), func(t *testing.T) {
+			clk := fakeclock.New(t0)
+			v := newVerifier(t, srv, clk, func(c *cognito.Config) { c.Leeway = leeway })
+			token := signRS256(t, key, rs256Header(testKid), with(accessClaims(), map[string]any{"exp": exp.Unix()}))
+			first, err := v.Verify(context.Background(), token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again, err := v.Verify(context.Background(), token); err != nil || again != first {
+				t.Fatalf("repeated token: %v, %v; want the cached claims", again, err)
+			}
+			clk.Set(exp.Add(leeway - time.Millisecond))
+			if _, err := v.Verify(context.Background(), token); err != nil {
+				t.Fatalf("just inside exp + leeway: %v", err)
+			}
+			for _, at := range []time.Time{exp.Add(leeway), exp.Add(leeway + time.Second), t0.Add(cognito.DefaultCacheTTL - time.Second)} {
+				clk.Set(at)
+				if c, err := v.Verify(context.Background(), token); !errors.Is(err, cognito.ErrExpired) {
+					t.Fatalf("at exp + %s: claims %v, error %v; want ErrExpired", at.Sub(exp), c, err)
+				}
+			}
+		})
+	}
+}
+
 func TestClaimsRequire(t *testing.T) {
 	c := &cognito.Claims{Scope: "sqsgate/read sqsgate/write", Groups: []string{"writers"}}
 	tests := []struct {
@@ -441,22 +488,33 @@ func TestUnknownKidFloodConcurrent(t *testing.T) {
 	}
 }
 
-// TestJWKSClient: the default client refuses redirects and oversized key
-// sets, either of which leaves the verifier without keys (fail closed).
+// TestJWKSClient: the default client refuses redirects and key sets over
+// MaxJWKSBytes, either of which leaves the verifier without keys (fail
+// closed), and takes a key set of exactly MaxJWKSBytes.
 func TestJWKSClient(t *testing.T) {
 	key, _ := keys(t)
 	good := newKeyServer(t, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256"})
+	// sized is the key set padded to exactly n bytes; cut anywhere, it is
+	// no longer JSON.
+	sized := func(n int) []byte {
+		body := jwksJSON(t, []jwksKey{{kid: testKid, pub: &key.PublicKey, alg: "RS256"}})
+		head := append(body[:len(body)-1:len(body)-1], `,"pad":"`...)
+		return append(append(head, strings.Repeat("a", n-len(head)-2)...), `"}`...)
+	}
 	tests := []struct {
 		name    string
 		handler http.HandlerFunc
+		wantErr error
 	}{
 		{"redirect to another key server", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, good.URL, http.StatusFound)
-		}},
-		{"key set over the size cap", func(w http.ResponseWriter, r *http.Request) {
-			body := jwksJSON(t, []jwksKey{{kid: testKid, pub: &key.PublicKey, alg: "RS256"}})
-			_, _ = w.Write(append(body[:len(body)-1], []byte(`,"pad":"`+strings.Repeat("a", cognito.MaxJWKSBytes)+`"}`)...))
-		}},
+		}, cognito.ErrJWKSUnavailable},
+		{"key set one byte over the size cap", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write(sized(cognito.MaxJWKSBytes + 1))
+		}, cognito.ErrJWKSUnavailable},
+		{"key set at the size cap", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write(sized(cognito.MaxJWKSBytes))
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -470,9 +528,105 @@ func TestJWKSClient(t *testing.T) {
 			}
 			defer v.Close()
 			token := signRS256(t, key, rs256Header(testKid), accessClaims())
-			if _, err := v.Verify(context.Background(), token); !errors.Is(err, cognito.ErrJWKSUnavailable) {
-				t.Fatalf("error = %v, want ErrJWKSUnavailable", err)
+			if _, err := v.Verify(context.Background(), token); !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error = %v, want %v", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestNewDerivesIssuerAndJWKSURL: without an issuer, New builds it from the
+// pool id and region; without a JWKS URL, it fetches the key set from the
+// issuer's /.well-known/jwks.json.
+func TestNewDerivesIssuerAndJWKSURL(t *testing.T) {
+	srv := newKeyServer(t)
+	v, err := cognito.New(context.Background(), cognito.Config{
+		UserPoolID: "us-east-1_TestPool1", Region: "us-east-1", ClientIDs: []string{testClient}, JWKSURL: srv.URL,
+	})
+	if err != nil {
+		t.Fatalf("New with a pool id and region: %v", err)
+	}
+	v.Close()
+	if v.Issuer() != testIssuer {
+		t.Fatalf("issuer = %q, want %q", v.Issuer(), testIssuer)
+	}
+
+	key, _ := keys(t)
+	var paths []string
+	var mu sync.Mutex
+	pool := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.URL.Path)
+		mu.Unlock()
+		_, _ = w.Write(jwksJSON(t, []jwksKey{{kid: testKid, pub: &key.PublicKey, alg: "RS256"}}))
+	}))
+	defer pool.Close()
+	issuer := pool.URL + "/us-east-1_Local"
+	v, err = cognito.New(context.Background(), cognito.Config{Issuer: issuer, ClientIDs: []string{testClient}, Now: fakeclock.New(t0).Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if _, err := v.Verify(context.Background(), signRS256(t, key, rs256Header(testKid), with(accessClaims(), map[string]any{"iss": issuer}))); err != nil {
+		t.Fatalf("token of the issuer whose key set was derived: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(paths) != 1 || paths[0] != "/us-east-1_Local/.well-known/jwks.json" {
+		t.Fatalf("key set requests = %v", paths)
+	}
+}
+
+func TestNewAcceptsLeewayBounds(t *testing.T) {
+	srv := newKeyServer(t)
+	for _, leeway := range []time.Duration{0, cognito.MaxLeeway} {
+		v, err := cognito.New(context.Background(), cognito.Config{Issuer: testIssuer, ClientIDs: []string{testClient}, JWKSURL: srv.URL, Leeway: leeway})
+		if err != nil {
+			t.Fatalf("leeway %s: %v", leeway, err)
+		}
+		v.Close()
+	}
+}
+
+// TestVerifiedTokenCacheSize: the cache holds at most CacheSize tokens.
+func TestVerifiedTokenCacheSize(t *testing.T) {
+	key, _ := keys(t)
+	srv := newKeyServer(t, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256", use: "sig"})
+	v := newVerifier(t, srv, fakeclock.New(t0), func(c *cognito.Config) { c.CacheSize = 1 })
+	a := signRS256(t, key, rs256Header(testKid), accessClaims())
+	b := signRS256(t, key, rs256Header(testKid), with(accessClaims(), map[string]any{"jti": "b"}))
+	verify := func(token string) *cognito.Claims {
+		t.Helper()
+		c, err := v.Verify(context.Background(), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	first := verify(a)
+	if verify(a) != first {
+		t.Fatal("a was not cached")
+	}
+	verify(b) // the cache holds one token: b takes a's place
+	if verify(a) == first {
+		t.Fatal("a was still cached beside b in a cache of one")
+	}
+}
+
+// TestClaimsTimes: NumericDates keep their fractions, as RFC 7519 allows.
+func TestClaimsTimes(t *testing.T) {
+	key, _ := keys(t)
+	srv := newKeyServer(t, jwksKey{kid: testKid, pub: &key.PublicKey, alg: "RS256", use: "sig"})
+	v := newVerifier(t, srv, fakeclock.New(t0), nil)
+	exp := t0.Add(time.Hour + 250*time.Millisecond)
+	iat := t0.Add(-time.Minute - 500*time.Millisecond)
+	c, err := v.Verify(context.Background(), signRS256(t, key, rs256Header(testKid), with(accessClaims(), map[string]any{
+		"exp": float64(exp.UnixMilli()) / 1000, "iat": float64(iat.UnixMilli()) / 1000,
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Expires.Equal(exp) || !c.IssuedAt.Equal(iat) {
+		t.Fatalf("exp, iat = %s, %s; want %s, %s", c.Expires, c.IssuedAt, exp, iat)
 	}
 }

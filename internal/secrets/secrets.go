@@ -100,17 +100,19 @@ func New(o Options) (*Source, error) {
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
-	switch {
-	case strings.TrimSpace(o.Value) != "":
+	// A literal wins; an ARN needs a client; neither leaves no secret.
+	if strings.TrimSpace(o.Value) != "" {
 		s.isStatic, s.secrets = true, Split(o.Value)
-	case o.ARN != "":
-		if o.Client == nil {
-			return nil, ErrNoClient
-		}
-		s.arn, s.client = o.ARN, o.Client
-	default:
-		s.isStatic = true
+		return s, nil
 	}
+	if o.ARN == "" {
+		s.isStatic = true
+		return s, nil
+	}
+	if o.Client == nil {
+		return nil, ErrNoClient
+	}
+	s.arn, s.client = o.ARN, o.Client
 	return s, nil
 }
 

@@ -159,3 +159,118 @@ func TestSecretsManagerMoto(t *testing.T) {
 	assert.Error(t, missing.Load(ctx))
 	assert.Nil(t, missing.Secrets(ctx))
 }
+
+// TestDefaults: zero intervals take the documented defaults, and a retry
+// interval never exceeds the refresh interval.
+func TestDefaults(t *testing.T) {
+	ctx := context.Background()
+	t.Run("refresh every 5 minutes, retry every 10 s", func(t *testing.T) {
+		c := fakeclock.New(time.Unix(1_700_000_000, 0))
+		fail := false
+		sm := &fakeSM{get: func() (string, error) {
+			if fail {
+				return "", errors.New("throttled")
+			}
+			return "v", nil
+		}}
+		s, err := New(Options{ARN: arn, Client: sm, Now: c.Now})
+		require.NoError(t, err)
+		require.NoError(t, s.Load(ctx))
+		c.Advance(DefaultRefreshInterval - time.Nanosecond)
+		s.Secrets(ctx)
+		assert.Equal(t, 1, sm.calls, "cached for just under the default refresh interval")
+		c.Advance(time.Nanosecond)
+		fail = true
+		s.Secrets(ctx)
+		assert.Equal(t, 2, sm.calls, "fetched again at the default refresh interval")
+		c.Advance(DefaultRetryInterval - time.Nanosecond)
+		s.Secrets(ctx)
+		assert.Equal(t, 2, sm.calls, "no retry before the default retry interval")
+		c.Advance(time.Nanosecond)
+		s.Secrets(ctx)
+		assert.Equal(t, 3, sm.calls, "retried at the default retry interval")
+	})
+	t.Run("a given refresh interval is kept", func(t *testing.T) {
+		c := fakeclock.New(time.Unix(1_700_000_000, 0))
+		sm := &fakeSM{get: func() (string, error) { return "v", nil }}
+		s, err := New(Options{ARN: arn, Client: sm, Now: c.Now, RefreshInterval: time.Minute, RetryInterval: time.Second})
+		require.NoError(t, err)
+		require.NoError(t, s.Load(ctx))
+		c.Advance(time.Minute)
+		s.Secrets(ctx)
+		assert.Equal(t, 2, sm.calls)
+	})
+	t.Run("the retry interval is capped by a shorter refresh interval", func(t *testing.T) {
+		c := fakeclock.New(time.Unix(1_700_000_000, 0))
+		sm := &fakeSM{get: func() (string, error) { return "", errors.New("throttled") }}
+		s, err := New(Options{ARN: arn, Client: sm, Now: c.Now, RefreshInterval: 2 * time.Second})
+		require.NoError(t, err)
+		assert.Error(t, s.Load(ctx))
+		c.Advance(2*time.Second - time.Nanosecond)
+		s.Secrets(ctx)
+		assert.Equal(t, 1, sm.calls)
+		c.Advance(time.Nanosecond)
+		s.Secrets(ctx)
+		assert.Equal(t, 2, sm.calls, "retried after the 2 s refresh interval, not the 10 s default")
+	})
+	t.Run("a given retry interval is kept", func(t *testing.T) {
+		c := fakeclock.New(time.Unix(1_700_000_000, 0))
+		sm := &fakeSM{get: func() (string, error) { return "", errors.New("throttled") }}
+		s, err := New(Options{ARN: arn, Client: sm, Now: c.Now, RetryInterval: time.Second})
+		require.NoError(t, err)
+		assert.Error(t, s.Load(ctx))
+		c.Advance(time.Second)
+		s.Secrets(ctx)
+		assert.Equal(t, 2, sm.calls)
+	})
+}
+
+// TestForcedRefreshOncePerInterval: a mismatch may force a fetch again
+// exactly one refresh interval after the last forced one, not before.
+func TestForcedRefreshOncePerInterval(t *testing.T) {
+	ctx := context.Background()
+	c := fakeclock.New(time.Unix(1_700_000_000, 0))
+	value := "one"
+	sm := &fakeSM{get: func() (string, error) { return value, nil }}
+	s, err := New(Options{ARN: arn, Client: sm, Now: c.Now, RefreshInterval: time.Minute})
+	require.NoError(t, err)
+	require.NoError(t, s.Load(ctx))
+	value = "two"
+	_, changed := s.RefreshAfterMismatch(ctx)
+	require.True(t, changed)
+	value = "three"
+	c.Advance(time.Minute - time.Nanosecond)
+	_, changed = s.RefreshAfterMismatch(ctx)
+	assert.False(t, changed, "inside the interval")
+	c.Advance(time.Nanosecond)
+	got, changed := s.RefreshAfterMismatch(ctx)
+	assert.True(t, changed, "at the interval")
+	assert.Equal(t, []string{"three"}, got)
+}
+
+// TestFailureLogSaysWhetherCachedSecretsStay: the log line of a failed
+// fetch tells an operator whether deliveries are still verified.
+func TestFailureLogSaysWhetherCachedSecretsStay(t *testing.T) {
+	ctx := context.Background()
+	var logs bytes.Buffer
+	c := fakeclock.New(time.Unix(1_700_000_000, 0))
+	fail := true
+	sm := &fakeSM{get: func() (string, error) {
+		if fail {
+			return "", errors.New("throttled")
+		}
+		return "v", nil
+	}}
+	s, err := New(Options{ARN: arn, Client: sm, Now: c.Now, RefreshInterval: time.Minute, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	require.NoError(t, err)
+	assert.Error(t, s.Load(ctx))
+	assert.Contains(t, logs.String(), `"keeping_cached":false`)
+	fail = false
+	c.Advance(time.Minute)
+	s.Secrets(ctx)
+	fail = true
+	logs.Reset()
+	c.Advance(time.Minute)
+	assert.Equal(t, []string{"v"}, s.Secrets(ctx))
+	assert.Contains(t, logs.String(), `"keeping_cached":true`)
+}

@@ -22,23 +22,81 @@ const RequireEnv = "SQSGATE_REQUIRE_PEERS"
 // Required reports whether missing peers must fail the test run.
 func Required() bool { return os.Getenv(RequireEnv) == "1" }
 
-// Missing skips t with reason, or fails it when peers are required.
+// short reports whether this is `go test -short`, which means "no peers
+// and no builds" (`make test-short`); a variable so the rule's own test
+// can set it.
+var short = testing.Short
+
+// shortReason is logged by every peer a -short run leaves out.
+const shortReason = "-short runs no peer and no build"
+
+// SkipShort skips t under -short, which runs no peer and no build, even
+// when SQSGATE_REQUIRE_PEERS=1: asking for -short is asking for that. It
+// reports whether it skipped (SkipNow stops a real test's goroutine).
+func SkipShort(t testing.TB, what string) bool {
+	t.Helper()
+	if !short() {
+		return false
+	}
+	t.Logf("%s: %s is left out", shortReason, what)
+	t.SkipNow()
+	return true
+}
+
+// Lacking is the one rule for a peer or a build that a test or benchmark
+// cannot have. Under SQSGATE_REQUIRE_PEERS=1 it fails tb: a skipped test,
+// or a benchmark that quietly drops the ratio it could not measure, would
+// otherwise pass unnoticed in CI. Otherwise it logs reason and returns, and
+// the caller goes on without what is missing: Missing skips, a benchmark
+// with other figures reports those.
+func Lacking(tb testing.TB, reason string) {
+	tb.Helper()
+	if Required() {
+		tb.Fatalf("%s (required because %s=1)", reason, RequireEnv)
+		return
+	}
+	tb.Logf("%s; set %s=1 to make this a failure", reason, RequireEnv)
+}
+
+// Missing skips t (test or benchmark) with reason, or fails it when peers
+// are required.
 func Missing(t testing.TB, reason string) {
 	t.Helper()
-	if Required() {
-		t.Fatalf("%s (required because %s=1)", reason, RequireEnv)
+	if SkipShort(t, reason) {
+		return
 	}
-	t.Skipf("%s; set %s=1 to make this a failure", reason, RequireEnv)
+	Lacking(t, reason)
+	t.SkipNow()
 }
 
 // LookPath finds a peer's executable or calls Missing.
 func LookPath(t testing.TB, name string) string {
 	t.Helper()
+	if SkipShort(t, name) {
+		return ""
+	}
 	path, err := exec.LookPath(name)
 	if err != nil {
 		Missing(t, fmt.Sprintf("%s not found on PATH", name))
 	}
 	return path
+}
+
+// Optional finds the executable of a peer a benchmark can report without
+// (one ratio among several). If it is missing, Lacking decides: the
+// benchmark fails when peers are required, else goes on without it.
+func Optional(tb testing.TB, name string) (string, bool) {
+	tb.Helper()
+	if short() {
+		tb.Logf("%s: %s's ratio is not measured", shortReason, name)
+		return "", false
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		Lacking(tb, fmt.Sprintf("%s not found on PATH: its ratio is not measured", name))
+		return "", false
+	}
+	return path, true
 }
 
 // FreePort returns a loopback TCP port that was free a moment ago.

@@ -44,7 +44,7 @@ func slowQueue(rtt time.Duration) (sendFunc, batchFunc) {
 // time over the ideal ceil(n/10) × RTT / concurrency (target ≤ 1.2).
 func BenchmarkBatching(b *testing.B) {
 	sender, batchSender := slowQueue(benchRTT)
-	h, err := New(Config{QueueURL: "https://sqs.example/1/q", Sender: sender, BatchSender: batchSender, MaxBatchItems: benchItems})
+	h, err := New(Config{QueueURL: "https://sqs.example/1/q", MaxBatchItems: benchItems}, Deps{Sender: sender, BatchSender: batchSender}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func BenchmarkBatching(b *testing.B) {
 	// which the batch route adds to the round trips.
 	b.Run("batch-route-no-RTT", func(b *testing.B) {
 		sender, batchSender := slowQueue(0)
-		h, err := New(Config{QueueURL: "https://sqs.example/1/q", Sender: sender, BatchSender: batchSender, MaxBatchItems: benchItems})
+		h, err := New(Config{QueueURL: "https://sqs.example/1/q", MaxBatchItems: benchItems}, Deps{Sender: sender, BatchSender: batchSender}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -106,7 +106,7 @@ func BenchmarkBatching(b *testing.B) {
 func BenchmarkPerItem(b *testing.B) {
 	for _, schema := range []string{"default", "strict-order"} {
 		q := newFakeQueue()
-		h := newTestHandler(b, q, func(c *Config) { c.Schema = schema })
+		h := newTestHandler(b, q, func(c *testSetup) { c.Schema = schema })
 		data := benchOrder()
 		in := &input{single: Item{Type: DefaultType, ID: "order-1", Data: data}}
 		caller := Caller{Subject: testSub, RequestID: "r", SourceIP: "198.51.100.7", UserAgent: "ua"}

@@ -14,7 +14,7 @@ const (
 )
 
 // ConfigFromEnv reads the settings that come from the environment; the
-// caller adds the senders, clock and logger. getenv is os.Getenv in main.
+// other fields keep their defaults. getenv is os.Getenv in main.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		QueueURL: getenv(EnvQueueURL),

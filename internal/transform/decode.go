@@ -8,42 +8,6 @@ import (
 	"io"
 )
 
-// Sentinel errors for whole-request rejections. The handler maps each to an
-// HTTP status and a stable code; see doc.go.
-var (
-	ErrInvalidJSON       = errors.New("invalid JSON")
-	ErrInvalidItem       = errors.New("invalid batch item")
-	ErrEmptyBatch        = errors.New("batch has no items")
-	ErrTooManyItems      = errors.New("batch has more items than allowed")
-	ErrValidation        = errors.New("event data does not match the schema")
-	ErrItemTooLarge      = errors.New("message is larger than SQS accepts")
-	ErrInvalidCharacters = errors.New("message contains characters SQS does not accept")
-	ErrUnsupportedMedia  = errors.New("unsupported content type")
-	ErrMissingIdentity   = errors.New("no caller identity in the authorizer context")
-	ErrInvalidRequest    = errors.New("invalid request")
-	ErrRouteNotFound     = errors.New("route not found")
-	ErrMethodNotAllowed  = errors.New("method not allowed")
-	ErrNothingEnqueued   = errors.New("SQS did not accept the message")
-)
-
-// ItemError locates a problem in one item of a request: its index, and for
-// schema violations the JSON pointer of the failing field within the item's
-// data and the schema keyword it breaks.
-type ItemError struct {
-	Index   int    `json:"index"`
-	Pointer string `json:"pointer,omitempty"`
-	Rule    string `json:"rule,omitempty"`
-	Message string `json:"message"`
-	// Err is the sentinel the handler maps to a status and code.
-	Err error `json:"-"`
-}
-
-func (e *ItemError) Error() string {
-	return fmt.Sprintf("item %d: %v: %s", e.Index, e.Err, e.Message)
-}
-
-func (e *ItemError) Unwrap() error { return e.Err }
-
 // Item is one event as the producer sent it.
 type Item struct {
 	// Type is the CloudEvents type the producer asked for ("" = default).

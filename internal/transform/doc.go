@@ -8,7 +8,9 @@
 // POST /v1/events: the body is the event's data, any JSON value the schema
 // accepts (Content-Type application/json or absent). The Ce-Type header sets
 // the CloudEvents type; Idempotency-Key sets the event id (and, on a FIFO
-// queue, the deduplication id).
+// queue, the deduplication id). Each may be sent once: HTTP API joins a
+// repeated header's values with commas, so a value with a comma is a repeat
+// and is refused (400 repeated_header) rather than read as one id.
 //
 // POST /v1/events/batch: a JSON array (application/json) or NDJSON
 // (application/x-ndjson; blank lines ignored) of items
@@ -28,7 +30,7 @@
 // Every item is checked before anything is written (items of large batches
 // in parallel, one share per CPU), and the first failing check decides: the
 // request's shape (400 invalid_json, invalid_item, invalid_request,
-// empty_batch; 413 too_many_items, body_too_large; 415
+// repeated_header, empty_batch; 413 too_many_items, body_too_large; 415
 // unsupported_media_type), then each enveloped message against SQS's rules
 // (413 item_too_large when one item would exceed 1 MiB, naming its index;
 // 400 invalid_characters), then the schema (422 validation_failed, listing
@@ -54,8 +56,12 @@
 // surrounding whitespace trimmed). Message attributes "type" and "source"
 // (String) allow filtering without parsing the body. On a FIFO queue (QUEUE_URL ends in
 // ".fifo") MessageGroupId is the subject, MessageDeduplicationId the event
-// id, and batches are sent one at a time to keep their order; an entry SQS
-// fails and we resend may still land after entries that followed it.
+// id, and batches are sent one at a time to keep their order. The first call
+// that leaves an item unstored (the call failed, or SQS failed an entry)
+// ends the request: no later item is sent, and each is answered
+// sqs_unavailable, so resending every failed item keeps the order. An entry
+// SQS fails inside a call and we resend may still land after entries of the
+// same call that followed it: SQS stored those before we could know.
 //
 // # Sending: per item
 //
@@ -72,7 +78,9 @@
 // 207 means at least one item, possibly every one, is not in the queue
 // (code sqs_rejected: SQS refused it and resending will not help;
 // sqs_unavailable: resend it, with the same id). The single route answers
-// 202 with one result, or 503 sqs_unavailable.
+// 202 with one result, or 503 sqs_unavailable. SQS calls end short of the
+// Lambda deadline (internal/deadline), so a queue that does not answer still
+// leaves time to send these answers.
 //
 // # Dry run
 //

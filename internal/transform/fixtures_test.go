@@ -50,7 +50,7 @@ func TestFixtures(t *testing.T) {
 			var req events.APIGatewayV2HTTPRequest
 			require.NoError(t, json.Unmarshal(raw, &req))
 			q := newFakeQueue()
-			h := newTestHandler(t, q, func(c *Config) { c.Schema = tt.schema })
+			h := newTestHandler(t, q, func(c *testSetup) { c.Schema = tt.schema })
 			resp, err := h.Handle(context.Background(), req)
 			require.NoError(t, err)
 			require.Equal(t, tt.status, resp.StatusCode, truncate(resp.Body))

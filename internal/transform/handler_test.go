@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,8 +27,8 @@ const (
 const validOrder = `{"orderId":"ord_abc123","amount":12.5,"currency":"EUR","items":[{"sku":"A-1","quantity":2}]}`
 
 func TestHandleRejectsWholeRequest(t *testing.T) {
-	strict := func(c *Config) { c.Schema = "strict-order" }
-	maxThree := func(c *Config) { c.MaxBatchItems = 3 }
+	strict := func(c *testSetup) { c.Schema = "strict-order" }
+	maxThree := func(c *testSetup) { c.MaxBatchItems = 3 }
 	tests := []struct {
 		name    string
 		req     events.APIGatewayV2HTTPRequest
@@ -78,6 +77,22 @@ func TestHandleRejectsWholeRequest(t *testing.T) {
 			r.Headers["idempotency-key"] = strings.Repeat("k", 129)
 			return r
 		}(), status: 400, code: "invalid_request", index: -1},
+		{name: "single Ce-Type repeated", req: func() events.APIGatewayV2HTTPRequest {
+			// HTTP API joins repeated headers with a comma.
+			r := request(single, "application/json", `{}`)
+			r.Headers["ce-type"] = "com.example.a,com.example.b"
+			return r
+		}(), status: 400, code: "repeated_header", index: -1},
+		{name: "single Idempotency-Key repeated", req: func() events.APIGatewayV2HTTPRequest {
+			r := request(single, "application/json", `{}`)
+			r.Headers["idempotency-key"] = "key-1,key-2"
+			return r
+		}(), status: 400, code: "repeated_header", index: -1},
+		{name: "batch Ce-Type repeated", req: func() events.APIGatewayV2HTTPRequest {
+			r := request(batch, "application/json", `[{"data":{}}]`)
+			r.Headers["Ce-Type"] = "t.a,t.b"
+			return r
+		}(), status: 400, code: "repeated_header", index: -1},
 		{name: "single default schema wants an object", req: request(single, "application/json", `[1]`), status: 422, code: "validation_failed", index: 0, pointer: "", rule: "type"},
 		{name: "single strict schema", req: request(single, "application/json", `{"orderId":"ord_abc123","amount":-1,"currency":"EUR","items":[{"sku":"A","quantity":1}]}`), opts: []testOption{strict}, status: 422, code: "validation_failed", index: 0, pointer: "/amount", rule: "minimum"},
 		{name: "batch not an array", req: request(batch, "application/json", `{"data":{}}`), status: 400, code: "invalid_json", index: 0},
@@ -129,7 +144,7 @@ func TestHandleRejectsWholeRequest(t *testing.T) {
 
 func TestHandleValidationListsEveryFailingItem(t *testing.T) {
 	q := newFakeQueue()
-	h := newTestHandler(t, q, func(c *Config) { c.Schema = "strict-order" })
+	h := newTestHandler(t, q, func(c *testSetup) { c.Schema = "strict-order" })
 	body := `[{"data":{"amount":-1,"currency":"EUR","items":[{"sku":"A","quantity":1}],"orderId":"ord_abc123"}},` +
 		`{"data":` + validOrder + `},` +
 		`{"data":{"orderId":"ord_abc123","amount":1,"currency":"EUR","items":[{"sku":"A","quantity":0}],"extra":true}}]`
@@ -150,7 +165,7 @@ func TestHandleValidationListsEveryFailingItem(t *testing.T) {
 		{2, "/items/0/quantity", "minimum"},
 		{2, "/extra", "additionalProperties"},
 	}, got)
-	assert.Contains(t, rb.Message, "2 item(s)")
+	assert.Equal(t, `2 item(s) do not match the "strict-order" schema; nothing was sent`, rb.Message)
 }
 
 func TestHandleSingle(t *testing.T) {
@@ -183,7 +198,7 @@ func TestHandleSingle(t *testing.T) {
 
 func TestHandleSingleGeneratesID(t *testing.T) {
 	q := newFakeQueue()
-	h := newTestHandler(t, q, func(c *Config) { c.NewID = nil })
+	h := newTestHandler(t, q, func(c *testSetup) { c.NewID = nil })
 	resp, err := h.Handle(context.Background(), request(single, "", `{}`))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
@@ -195,7 +210,7 @@ func TestHandleSingleGeneratesID(t *testing.T) {
 
 func TestHandleSingleSQSFailure(t *testing.T) {
 	q := newFakeQueue()
-	h := newTestHandler(t, q, func(c *Config) {
+	h := newTestHandler(t, q, func(c *testSetup) {
 		c.Sender = sendFunc(func(context.Context, *sqs.SendMessageInput, ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
 			return nil, errors.New("connection refused")
 		})
@@ -249,7 +264,7 @@ func TestHandleBatchPartialFailure(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var pauses []time.Duration
-	h := newTestHandler(t, q, func(c *Config) {
+	h := newTestHandler(t, q, func(c *testSetup) {
 		c.Sleep = func(_ context.Context, d time.Duration) error {
 			mu.Lock()
 			defer mu.Unlock()
@@ -298,7 +313,7 @@ func TestHandleBatchPartialFailure(t *testing.T) {
 func TestHandleBatchCallFails(t *testing.T) {
 	q := newFakeQueue()
 	inner := q.batchSender()
-	h := newTestHandler(t, q, func(c *Config) {
+	h := newTestHandler(t, q, func(c *testSetup) {
 		c.BatchSender = batchFunc(func(ctx context.Context, in *sqs.SendMessageBatchInput, o ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
 			if aws.ToString(in.Entries[0].Id) == "10" {
 				return nil, errors.New("throttled after SDK retries")
@@ -328,7 +343,7 @@ func TestHandleBatchRetryCancelled(t *testing.T) {
 		}
 		return nil
 	}
-	h := newTestHandler(t, q, func(c *Config) {
+	h := newTestHandler(t, q, func(c *testSetup) {
 		c.Sleep = func(context.Context, time.Duration) error { return context.DeadlineExceeded }
 	})
 	resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(2, 10)))
@@ -341,57 +356,86 @@ func TestHandleBatchRetryCancelled(t *testing.T) {
 	assert.Equal(t, 1, q.attempts["1"])
 }
 
+// TestHandleBatchConcurrencyBound holds every call until as many calls as
+// the bound allows are in flight together, so the overlap is reached by
+// waiting on events, not on time.
 func TestHandleBatchConcurrencyBound(t *testing.T) {
-	tests := []struct {
-		name     string
-		queueURL string
-		want     int64
-	}{
-		{"FIFO sends one call at a time", "https://sqs.us-east-1.amazonaws.com/123456789012/ingest.fifo", 1},
-		{"standard", "https://sqs.us-east-1.amazonaws.com/123456789012/ingest", 4},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			q := newFakeQueue()
-			inner := q.batchSender()
-			var inFlight, peak atomic.Int64
-			h := newTestHandler(t, q, func(c *Config) {
-				c.QueueURL, c.Concurrency = tt.queueURL, 4
-				c.BatchSender = batchFunc(func(ctx context.Context, in *sqs.SendMessageBatchInput, o ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
-					n := inFlight.Add(1)
-					for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
-					}
-					defer inFlight.Add(-1)
-					time.Sleep(20 * time.Millisecond)
-					return inner(ctx, in, o...)
-				})
-			})
-			resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(120, 50)))
-			require.NoError(t, err)
-			require.Equal(t, http.StatusAccepted, resp.StatusCode)
-			assert.LessOrEqual(t, peak.Load(), tt.want)
-			if tt.want > 1 {
-				assert.Greater(t, peak.Load(), int64(1), "calls should overlap")
+	const bound = 4
+	q := newFakeQueue()
+	inner := q.batchSender()
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	full := make(chan struct{}) // closed when bound calls are in flight
+	var fill sync.Once
+	h := newTestHandler(t, q, func(c *testSetup) {
+		c.Concurrency = bound
+		c.BatchSender = batchFunc(func(ctx context.Context, in *sqs.SendMessageBatchInput, o ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+			mu.Lock()
+			inFlight++
+			peak = max(peak, inFlight)
+			if inFlight == bound {
+				fill.Do(func() { close(full) })
 			}
-			if strings.HasSuffix(tt.queueURL, ".fifo") {
-				for _, b := range q.batches {
-					for _, e := range b.Entries {
-						assert.Equal(t, testSub, aws.ToString(e.MessageGroupId))
-						assert.Equal(t, "item-"+aws.ToString(e.Id), aws.ToString(e.MessageDeduplicationId))
-					}
-				}
-				// One at a time, in order.
-				for i, b := range q.batches {
-					assert.Equal(t, itoa(i*10), aws.ToString(b.Entries[0].Id))
-				}
+			mu.Unlock()
+			defer func() {
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+			}()
+			select {
+			case <-full:
+			case <-time.After(time.Minute): // a hang guard, not a pause
+				return nil, errors.New("the calls never reached the bound together")
 			}
+			return inner(ctx, in, o...)
 		})
+	})
+	resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(120, 50)))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, resp.Body)
+	assert.Equal(t, bound, peak, "calls overlap up to the bound, never past it")
+	assert.Len(t, q.batches, 12)
+}
+
+// On FIFO the calls go one at a time and in order, each with the subject as
+// its group and the event id as its deduplication id.
+func TestHandleFIFOSendsOneCallAtATime(t *testing.T) {
+	q := newFakeQueue()
+	inner := q.batchSender()
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	h := newTestHandler(t, q, func(c *testSetup) {
+		c.QueueURL, c.Concurrency = c.QueueURL+".fifo", 4
+		c.BatchSender = batchFunc(func(ctx context.Context, in *sqs.SendMessageBatchInput, o ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+			mu.Lock()
+			inFlight++
+			peak = max(peak, inFlight)
+			mu.Unlock()
+			defer func() {
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+			}()
+			return inner(ctx, in, o...)
+		})
+	})
+	resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(120, 50)))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode)
+	assert.Equal(t, 1, peak)
+	require.Len(t, q.batches, 12)
+	for i, b := range q.batches {
+		assert.Equal(t, itoa(i*10), aws.ToString(b.Entries[0].Id), "call %d out of order", i)
+		for _, e := range b.Entries {
+			assert.Equal(t, testSub, aws.ToString(e.MessageGroupId))
+			assert.Equal(t, "item-"+aws.ToString(e.Id), aws.ToString(e.MessageDeduplicationId))
+		}
 	}
 }
 
 func TestHandleValidateOnly(t *testing.T) {
 	q := newFakeQueue()
-	h := newTestHandler(t, q, func(c *Config) { c.QueueURL += ".fifo" })
+	h := newTestHandler(t, q, func(c *testSetup) { c.QueueURL += ".fifo" })
 	req := request(batch, "application/json", batchJSON(25, 100))
 	req.QueryStringParameters = map[string]string{"VALIDATE_ONLY": "true"}
 	resp, err := h.Handle(context.Background(), req)
@@ -429,7 +473,7 @@ func TestHandleValidateOnly(t *testing.T) {
 func TestHandleLogsNoPayload(t *testing.T) {
 	q := newFakeQueue()
 	var logs strings.Builder
-	h := newTestHandler(t, q, func(c *Config) {
+	h := newTestHandler(t, q, func(c *testSetup) {
 		c.Schema = "strict-order"
 		c.Logger = newJSONLogger(&logs)
 	})
@@ -446,35 +490,44 @@ func TestHandleLogsNoPayload(t *testing.T) {
 	assert.Contains(t, out, `"code":"validation_failed"`)
 	assert.NotContains(t, out, secret)
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		assert.True(t, json.Valid([]byte(line)), line)
+		var fields map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &fields), line)
+		for key := range fields {
+			assert.Regexp(t, `^[a-z][a-z0-9]*(_[a-z0-9]+)*$`, key, "log keys are snake_case")
+		}
 	}
+	assert.Contains(t, out, `"request_id":"req-1"`)
+	assert.Contains(t, out, `"validate_only":false`)
 }
 
 func TestNew(t *testing.T) {
 	q := newFakeQueue()
-	base := Config{QueueURL: "https://sqs.example/1/q", Sender: q.sender(), BatchSender: q.batchSender()}
+	base := testSetup{Config: Config{QueueURL: "https://sqs.example/1/q"}, Deps: Deps{Sender: q.sender(), BatchSender: q.batchSender()}}
 	tests := []struct {
 		name   string
-		modify func(*Config)
+		modify func(*testSetup)
 		want   string
 	}{
-		{"no queue", func(c *Config) { c.QueueURL = "" }, "QueueURL"},
-		{"no sender", func(c *Config) { c.Sender = nil }, "Sender"},
-		{"unknown schema", func(c *Config) { c.Schema = "nope" }, "unknown event schema"},
-		{"source SQS would refuse", func(c *Config) { c.Source = "a\x00b" }, "Source"},
-		{"negative items", func(c *Config) { c.MaxBatchItems = -1 }, "positive"},
-		{"negative backoff", func(c *Config) { c.Backoff = -time.Second }, "Backoff"},
+		{"no queue", func(c *testSetup) { c.QueueURL = "" }, "QueueURL"},
+		{"no sender", func(c *testSetup) { c.Sender = nil }, "Sender"},
+		{"no batch sender", func(c *testSetup) { c.BatchSender = nil }, "BatchSender"},
+		{"unknown schema", func(c *testSetup) { c.Schema = "nope" }, "unknown event schema"},
+		{"source SQS would refuse", func(c *testSetup) { c.Source = "a\x00b" }, "Source"},
+		{"negative items", func(c *testSetup) { c.MaxBatchItems = -1 }, "MaxBatchItems"},
+		{"negative concurrency", func(c *testSetup) { c.Concurrency = -1 }, "Concurrency"},
+		{"negative attempts", func(c *testSetup) { c.MaxAttempts = -1 }, "MaxAttempts"},
+		{"negative backoff", func(c *testSetup) { c.Backoff = -time.Second }, "Backoff"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := base
-			tt.modify(&cfg)
-			_, err := New(cfg)
+			c := base
+			tt.modify(&c)
+			_, err := New(c.Config, c.Deps, nil)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
-	_, err := New(base)
+	_, err := New(base.Config, base.Deps, nil)
 	assert.NoError(t, err)
 }
 
@@ -493,13 +546,13 @@ func TestConfigFromEnv(t *testing.T) {
 
 func TestHandleValidationCapsErrors(t *testing.T) {
 	q := newFakeQueue()
-	h := newTestHandler(t, q, func(c *Config) { c.Schema = "strict-order" })
+	h := newTestHandler(t, q, func(c *testSetup) { c.Schema = "strict-order" })
 	resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(150, 10)))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	rb := decodeResponse(t, resp.Body)
 	assert.Len(t, rb.Errors, maxReportedErrors)
-	assert.Contains(t, rb.Message, "150 item(s)")
+	assert.Equal(t, `150 item(s) do not match the "strict-order" schema; nothing was sent`, rb.Message)
 	for i := 1; i < len(rb.Errors); i++ {
 		assert.LessOrEqual(t, rb.Errors[i-1].Index, rb.Errors[i].Index, "errors in item order")
 	}

@@ -41,15 +41,12 @@ type fakeQueue struct {
 	attempts map[string]int
 	// fail returns a failure for an entry on its n-th send, or nil.
 	fail func(id string, attempt int) *types.BatchResultErrorEntry
-	// delay simulates the round trip of every call.
-	delay time.Duration
 }
 
 func newFakeQueue() *fakeQueue { return &fakeQueue{attempts: map[string]int{}} }
 
 func (q *fakeQueue) sender() sendFunc {
 	return func(ctx context.Context, in *sqs.SendMessageInput, _ ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
-		time.Sleep(q.delay)
 		q.mu.Lock()
 		defer q.mu.Unlock()
 		q.singles = append(q.singles, in)
@@ -59,7 +56,6 @@ func (q *fakeQueue) sender() sendFunc {
 
 func (q *fakeQueue) batchSender() batchFunc {
 	return func(ctx context.Context, in *sqs.SendMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
-		time.Sleep(q.delay)
 		q.mu.Lock()
 		defer q.mu.Unlock()
 		q.batches = append(q.batches, in)
@@ -82,29 +78,38 @@ func (q *fakeQueue) batchSender() batchFunc {
 
 var testNow = time.Date(2026, 11, 22, 1, 2, 3, 0, time.UTC)
 
-type testOption func(*Config)
+// testSetup is what newTestHandler passes to New; options change it.
+type testSetup struct {
+	Config
+	Deps
+	Logger *slog.Logger
+}
+
+type testOption func(*testSetup)
 
 func newTestHandler(t testing.TB, q *fakeQueue, opts ...testOption) *Handler {
 	t.Helper()
 	n := 0
 	var mu sync.Mutex
-	cfg := Config{
-		QueueURL:    "https://sqs.us-east-1.amazonaws.com/123456789012/ingest",
-		Sender:      q.sender(),
-		BatchSender: q.batchSender(),
-		Now:         func() time.Time { return testNow },
-		Sleep:       func(context.Context, time.Duration) error { return nil },
-		NewID: func() string {
-			mu.Lock()
-			defer mu.Unlock()
-			n++
-			return "gen-" + strconv.Itoa(n)
+	c := testSetup{
+		Config: Config{QueueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/ingest"},
+		Deps: Deps{
+			Sender:      q.sender(),
+			BatchSender: q.batchSender(),
+			Now:         func() time.Time { return testNow },
+			Sleep:       func(context.Context, time.Duration) error { return nil },
+			NewID: func() string {
+				mu.Lock()
+				defer mu.Unlock()
+				n++
+				return "gen-" + strconv.Itoa(n)
+			},
 		},
 	}
 	for _, o := range opts {
-		o(&cfg)
+		o(&c)
 	}
-	h, err := New(cfg)
+	h, err := New(c.Config, c.Deps, c.Logger)
 	require.NoError(t, err)
 	return h
 }

@@ -37,10 +37,8 @@ func createQueue(t *testing.T, client *sqs.Client, name string, attrs map[string
 
 func motoHandler(t *testing.T, queueURL string, batch BatchSender, client *sqs.Client) *Handler {
 	t.Helper()
-	h, err := New(Config{
-		QueueURL: queueURL, Sender: client, BatchSender: batch, MaxBatchItems: 500,
-		Now: func() time.Time { return testNow },
-	})
+	h, err := New(Config{QueueURL: queueURL, MaxBatchItems: 500},
+		Deps{Sender: client, BatchSender: batch, Now: func() time.Time { return testNow }}, nil)
 	require.NoError(t, err)
 	return h
 }
@@ -168,7 +166,7 @@ func TestMotoPartialFailure(t *testing.T) {
 		out.Failed = append(out.Failed, failed...)
 		return out, nil
 	})
-	h, err := New(Config{QueueURL: queueURL, Sender: client, BatchSender: flaky, Backoff: time.Millisecond})
+	h, err := New(Config{QueueURL: queueURL, Backoff: time.Millisecond}, Deps{Sender: client, BatchSender: flaky}, nil)
 	require.NoError(t, err)
 	resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(12, 200)))
 	require.NoError(t, err)

@@ -135,7 +135,7 @@ func TestResultsMapToInputIndex(t *testing.T) {
 			}
 			return nil
 		}
-		h := newTestHandler(t, q, func(c *Config) { c.Concurrency = 1 + rng.IntN(8) })
+		h := newTestHandler(t, q, func(c *testSetup) { c.Concurrency = 1 + rng.IntN(8) })
 		resp, err := h.Handle(context.Background(), request(batch, "application/json", batchJSON(n, 1+rng.IntN(2000))))
 		require.NoError(t, err)
 		want := http.StatusAccepted

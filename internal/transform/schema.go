@@ -158,9 +158,8 @@ func (s *Schema) leaves(e *jsonschema.ValidationError, out *[]Violation) {
 		}
 		*out = append(*out, Violation{Pointer: at, Rule: rule, Message: e.ErrorKind.LocalizedString(s.printer)})
 	}
-	if len(*out) > maxViolationsPerItem {
-		*out = (*out)[:maxViolationsPerItem]
-	}
+	// One error may name several fields (required, additionalProperties).
+	*out = (*out)[:min(len(*out), maxViolationsPerItem)]
 }
 
 // Pointer renders a path of object keys and array indexes as an RFC 6901

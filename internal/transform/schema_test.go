@@ -20,9 +20,17 @@ func TestSchemaNames(t *testing.T) {
 func TestDefaultSchema(t *testing.T) {
 	s, err := LoadSchema(DefaultSchema)
 	require.NoError(t, err)
-	for _, doc := range []string{`[1]`, `"text"`, `1`, `null`, `true`} {
-		t.Run("rejects "+doc, func(t *testing.T) {
-			assert.Equal(t, []Violation{{Pointer: "", Rule: "type", Message: violationMessage(t, s, doc)}}, validate(t, s, doc))
+	// The messages are the validator's own wording for a "type" failure,
+	// with JSON Schema's type names; written out, so a change shows here.
+	for _, tt := range []struct{ doc, message string }{
+		{`[1]`, "got array, want object"},
+		{`"text"`, "got string, want object"},
+		{`1`, "got number, want object"},
+		{`null`, "got null, want object"},
+		{`true`, "got boolean, want object"},
+	} {
+		t.Run("rejects "+tt.doc, func(t *testing.T) {
+			assert.Equal(t, []Violation{{Pointer: "", Rule: "type", Message: tt.message}}, validate(t, s, tt.doc))
 		})
 	}
 	for _, doc := range []string{`{}`, `{"anything":[1,{"x":null}],"n":1e400}`, validOrder} {
@@ -81,13 +89,6 @@ func validate(t *testing.T, s *Schema, doc string) []Violation {
 	v, err := DecodeData([]byte(doc))
 	require.NoError(t, err)
 	return s.Validate(v)
-}
-
-func violationMessage(t *testing.T, s *Schema, doc string) string {
-	t.Helper()
-	got := validate(t, s, doc)
-	require.NotEmpty(t, got)
-	return got[0].Message
 }
 
 func ExampleSchema_Validate() {

@@ -3,15 +3,19 @@ package transform
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/sqsgate/sqsgate/internal/apigw"
+	"github.com/sqsgate/sqsgate/internal/deadline"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 )
 
@@ -40,19 +44,70 @@ const (
 	CodeSQSUnavailable = "sqs_unavailable"
 )
 
+// Result is one item's outcome: its event id and either the SQS message id
+// or the error that kept it out of the queue.
+type Result struct {
+	Index     int              `json:"index"`
+	ID        string           `json:"id"`
+	MessageID string           `json:"messageId,omitempty"`
+	Error     *apigw.ErrorBody `json:"error,omitempty"`
+}
+
+// ResultsBody is the 202 and 207 response body.
+type ResultsBody struct {
+	Results []Result `json:"results"`
+}
+
 // outcome is what happened to one message: a message id, or an error.
 type outcome struct {
 	messageID string
 	err       *apigw.ErrorBody
 }
 
-// sendBatches sends calls (index lists into msgs, from Pack) with at most
-// h.concurrency calls in flight and returns one outcome per message. Entries
-// SQS fails with SenderFault false are sent again, alone with the other
-// failed entries of their call, after a growing pause, up to maxAttempts
-// sends in all.
+// send makes the planned calls and answers: 202 when every item is stored,
+// 207 with each item's outcome when some are not (the caller resends only
+// those, with the same ids). The single route's failure is an error
+// (503 sqs_unavailable). failed counts the items not stored.
+func (h *Handler) send(ctx context.Context, msgs []Message, calls [][]int, batch bool) (resp events.APIGatewayV2HTTPResponse, failed int, err error) {
+	// SQS calls end short of Lambda's deadline, so the answer (with the
+	// per-item results of a batch) still reaches the caller.
+	ctx, cancel := deadline.WithMargin(ctx)
+	defer cancel()
+	results := make([]Result, len(msgs))
+	if !batch {
+		id, err := h.sendOne(ctx, &msgs[0])
+		if err != nil {
+			h.logger.LogAttrs(ctx, slog.LevelWarn, "SendMessage failed", slog.String("error", err.Error()))
+			return resp, 1, ErrNothingEnqueued
+		}
+		results[0] = Result{Index: 0, ID: msgs[0].ID, MessageID: id}
+		return apigw.JSON(http.StatusAccepted, ResultsBody{Results: results}), 0, nil
+	}
+	for i, o := range h.sendBatches(ctx, msgs, calls) {
+		results[i] = Result{Index: i, ID: msgs[i].ID, MessageID: o.messageID, Error: o.err}
+		if o.err != nil {
+			failed++
+		}
+	}
+	status := http.StatusAccepted
+	if failed > 0 {
+		status = http.StatusMultiStatus
+	}
+	return apigw.JSON(status, ResultsBody{Results: results}), failed, nil
+}
+
+// sendBatches sends calls (index lists into msgs, from Pack) and returns
+// one outcome per message: on a FIFO queue one call after another, stopping
+// at the first that leaves an item unstored; otherwise with at most
+// h.concurrency calls in flight. Entries SQS fails with SenderFault false
+// are sent again, alone with the other failed entries of their call, after
+// a growing pause, up to maxAttempts sends in all.
 func (h *Handler) sendBatches(ctx context.Context, msgs []Message, calls [][]int) []outcome {
 	out := make([]outcome, len(msgs))
+	if h.fifo {
+		h.sendInOrder(ctx, msgs, calls, out)
+		return out
+	}
 	sem := make(chan struct{}, h.concurrency)
 	var wg sync.WaitGroup
 	for _, call := range calls {
@@ -67,7 +122,51 @@ func (h *Handler) sendBatches(ctx context.Context, msgs []Message, calls [][]int
 	return out
 }
 
+// sendInOrder sends a FIFO request's calls one at a time. Once an item is
+// not stored, no later item is sent: the client resends what failed, and
+// anything sent meanwhile would land ahead of it and break the group's
+// order. Every unsent item is answered sqs_unavailable, so resending all the
+// failed items of the response keeps the request's order.
+func (h *Handler) sendInOrder(ctx context.Context, msgs []Message, calls [][]int, out []outcome) {
+	for k, call := range calls {
+		h.sendCall(ctx, msgs, call, out)
+		first := firstUnstored(call, out)
+		if first < 0 {
+			continue
+		}
+		unsent := 0
+		for _, later := range calls[k+1:] {
+			for _, i := range later {
+				out[i] = failed(CodeSQSUnavailable, fmt.Sprintf("not sent: item %d before it was not stored, and a FIFO queue keeps the request's order; send this item again after it", msgs[first].Index))
+				unsent++
+			}
+		}
+		if unsent > 0 {
+			h.logger.LogAttrs(ctx, slog.LevelWarn, "FIFO request stopped at a failed item", slog.Int("index", msgs[first].Index), slog.Int("unsent", unsent))
+		}
+		return
+	}
+}
+
+// firstUnstored returns the first index of call whose outcome is an error,
+// or -1.
+func firstUnstored(call []int, out []outcome) int {
+	for _, i := range call {
+		if out[i].err != nil {
+			return i
+		}
+	}
+	return -1
+}
+
 func (h *Handler) sendCall(ctx context.Context, msgs []Message, call []int, out []outcome) {
+	if ctx.Err() != nil {
+		// Time is up (or the invocation ended) before this call started.
+		for _, i := range call {
+			out[i] = failed(CodeSQSUnavailable, "the request ran out of time before this item was sent; send it again")
+		}
+		return
+	}
 	pending := call
 	for attempt := 1; ; attempt++ {
 		in := &sqs.SendMessageBatchInput{QueueUrl: aws.String(h.queueURL), Entries: make([]types.SendMessageBatchRequestEntry, 0, len(pending))}
@@ -111,12 +210,12 @@ func (h *Handler) sendCall(ctx context.Context, msgs []Message, call []int, out 
 			code := aws.ToString(f.Code)
 			switch {
 			case f.SenderFault:
-				h.logger.LogAttrs(ctx, slog.LevelWarn, "SQS rejected an entry", slog.Int("index", msgs[i].Index), slog.String("sqsCode", code), slog.String("sqsMessage", aws.ToString(f.Message)))
+				h.logger.LogAttrs(ctx, slog.LevelWarn, "SQS rejected an entry", slog.Int("index", msgs[i].Index), slog.String("sqs_code", code), slog.String("sqs_message", aws.ToString(f.Message)))
 				out[i] = failed(CodeSQSRejected, "SQS rejected the message ("+code+")")
 			case attempt < h.maxAttempts:
 				retry = append(retry, i)
 			default:
-				h.logger.LogAttrs(ctx, slog.LevelWarn, "SQS failed an entry; retries exhausted", slog.Int("index", msgs[i].Index), slog.String("sqsCode", code), slog.Int("attempts", attempt))
+				h.logger.LogAttrs(ctx, slog.LevelWarn, "SQS failed an entry; retries exhausted", slog.Int("index", msgs[i].Index), slog.String("sqs_code", code), slog.Int("attempts", attempt))
 				out[i] = failed(CodeSQSUnavailable, "SQS failed the message ("+code+"); send this item again")
 			}
 		}
@@ -137,14 +236,17 @@ func (h *Handler) sendCall(ctx context.Context, msgs []Message, call []int, out 
 	}
 }
 
-// backoff doubles from the configured first delay, capped at 2 s so retries
-// stay well inside a Lambda timeout.
+// maxBackoff caps the pause between retries, so they stay well inside a
+// Lambda timeout.
+const maxBackoff = 2 * time.Second
+
+// backoff doubles from the configured first delay, capped at maxBackoff.
 func (h *Handler) backoff(attempt int) time.Duration {
 	d := h.firstBackoff << (attempt - 1)
-	if d > 2*time.Second || d <= 0 {
-		d = 2 * time.Second
+	if d <= 0 { // doubled past int64
+		return maxBackoff
 	}
-	return d
+	return min(d, maxBackoff)
 }
 
 // sendOne sends a single message with SendMessage.

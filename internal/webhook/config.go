@@ -8,15 +8,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"github.com/sqsgate/sqsgate/internal/secrets"
-	"github.com/sqsgate/sqsgate/internal/webhook/paddle"
 )
 
-// Environment variables the WebhookFunction reads at cold start.
+// Environment variables the WebhookFunction reads at cold start. Every
+// provider has the same three, named after it (SecretEnv, SecretARNEnv,
+// ToleranceEnv); GitHub's and Paddle's are spelled out here because
+// deployments and tests name them.
 const (
 	EnvQueueURL              = "QUEUE_URL"
 	EnvGitHubSecret          = "GITHUB_WEBHOOK_SECRET"
@@ -27,18 +25,41 @@ const (
 	EnvSecretRefreshInterval = "SECRET_REFRESH_INTERVAL"
 )
 
+// SecretEnv is the variable holding a provider's literal secrets,
+// comma-separated: <NAME>_WEBHOOK_SECRET.
+func SecretEnv(provider string) string { return strings.ToUpper(provider) + "_WEBHOOK_SECRET" }
+
+// SecretARNEnv is the variable naming the Secrets Manager secret that
+// holds a provider's secrets: <NAME>_WEBHOOK_SECRET_ARN.
+func SecretARNEnv(provider string) string { return SecretEnv(provider) + "_ARN" }
+
+// ToleranceEnv is the variable setting the replay window of a provider
+// whose scheme signs a timestamp: <NAME>_TOLERANCE, a Go duration.
+func ToleranceEnv(provider string) string { return strings.ToUpper(provider) + "_TOLERANCE" }
+
 // ErrConfig marks an invalid function configuration.
 var ErrConfig = errors.New("webhook: invalid configuration")
+
+// SecretConfig is where one provider's secrets come from.
+type SecretConfig struct {
+	// Value holds literal secrets, comma-separated (local runs); when not
+	// blank it wins over ARN.
+	Value string
+	// ARN names a Secrets Manager secret holding them, fetched at cold
+	// start and again after a mismatch (rotation).
+	ARN string
+}
 
 // Config is the function's configuration.
 type Config struct {
 	QueueURL string
-	// GitHubSecret and PaddleSecret are literal, comma-separated secrets
-	// (local runs); they win over the ARNs.
-	GitHubSecret, GitHubSecretARN string
-	PaddleSecret, PaddleSecretARN string
-	PaddleTolerance               time.Duration
-	SecretRefreshInterval         time.Duration
+	// Secrets holds each provider's secret settings, by provider name. A
+	// provider absent here has no secret and refuses every delivery.
+	Secrets map[string]SecretConfig
+	// Windows holds the replay windows set by <NAME>_TOLERANCE, by
+	// provider name; a provider absent here keeps its scheme's default.
+	Windows               map[string]time.Duration
+	SecretRefreshInterval time.Duration
 }
 
 // FIFO reports whether the queue is a FIFO queue, which SQS marks by the
@@ -49,76 +70,112 @@ func (c Config) FIFO() bool { return strings.HasSuffix(c.QueueURL, ".fifo") }
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		QueueURL:              strings.TrimSpace(getenv(EnvQueueURL)),
-		GitHubSecret:          getenv(EnvGitHubSecret),
-		GitHubSecretARN:       strings.TrimSpace(getenv(EnvGitHubSecretARN)),
-		PaddleSecret:          getenv(EnvPaddleSecret),
-		PaddleSecretARN:       strings.TrimSpace(getenv(EnvPaddleSecretARN)),
-		PaddleTolerance:       paddle.DefaultTolerance,
+		Secrets:               map[string]SecretConfig{},
+		Windows:               map[string]time.Duration{},
 		SecretRefreshInterval: secrets.DefaultRefreshInterval,
 	}
 	if c.QueueURL == "" {
 		return Config{}, fmt.Errorf("%w: %s is required", ErrConfig, EnvQueueURL)
 	}
-	for _, d := range []struct {
-		name string
-		dst  *time.Duration
-	}{{EnvPaddleTolerance, &c.PaddleTolerance}, {EnvSecretRefreshInterval, &c.SecretRefreshInterval}} {
-		v := strings.TrimSpace(getenv(d.name))
+	duration := func(name string) (time.Duration, bool, error) {
+		v := strings.TrimSpace(getenv(name))
 		if v == "" {
-			continue
+			return 0, false, nil
 		}
 		parsed, err := time.ParseDuration(v)
 		if err != nil || parsed <= 0 {
-			return Config{}, fmt.Errorf("%w: %s=%q is not a positive Go duration", ErrConfig, d.name, v)
+			return 0, false, fmt.Errorf("%w: %s=%q is not a positive Go duration", ErrConfig, name, v)
 		}
-		*d.dst = parsed
+		return parsed, true, nil
+	}
+	for _, p := range Providers {
+		sc := SecretConfig{Value: getenv(SecretEnv(p.Name)), ARN: strings.TrimSpace(getenv(SecretARNEnv(p.Name)))}
+		if sc != (SecretConfig{}) {
+			c.Secrets[p.Name] = sc
+		}
+		if p.Window == 0 {
+			continue // the scheme signs no time: no window to set
+		}
+		w, ok, err := duration(ToleranceEnv(p.Name))
+		if err != nil {
+			return Config{}, err
+		}
+		if ok {
+			c.Windows[p.Name] = w
+		}
+	}
+	if d, ok, err := duration(EnvSecretRefreshInterval); err != nil {
+		return Config{}, err
+	} else if ok {
+		c.SecretRefreshInterval = d
 	}
 	return c, nil
 }
 
-// New builds the handler once, at cold start: one SQS client, one Secrets
-// Manager client (used only when a secret comes from an ARN), and the
-// secrets fetched now. A failed
-// fetch is logged and leaves that provider rejecting deliveries (503) until
-// a later fetch succeeds; it does not stop the function.
-func New(ctx context.Context, cfg Config, awsCfg aws.Config, logger *slog.Logger) (*Handler, error) {
+// Deps are the outside services the handler uses. main builds them once,
+// at cold start, from one AWS configuration.
+type Deps struct {
+	// SQS sends the messages; required.
+	SQS Sender
+	// SecretsManager fetches the secrets configured by ARN; it may be nil
+	// when every secret is literal.
+	SecretsManager secrets.GetSecretValueAPI
+	// Now is the clock for the replay windows and received_at; nil
+	// means time.Now.
+	Now func() time.Time
+}
+
+// New builds the handler once, at cold start, and fetches the secrets
+// configured by ARN now. A failed fetch is logged and leaves that provider
+// rejecting deliveries (503) until a later fetch succeeds; it does not stop
+// the function. logger may be nil.
+func New(cfg Config, deps Deps, logger *slog.Logger) (*Handler, error) {
 	if cfg.QueueURL == "" {
 		return nil, fmt.Errorf("%w: no queue URL", ErrConfig)
+	}
+	if deps.SQS == nil {
+		return nil, fmt.Errorf("%w: no SQS client", ErrConfig)
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	// Building a client does no I/O; secrets.New decides whether the
-	// literal value or the ARN is used.
-	sm := secretsmanager.NewFromConfig(awsCfg)
-	source := func(name, value, arn string) (*secrets.Source, error) {
-		s, err := secrets.New(secrets.Options{Name: name, Value: value, ARN: arn, Client: sm,
-			RefreshInterval: cfg.SecretRefreshInterval, Logger: logger})
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	// Cold start has no request context; the fetch is bounded by the SDK's
+	// own retries, as before the first request.
+	ctx := context.Background()
+	// Every provider gets a source, so a provider without a secret
+	// answers 503 secret_unavailable, not 500.
+	sources := make(map[string]SecretSource, len(Providers))
+	var unconfigured []string
+	for _, p := range Providers {
+		sc := cfg.Secrets[p.Name]
+		s, err := secrets.New(secrets.Options{Name: p.Name, Value: sc.Value, ARN: sc.ARN, Client: deps.SecretsManager,
+			RefreshInterval: cfg.SecretRefreshInterval, Now: now, Logger: logger})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %s secret: %w", ErrConfig, p.Name, err)
 		}
-		if strings.TrimSpace(value) == "" && arn == "" {
-			logger.WarnContext(ctx, "no webhook secret configured; every delivery will be rejected", "provider", name)
+		if strings.TrimSpace(sc.Value) == "" && sc.ARN == "" {
+			unconfigured = append(unconfigured, p.Name)
 		}
 		_ = s.Load(ctx) // logged by the source; fails closed
-		return s, nil
+		sources[p.Name] = s
 	}
-	gh, err := source(ProviderGitHub, cfg.GitHubSecret, cfg.GitHubSecretARN)
-	if err != nil {
-		return nil, err
-	}
-	pd, err := source(ProviderPaddle, cfg.PaddleSecret, cfg.PaddleSecretARN)
-	if err != nil {
-		return nil, err
+	if len(unconfigured) > 0 {
+		// A provider whose route the template leaves off has no secret
+		// either; one line says which, and that they refuse everything.
+		logger.InfoContext(ctx, "no webhook secret configured; these providers refuse every delivery", "providers", unconfigured)
 	}
 	return &Handler{
-		GitHubSecrets:   gh,
-		PaddleSecrets:   pd,
-		PaddleTolerance: cfg.PaddleTolerance,
-		Sender:          sqs.NewFromConfig(awsCfg),
-		QueueURL:        cfg.QueueURL,
-		FIFO:            cfg.FIFO(),
-		Now:             time.Now,
-		Logger:          logger,
+		secrets:      sources,
+		windows:      cfg.Windows,
+		sender:       deps.SQS,
+		queueURL:     cfg.QueueURL,
+		fifo:         cfg.FIFO(),
+		maxBodyBytes: DefaultMaxBodyBytes,
+		now:          now,
+		logger:       logger,
 	}, nil
 }

@@ -9,15 +9,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sqsgate/sqsgate/internal/apigw"
+	"github.com/sqsgate/sqsgate/internal/deadline"
 	"github.com/sqsgate/sqsgate/internal/secrets"
 	"github.com/sqsgate/sqsgate/internal/sqsmsg"
-	"github.com/sqsgate/sqsgate/internal/webhook/github"
-	"github.com/sqsgate/sqsgate/internal/webhook/paddle"
 )
 
 // Routes the handler serves.
@@ -55,29 +55,25 @@ type SecretSource interface {
 
 var _ SecretSource = (*secrets.Source)(nil)
 
-// Handler turns verified webhook deliveries into SQS messages.
+// Handler turns verified webhook deliveries into SQS messages. Build it
+// with New.
 type Handler struct {
-	// GitHubSecrets and PaddleSecrets supply each provider's secrets; a nil
-	// source rejects every delivery for that provider.
-	GitHubSecrets SecretSource
-	PaddleSecrets SecretSource
-	// PaddleTolerance is Paddle's replay window; zero means
-	// paddle.DefaultTolerance.
-	PaddleTolerance time.Duration
-	// Sender sends to QueueURL; FIFO adds group and deduplication ids.
-	Sender   Sender
-	QueueURL string
-	FIFO     bool
-	// MaxBodyBytes caps the decoded request body; zero means
-	// DefaultMaxBodyBytes.
-	MaxBodyBytes int
-	// Now is the clock for Paddle's replay window and received_at.
-	Now func() time.Time
-	// Logger receives one JSON line per request; nil discards.
-	Logger *slog.Logger
+	// secrets supplies each provider's secrets, by provider name; a
+	// provider without a source rejects every delivery.
+	secrets map[string]SecretSource
+	// windows sets a provider's replay window, by provider name; absent
+	// or zero means the provider's default.
+	windows      map[string]time.Duration
+	sender       Sender
+	queueURL     string
+	fifo         bool
+	maxBodyBytes int
+	now          func() time.Time
+	logger       *slog.Logger
 }
 
-// message is what one verified delivery becomes.
+// message is what one delivery becomes. Until verified is set, event and
+// deliveryID are only what the request claims, kept for the log line.
 type message struct {
 	provider    string
 	body        string
@@ -85,37 +81,60 @@ type message struct {
 	deliveryID  string
 	contentType string
 	group       string
+	verified    bool
+	// verifiedBy is the scheme that verified the delivery.
+	verifiedBy string
+	// reply, when set, is the answer instead of a message on the queue
+	// (Slack's url_verification).
+	reply *events.APIGatewayV2HTTPResponse
 }
 
-// Errors answered before or after verification, with stable codes.
-var (
-	errNotFound         = apigw.Errorf(http.StatusNotFound, "not_found", "no webhook route at this path", nil)
-	errMethodNotAllowed = apigw.Errorf(http.StatusMethodNotAllowed, "method_not_allowed", "webhooks are delivered with POST", nil)
-)
+// maxLoggedIDLength caps a claimed event or delivery id in a log line: an
+// unverified request must not be able to write long lines.
+const maxLoggedIDLength = 128
+
+func capped(s string) string { return s[:min(len(s), maxLoggedIDLength)] }
 
 // Handle serves one HTTP API request. It never returns an error: every
 // failure is an HTTP answer, so API Gateway passes it to the provider
 // instead of a 500 from Lambda.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	start := h.now()
-	log := h.logger().With("request_id", req.RequestContext.RequestID)
+	// Secrets Manager and SQS get a deadline short of Lambda's, so a call
+	// that hangs ends in a 503 the provider retries, not in a timeout.
+	ctx, cancel := deadline.WithMargin(ctx)
+	defer cancel()
+	log := h.logger.With("request_id", req.RequestContext.RequestID)
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("aws_request_id", lc.AwsRequestID)
+	}
 	provider, path := route(&req)
-	log = log.With("provider", provider, "path", path)
+	var name string
+	if provider != nil {
+		name = provider.Name
+	}
+	log = log.With("provider", name, "path", path)
 
 	var msg *message
 	var err error
 	switch {
-	case provider == "":
-		err = errNotFound
+	case provider == nil:
+		err = ErrNotFound
 	case method(&req) != http.MethodPost:
-		err = errMethodNotAllowed
-	case provider == ProviderGitHub:
-		msg, err = h.github(ctx, &req)
+		err = ErrMethodNotAllowed
 	default:
-		msg, err = h.paddle(ctx, &req, start)
+		msg, err = h.deliver(ctx, provider, &req, start)
 	}
-	if msg != nil {
-		log = log.With("event", msg.event, "delivery_id", msg.deliveryID)
+	// Every line names the delivery, verified or only claimed, so a
+	// rejection can be found at the provider.
+	if msg == nil {
+		msg = &message{}
+	}
+	log = log.With("event", capped(msg.event), "delivery_id", capped(msg.deliveryID), "verified", msg.verified)
+	if err == nil && msg.reply != nil {
+		log.InfoContext(ctx, "webhook answered, nothing queued", "outcome", "answered", "status", msg.reply.StatusCode,
+			"duration_ms", h.now().Sub(start).Milliseconds())
+		return *msg.reply, nil
 	}
 	var messageID string
 	if err == nil {
@@ -128,94 +147,19 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 			MessageID string `json:"messageId"`
 		}{messageID}), nil
 	}
-	resp := apigw.ErrorResponse(err)
-	level := slog.LevelWarn
-	if resp.StatusCode >= 500 {
-		level = slog.LevelError
-	}
-	var e *apigw.Error
-	code := "internal_error"
-	if errors.As(err, &e) {
-		code = e.Code
-	}
-	log.Log(ctx, level, "webhook rejected", "outcome", "rejected", "status", resp.StatusCode, "code", code,
+	status, body := apigw.Answer(err)
+	log.Log(ctx, levelFor(status), "webhook rejected", "outcome", "rejected", "status", status, "code", body.Code,
 		"error", err.Error(), "duration_ms", h.now().Sub(start).Milliseconds())
-	return resp, nil
+	return apigw.JSON(status, body), nil
 }
 
-func (h *Handler) github(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (*message, error) {
-	body, err := h.body(req)
-	if err != nil {
-		return nil, err
+// levelFor logs a 5xx, our failure or AWS's, as an error and a 4xx, the
+// sender's, as a warning.
+func levelFor(status int) slog.Level {
+	if status >= http.StatusInternalServerError {
+		return slog.LevelError
 	}
-	sig256, err := singleHeader(req.Headers, github.SignatureHeader)
-	if err != nil {
-		return nil, err
-	}
-	sig1, err := singleHeader(req.Headers, github.SHA1SignatureHeader)
-	if err != nil {
-		return nil, err
-	}
-	verify := func(secrets []string) error {
-		return github.Verifier{Secrets: secrets}.VerifyHeaders(sig256, sig1, body)
-	}
-	if err := verifyWithRefresh(ctx, h.GitHubSecrets, verify, github.ErrSignatureMismatch); err != nil {
-		return nil, verificationError(err)
-	}
-
-	msg := &message{provider: ProviderGitHub}
-	if msg.event, err = requiredHeader(req.Headers, github.EventHeader); err != nil {
-		return nil, err
-	}
-	if msg.deliveryID, err = requiredHeader(req.Headers, github.DeliveryHeader); err != nil {
-		return msg, err
-	}
-	contentType, _ := apigw.Header(req.Headers, "Content-Type")
-	payload, err := github.Payload(contentType, body)
-	if err != nil {
-		return msg, apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the form-encoded delivery has no valid payload field", err)
-	}
-	msg.body, msg.contentType = bodyString(req, body), contentType
-	if github.IsForm(contentType) {
-		msg.body, msg.contentType = string(payload), "application/json"
-	}
-	msg.group = ProviderGitHub
-	if h.FIFO {
-		if repo := github.RepositoryFullName(payload); repo != "" && len(ProviderGitHub)+1+len(repo) <= sqsmsg.MaxFIFOIDLength {
-			msg.group = ProviderGitHub + ":" + repo
-		}
-	}
-	return msg, nil
-}
-
-func (h *Handler) paddle(ctx context.Context, req *events.APIGatewayV2HTTPRequest, now time.Time) (*message, error) {
-	body, err := h.body(req)
-	if err != nil {
-		return nil, err
-	}
-	sig, err := singleHeader(req.Headers, paddle.SignatureHeader)
-	if err != nil {
-		return nil, err
-	}
-	verify := func(secrets []string) error {
-		return paddle.Verifier{Secrets: secrets, Tolerance: h.PaddleTolerance}.Verify(sig, body, now)
-	}
-	if err := verifyWithRefresh(ctx, h.PaddleSecrets, verify, paddle.ErrSignatureMismatch); err != nil {
-		return nil, verificationError(err)
-	}
-	event, err := paddle.ParseEvent(body)
-	if err != nil {
-		return nil, apigw.Errorf(http.StatusBadRequest, "malformed_payload", "the notification has no event_id and event_type", err)
-	}
-	contentType, _ := apigw.Header(req.Headers, "Content-Type")
-	return &message{
-		provider:    ProviderPaddle,
-		body:        bodyString(req, body),
-		event:       event.Type,
-		deliveryID:  event.ID,
-		contentType: contentType,
-		group:       ProviderPaddle,
-	}, nil
+	return slog.LevelWarn
 }
 
 // bodyString returns the delivered body as a string: the event's own string
@@ -242,41 +186,13 @@ func verifyWithRefresh(ctx context.Context, src SecretSource, verify func([]stri
 	return err
 }
 
-// verificationError maps the verifiers' sentinels to answers. The
-// underlying error goes to the log only; it never holds the signature.
-func verificationError(err error) error {
-	var status int
-	var code, text string
-	switch {
-	case errors.Is(err, github.ErrNoSecret), errors.Is(err, paddle.ErrNoSecret):
-		status, code, text = http.StatusServiceUnavailable, "secret_unavailable", "the webhook secret is not available; try again later"
-	case errors.Is(err, github.ErrMissingSignature), errors.Is(err, paddle.ErrMissingSignature):
-		status, code, text = http.StatusUnauthorized, "missing_signature", "the request carries no signature"
-	case errors.Is(err, github.ErrSHA1Only):
-		status, code, text = http.StatusUnauthorized, "sha256_signature_required", "an X-Hub-Signature-256 signature is required; sha1 alone is not accepted"
-	case errors.Is(err, github.ErrMalformedSignature), errors.Is(err, paddle.ErrMalformedSignature):
-		status, code, text = http.StatusUnauthorized, "malformed_signature", "the signature header is malformed"
-	case errors.Is(err, paddle.ErrStaleTimestamp):
-		status, code, text = http.StatusUnauthorized, "stale_timestamp", "the signature timestamp is outside the allowed window"
-	case errors.Is(err, github.ErrSignatureMismatch), errors.Is(err, paddle.ErrSignatureMismatch):
-		status, code, text = http.StatusUnauthorized, "invalid_signature", "the signature does not match"
-	default:
-		status, code, text = http.StatusInternalServerError, "internal_error", "internal error"
-	}
-	return apigw.Errorf(status, code, text, err)
-}
-
 func (h *Handler) body(req *events.APIGatewayV2HTTPRequest) ([]byte, error) {
-	limit := h.MaxBodyBytes
-	if limit <= 0 {
-		limit = DefaultMaxBodyBytes
-	}
-	body, err := apigw.Body(req, limit)
+	body, err := apigw.Body(req, h.maxBodyBytes)
 	switch {
 	case errors.Is(err, apigw.ErrBodyTooLarge):
-		return nil, apigw.Errorf(http.StatusRequestEntityTooLarge, "payload_too_large", "the request body is larger than this endpoint accepts", err)
+		return nil, ErrPayloadTooLarge.Detail("", err)
 	case err != nil:
-		return nil, apigw.Errorf(http.StatusBadRequest, "malformed_request", "the request body could not be decoded", err)
+		return nil, ErrMalformedRequest.Detail("", err)
 	}
 	return body, nil
 }
@@ -286,7 +202,7 @@ func (h *Handler) body(req *events.APIGatewayV2HTTPRequest) ([]byte, error) {
 func singleHeader(headers map[string]string, name string) (string, error) {
 	v, _, err := apigw.SingleHeader(headers, name)
 	if err != nil {
-		return "", apigw.Errorf(http.StatusBadRequest, "repeated_header", "the "+name+" header must appear once", err)
+		return "", ErrRepeatedHeader.Detail("the "+name+" header must appear once", err)
 	}
 	return v, nil
 }
@@ -297,7 +213,7 @@ func requiredHeader(headers map[string]string, name string) (string, error) {
 		return "", err
 	}
 	if v = strings.TrimSpace(v); v == "" {
-		return "", apigw.Errorf(http.StatusBadRequest, "missing_header", "the "+name+" header is required", nil)
+		return "", ErrMissingHeader.Detail("the "+name+" header is required", nil)
 	}
 	return v, nil
 }
@@ -314,26 +230,29 @@ func (h *Handler) input(msg *message, now time.Time) (*sqs.SendMessageInput, err
 	if msg.contentType != "" {
 		attrs["content_type"] = sqsmsg.Attribute{DataType: "String", StringValue: msg.contentType}
 	}
+	if msg.verifiedBy != "" {
+		attrs["verified_by"] = sqsmsg.Attribute{DataType: "String", StringValue: msg.verifiedBy}
+	}
 	if sqsmsg.MessageSize(msg.body, attrs) > sqsmsg.MaxMessageBytes {
-		return nil, apigw.Errorf(http.StatusRequestEntityTooLarge, "payload_too_large", "the payload is larger than an SQS message can hold (1 MiB)", sqsmsg.ErrBodyTooLarge)
+		return nil, ErrPayloadTooLarge.Detail("the payload is larger than an SQS message can hold (1 MiB)", sqsmsg.ErrBodyTooLarge)
 	}
 	if err := sqsmsg.ValidateBody(msg.body); err != nil {
-		return nil, apigw.Errorf(http.StatusBadRequest, "invalid_payload", "the payload is empty or contains characters SQS does not accept", err)
+		return nil, ErrInvalidPayload.Detail("", err)
 	}
 	if err := sqsmsg.ValidateAttributes(attrs); err != nil {
-		return nil, apigw.Errorf(http.StatusBadRequest, "invalid_metadata", "the event name, delivery id or content type contains characters SQS does not accept", err)
+		return nil, ErrInvalidMetadata.Detail("", err)
 	}
 	in := &sqs.SendMessageInput{
-		QueueUrl:          aws.String(h.QueueURL),
+		QueueUrl:          aws.String(h.queueURL),
 		MessageBody:       aws.String(msg.body),
 		MessageAttributes: make(map[string]types.MessageAttributeValue, len(attrs)),
 	}
 	for name, a := range attrs {
 		in.MessageAttributes[name] = types.MessageAttributeValue{DataType: aws.String(a.DataType), StringValue: aws.String(a.StringValue)}
 	}
-	if h.FIFO {
+	if h.fifo {
 		if err := sqsmsg.ValidateFIFOID(msg.deliveryID); err != nil {
-			return nil, apigw.Errorf(http.StatusBadRequest, "invalid_metadata", "the delivery id cannot serve as a FIFO deduplication id", err)
+			return nil, ErrInvalidMetadata.Detail("the delivery id cannot serve as a FIFO deduplication id", err)
 		}
 		group := msg.group
 		if sqsmsg.ValidateFIFOID(group) != nil {
@@ -352,25 +271,25 @@ func (h *Handler) enqueue(ctx context.Context, msg *message, now time.Time) (str
 	if err != nil {
 		return "", err
 	}
-	out, err := h.Sender.SendMessage(ctx, in)
+	out, err := h.sender.SendMessage(ctx, in)
 	if err != nil {
-		return "", apigw.Errorf(http.StatusServiceUnavailable, "queue_unavailable", "the queue is unavailable; retry later", err)
+		return "", ErrQueueUnavailable.Detail("", err)
 	}
 	if out == nil || aws.ToString(out.MessageId) == "" {
-		return "", apigw.Errorf(http.StatusServiceUnavailable, "queue_unavailable", "the queue did not confirm the message; retry later", errors.New("SendMessage returned no MessageId"))
+		return "", ErrQueueUnavailable.Detail("the queue did not confirm the message; retry later", errors.New("SendMessage returned no MessageId"))
 	}
 	return *out.MessageId, nil
 }
 
 // route finds the provider from the route key API Gateway matched, or else
 // from the path, with a named stage's prefix removed.
-func route(req *events.APIGatewayV2HTTPRequest) (provider, path string) {
+func route(req *events.APIGatewayV2HTTPRequest) (provider *Provider, path string) {
 	path = req.RawPath
 	if path == "" {
 		path = req.RequestContext.HTTP.Path
 	}
 	if _, key, ok := strings.Cut(req.RouteKey, " "); ok {
-		if p := providerFor(key); p != "" {
+		if p := providerByPath(key); p != nil {
 			return p, path
 		}
 	}
@@ -378,17 +297,7 @@ func route(req *events.APIGatewayV2HTTPRequest) (provider, path string) {
 	if stage := req.RequestContext.Stage; stage != "" && stage != "$default" {
 		trimmed = strings.TrimPrefix(path, "/"+stage)
 	}
-	return providerFor(trimmed), path
-}
-
-func providerFor(path string) string {
-	switch path {
-	case GitHubPath:
-		return ProviderGitHub
-	case PaddlePath:
-		return ProviderPaddle
-	}
-	return ""
+	return providerByPath(trimmed), path
 }
 
 func method(req *events.APIGatewayV2HTTPRequest) string {
@@ -399,18 +308,4 @@ func method(req *events.APIGatewayV2HTTPRequest) string {
 		return m
 	}
 	return http.MethodPost
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
-}
-
-func (h *Handler) logger() *slog.Logger {
-	if h.Logger != nil {
-		return h.Logger
-	}
-	return slog.New(slog.DiscardHandler)
 }

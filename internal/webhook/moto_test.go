@@ -39,7 +39,8 @@ func fastRetries() aws.Retryer {
 }
 
 // buildFromEnv builds the handler the way functions/webhook/main.go does:
-// configuration from the environment, one SDK configuration, New.
+// configuration from the environment, one SDK configuration, the clients
+// built from it, New.
 func buildFromEnv(t *testing.T, logs *bytes.Buffer) *Handler {
 	t.Helper()
 	ctx := context.Background()
@@ -47,7 +48,8 @@ func buildFromEnv(t *testing.T, logs *bytes.Buffer) *Handler {
 	require.NoError(t, err)
 	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRetryer(fastRetries))
 	require.NoError(t, err)
-	h, err := New(ctx, cfg, awsCfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	deps := Deps{SQS: sqs.NewFromConfig(awsCfg), SecretsManager: secretsmanager.NewFromConfig(awsCfg)}
+	h, err := New(cfg, deps, slog.New(slog.NewJSONHandler(logs, nil)))
 	require.NoError(t, err)
 	return h
 }
@@ -117,7 +119,7 @@ func TestMotoDeliveries(t *testing.T) {
 			t.Setenv(EnvQueueURL, queueURL)
 			var logs bytes.Buffer
 			h := buildFromEnv(t, &logs)
-			require.Equal(t, queue == "IngestQueue.fifo", h.FIFO)
+			require.Equal(t, queue == "IngestQueue.fifo", h.fifo)
 			now := time.Now()
 			tests := []struct {
 				name      string
@@ -134,11 +136,11 @@ func TestMotoDeliveries(t *testing.T) {
 				{"paddle forged", request(PaddlePath, paddleHeaders([]byte(`{"event_id":"evt_x","event_type":"x"}`), now), txn, false), 401, nil, nil, ""},
 				{"paddle replayed", request(PaddlePath, paddleHeaders(txn, now.Add(-time.Minute)), txn, false), 401, nil, nil, ""},
 				{"github JSON", request(GitHubPath, githubHeaders(push), push, false), 202, push,
-					map[string]string{"provider": "github", "event": "push", "delivery_id": deliveryID, "content_type": "application/json"}, "github:octocat/Hello-World"},
+					map[string]string{"provider": "github", "event": "push", "delivery_id": deliveryID, "content_type": "application/json", "verified_by": "github-sha256"}, "github:octocat/Hello-World"},
 				{"github form, base64", request(GitHubPath, with(githubHeaders(form), "Content-Type", "application/x-www-form-urlencoded", github.DeliveryHeader, "form-delivery-1"), form, true), 202, push,
-					map[string]string{"provider": "github", "event": "push", "delivery_id": "form-delivery-1", "content_type": "application/json"}, "github:octocat/Hello-World"},
+					map[string]string{"provider": "github", "event": "push", "delivery_id": "form-delivery-1", "content_type": "application/json", "verified_by": "github-sha256"}, "github:octocat/Hello-World"},
 				{"paddle", request(PaddlePath, paddleHeaders(txn, now), txn, false), 202, txn,
-					map[string]string{"provider": "paddle", "event": "transaction.completed", "delivery_id": "evt_01hv8x2acma3ctdxsd5hyh9bn5", "content_type": "application/json"}, "paddle"},
+					map[string]string{"provider": "paddle", "event": "transaction.completed", "delivery_id": "evt_01hv8x2acma3ctdxsd5hyh9bn5", "content_type": "application/json", "verified_by": "paddle-h1"}, "paddle"},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
@@ -160,7 +162,7 @@ func TestMotoDeliveries(t *testing.T) {
 					assert.WithinDuration(t, time.Now(), receivedAt, time.Minute)
 					delete(gotAttrs, "received_at")
 					assert.Equal(t, tt.wantAttrs, gotAttrs)
-					if h.FIFO {
+					if h.fifo {
 						assert.Equal(t, tt.wantGroup, m.Attributes[string(types.MessageSystemAttributeNameMessageGroupId)])
 						assert.Equal(t, tt.wantAttrs["delivery_id"], m.Attributes[string(types.MessageSystemAttributeNameMessageDeduplicationId)])
 					}

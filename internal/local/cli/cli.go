@@ -80,16 +80,18 @@ func commands() []command {
 			name:    "run",
 			summary: "Run everything: the SQS endpoint, every function under the local Lambda runtime, the HTTP API and the Lambda Invoke API.",
 			detail: "Routes, authorizers, queues and functions come from the template. Each function runs its real bootstrap\n" +
-				"from --functions-dir/<LogicalId>/bootstrap (make build-local builds them). Ctrl-C stops everything.",
+				"from --functions-dir/<LogicalId>/bootstrap, built first when missing or stale (--build). Ctrl-C stops everything.",
 			flags: func(fs *flag.FlagSet) func(*runContext) int {
-				cfg := platformFlags(fs)
+				cfg, buildFlag := platformFlags(fs)
 				fs.StringVar(&cfg.APIAddr, "api-addr", platform.DefaultAPIAddr, "HTTP API listen address")
 				fs.StringVar(&cfg.SQSAddr, "sqs-addr", platform.DefaultSQSAddr, "embedded SQS endpoint listen address (loopback by default)")
 				fs.StringVar(&cfg.LambdaAddr, "lambda-addr", platform.DefaultLambdaAddr, "Lambda Invoke API listen address (aws lambda invoke --endpoint-url)")
 				fs.StringVar(&cfg.DataDir, "data-dir", platform.DefaultDataDir, "directory of the embedded SQS endpoint's durable store; empty keeps messages in memory")
+				fs.BoolVar(&cfg.NoEventSources, "no-event-sources", false, "list the template's SQS event source mappings but do not poll them")
 				fs.IntVar(&cfg.MaxConcurrency, "max-concurrency", 0, "execution environments per function unless the template sets ReservedConcurrentExecutions (0 = the runtime's default, 10)")
 				level := fs.String("log-level", "info", "the platform's own log level: debug, info, warn or error")
 				accessLog := fs.Bool("access-log", true, "write an HTTP API access log line (JSON) per request to stderr")
+				watchFlag := fs.Bool("watch", false, "rebuild a function when its Go sources change and swap it in without a restart (invocations in flight finish on the old binary); template changes are reported, to apply by a restart")
 				return func(rc *runContext) int {
 					if len(rc.args) > 0 {
 						return usageError(rc, "run takes no arguments")
@@ -104,6 +106,15 @@ func commands() []command {
 						cfg.AccessLog = rc.stderr
 					}
 					cfg.Command = commandName()
+					if *buildFlag {
+						cfg.Build = builder(cfg, rc.stderr)
+					}
+					if *watchFlag {
+						if err := runWatching(rc.ctx, *cfg, rc.stdout, rc.stderr); err != nil {
+							return fail(rc.stderr, err)
+						}
+						return 0
+					}
 					if err := platform.Run(rc.ctx, *cfg, rc.stdout); err != nil {
 						return fail(rc.stderr, err)
 					}
@@ -120,6 +131,7 @@ func commands() []command {
 				dataDir := fs.String("data-dir", "", "directory of the durable store; empty keeps messages in memory")
 				region := fs.String("region", platform.DefaultRegion, "region in queue ARNs")
 				level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+				allowOthers := fs.Bool("allow-other-users", false, allowOtherUsersUsage)
 				return func(rc *runContext) int {
 					if len(rc.args) > 0 {
 						return usageError(rc, "sqs takes no arguments")
@@ -128,7 +140,7 @@ func commands() []command {
 					if err != nil {
 						return usageError(rc, err.Error())
 					}
-					if err := serveSQS(rc.ctx, *addr, *dataDir, *region, rc, log); err != nil {
+					if err := serveSQS(rc.ctx, *addr, *dataDir, *region, *allowOthers, rc, log); err != nil {
 						return fail(rc.stderr, err)
 					}
 					return 0
@@ -143,7 +155,7 @@ func commands() []command {
 				"The exit code is 1 when the function returns an error. Without --sqs-endpoint the function's SQS calls go\n" +
 				"to an in-memory endpoint holding the template's queues for this invocation only.",
 			flags: func(fs *flag.FlagSet) func(*runContext) int {
-				cfg := platformFlags(fs)
+				cfg, buildFlag := platformFlags(fs)
 				event := fs.String("event", "", "event file (JSON); - reads stdin")
 				level := fs.String("log-level", "warn", "the platform's own log level: debug, info, warn or error")
 				return func(rc *runContext) int {
@@ -163,6 +175,9 @@ func commands() []command {
 					}
 					cfg.Logger = log
 					cfg.LogOutput = rc.stderr
+					if *buildFlag {
+						cfg.Build = builder(cfg, rc.stderr)
+					}
 					res, err := platform.Invoke(rc.ctx, *cfg, rc.args[0], payload)
 					if err != nil {
 						return fail(rc.stderr, err)
@@ -189,13 +204,16 @@ func commands() []command {
 				fs.StringVar(&c.TokenUse, "token-use", devissuer.TokenUseAccess, "access or id")
 				scopes := fs.String("scope", "", "space- or comma-separated OAuth scopes (access tokens)")
 				groups := fs.String("groups", "", "comma-separated cognito:groups")
-				fs.DurationVar(&c.TTL, "ttl", devissuer.DefaultTTL, "lifetime")
+				fs.DurationVar(&c.TTL, "ttl", devissuer.DefaultTTL, "lifetime; 0 mints a token that expires as it is issued (exp = iat) and a negative one a token already expired that long ago, to test expiry")
 				return func(rc *runContext) int {
 					if len(rc.args) > 0 {
 						return usageError(rc, "token takes no arguments")
 					}
 					if c.TokenUse != devissuer.TokenUseAccess && c.TokenUse != devissuer.TokenUseID {
 						return usageError(rc, "--token-use must be access or id")
+					}
+					if c.TTL == 0 {
+						c.TTL = devissuer.ExpireAtIssue
 					}
 					c.Scopes = splitList(*scopes)
 					c.Groups = splitList(*groups)
@@ -242,9 +260,10 @@ func commands() []command {
 	}
 }
 
-// platformFlags are the flags run and invoke share.
-func platformFlags(fs *flag.FlagSet) *platform.Config {
-	cfg := &platform.Config{Parameters: map[string]string{}}
+// platformFlags are the flags run and invoke share; buildFlag is --build.
+func platformFlags(fs *flag.FlagSet) (cfg *platform.Config, buildFlag *bool) {
+	cfg = &platform.Config{Parameters: map[string]string{}}
+	buildFlag = fs.Bool("build", true, "build each function's bootstrap into --functions-dir when it is missing or its Go sources changed (CGO off, -tags lambda.norpc, for this machine), from the Go module beside --template; false runs what is there")
 	fs.StringVar(&cfg.Template, "template", platform.DefaultTemplate, "SAM template")
 	fs.StringVar(&cfg.EnvVars, "env-vars", "", "SAM-format env-vars file: {\"<LogicalId>\": {\"VAR\": \"value\"}, \"Parameters\": {...}}")
 	fs.Var(params(cfg.Parameters), "parameter-overrides", "template parameter overrides, \"Key=Value Key2=Value2\" (win over the env-vars file's Parameters)")
@@ -253,8 +272,13 @@ func platformFlags(fs *flag.FlagSet) *platform.Config {
 	fs.StringVar(&cfg.Region, "region", platform.DefaultRegion, "AWS::Region")
 	fs.StringVar(&cfg.StackName, "stack-name", platform.DefaultStackName, "AWS::StackName (queue names derive from it)")
 	fs.StringVar(&cfg.AccountID, "account-id", platform.DefaultAccountID, "AWS::AccountId and the embedded endpoint's account; with --sqs-endpoint, that endpoint's account (moto: 123456789012)")
-	return cfg
+	fs.BoolVar(&cfg.AllowOtherUsers, "allow-other-users", false, allowOtherUsersUsage)
+	return cfg, buildFlag
 }
+
+// allowOtherUsersUsage documents the one switch that opens the listeners.
+const allowOtherUsersUsage = "let every local user connect, and allow non-loopback --*-addr (by default only the user who started sqsgate may connect: " +
+	"on Linux other users' connections are refused and logged; elsewhere listeners are loopback-only)"
 
 func usageError(rc *runContext, msg string) int {
 	fmt.Fprintf(rc.stderr, "sqsgate: %s\n", msg)
@@ -286,8 +310,9 @@ func commandName() string {
 }
 
 // serveSQS runs the embedded SQS endpoint alone until ctx is done.
-func serveSQS(ctx context.Context, addr, dataDir, region string, rc *runContext, log *slog.Logger) error {
-	e, err := platform.StartEmbeddedSQS(addr, dataDir, region, platform.DefaultAccountID, log)
+func serveSQS(ctx context.Context, addr, dataDir, region string, allowOthers bool, rc *runContext, log *slog.Logger) error {
+	e, err := platform.StartEmbeddedSQS(platform.SQSOptions{Addr: addr, DataDir: dataDir, Region: region,
+		AccountID: platform.DefaultAccountID, AllowOtherUsers: allowOthers, Logger: log})
 	if err != nil {
 		return err
 	}

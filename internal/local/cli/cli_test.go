@@ -182,3 +182,62 @@ func TestSQSCommand(t *testing.T) {
 		t.Fatal("sqs did not stop after cancel")
 	}
 }
+
+// TestNonLoopbackNeedsAllowOtherUsers: an address other machines can reach
+// is refused with a message naming the flag and the switch; the switch,
+// given as SQSGATE_ALLOW_OTHER_USERS, opens it.
+func TestNonLoopbackNeedsAllowOtherUsers(t *testing.T) {
+	_, stderr, code := runCLI(t, nil, "run", "--template", "../../../template.yaml", "--functions-dir", t.TempDir(),
+		"--api-addr", "0.0.0.0:0", "--lambda-addr", "127.0.0.1:0", "--sqs-addr", "127.0.0.1:0", "--data-dir", "")
+	if code != 1 || !strings.Contains(stderr, "--api-addr 0.0.0.0:0") || !strings.Contains(stderr, "--allow-other-users") {
+		t.Errorf("run --api-addr 0.0.0.0:0: exit %d, stderr:\n%s\nwant 1 and a message naming the flag and --allow-other-users", code, stderr)
+	}
+
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel() // serve, announce, stop at once
+	for _, tc := range []struct {
+		env  map[string]string
+		code int
+	}{
+		{nil, 1},
+		{map[string]string{"SQSGATE_ALLOW_OTHER_USERS": "true"}, 0},
+	} {
+		var stdout, stderr bytes.Buffer
+		lookup := func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }
+		code := run(stopped, []string{"sqs", "--sqs-addr", "0.0.0.0:0"}, &stdout, &stderr, lookup)
+		if code != tc.code {
+			t.Errorf("sqs --sqs-addr 0.0.0.0:0 with %v: exit %d, want %d\n%s%s", tc.env, code, tc.code, stdout.String(), stderr.String())
+		}
+		if tc.code == 1 && !strings.Contains(stderr.String(), "--sqs-addr 0.0.0.0:0") {
+			t.Errorf("refusal does not name --sqs-addr:\n%s", stderr.String())
+		}
+	}
+}
+
+// Issue 14, friction 7: --ttl=0 silently meant an hour and a negative TTL
+// was refused. Now 0 expires at issue and a negative TTL is in the past.
+func TestTokenTTL(t *testing.T) {
+	tests := []struct {
+		ttl  string
+		want float64 // exp - iat
+	}{
+		{"-5m", -300},
+		{"0", 0},
+		{"90s", 90},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ttl, func(t *testing.T) {
+			stdout, stderr, code := runCLI(t, nil, "token", "--ttl="+tt.ttl)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			tok, err := jwt.ParseString(strings.TrimSpace(stdout), jwt.WithVerify(false), jwt.WithValidate(false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tok.Expiration().Sub(tok.IssuedAt()).Seconds(); got != tt.want {
+				t.Errorf("exp - iat = %vs, want %vs", got, tt.want)
+			}
+		})
+	}
+}

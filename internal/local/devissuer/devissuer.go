@@ -34,6 +34,9 @@ const (
 	// DefaultTTL is a token's lifetime when Claims.TTL is zero (Cognito's
 	// default for access and id tokens).
 	DefaultTTL = time.Hour
+	// ExpireAtIssue as Claims.TTL mints a token whose exp is its iat:
+	// expired from the start, for testing (`sqsgate token --ttl=0`).
+	ExpireAtIssue = time.Duration(-1 << 63)
 	// DefaultSubject and DefaultUsername name the dev user.
 	DefaultSubject  = "00000000-0000-4000-8000-5e75ca7ede01"
 	DefaultUsername = "dev-user"
@@ -117,10 +120,13 @@ type Claims struct {
 // Mint signs a Cognito-shaped token issued at now.
 func (s *Signer) Mint(c Claims, now time.Time) (string, error) {
 	c = c.withDefaults()
-	if c.TTL < 0 {
-		return "", fmt.Errorf("devissuer: negative TTL %s", c.TTL)
-	}
 	iat := now.Unix()
+	// A negative TTL mints an already expired token, for testing; exp is
+	// whole seconds, so ExpireAtIssue is exactly iat.
+	exp := now.Add(c.TTL).Unix()
+	if c.TTL == ExpireAtIssue {
+		exp = iat
+	}
 	payload := map[string]any{
 		"sub":        c.Subject,
 		"iss":        Issuer,
@@ -129,7 +135,7 @@ func (s *Signer) Mint(c Claims, now time.Time) (string, error) {
 		"token_use":  c.TokenUse,
 		"auth_time":  iat,
 		"iat":        iat,
-		"exp":        now.Add(c.TTL).Unix(),
+		"exp":        exp,
 		"jti":        uuid.New(),
 	}
 	if len(c.Groups) > 0 {

@@ -23,17 +23,25 @@ var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 // verifier returns a production verifier for the dev issuer, its keys
 // served from s.JWKS() at JWKSPath, as the local platform serves them.
-func verifier(t *testing.T, s *devissuer.Signer, tokenUse string) *cognito.Verifier {
+// verifierConfig is a Cognito verifier's configuration for the dev issuer,
+// its key set served by a test server.
+func verifierConfig(t *testing.T, s *devissuer.Signer, tokenUse string) cognito.Config {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+devissuer.JWKSPath, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(s.JWKS()) })
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	v, err := cognito.New(context.Background(), cognito.Config{
+	return cognito.Config{
 		Issuer: devissuer.Issuer, ClientIDs: []string{devissuer.ClientID}, TokenUse: tokenUse,
 		JWKSURL: srv.URL + devissuer.JWKSPath, Leeway: cognito.DefaultLeeway,
-		Now: func() time.Time { return now },
-	})
+	}
+}
+
+func verifier(t *testing.T, s *devissuer.Signer, tokenUse string) *cognito.Verifier {
+	t.Helper()
+	cfg := verifierConfig(t, s, tokenUse)
+	cfg.Now = func() time.Time { return now }
+	v, err := cognito.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,9 +101,6 @@ func TestMintShape(t *testing.T) {
 	}
 	if _, err := s.Mint(devissuer.Claims{TokenUse: "refresh"}, now); err == nil {
 		t.Fatal("minted a refresh token")
-	}
-	if _, err := s.Mint(devissuer.Claims{TTL: -time.Second}, now); err == nil {
-		t.Fatal("minted with a negative TTL")
 	}
 	token, err := s.Mint(devissuer.Claims{}, now)
 	if err != nil {
@@ -194,16 +199,57 @@ func TestAuthorizerEvents(t *testing.T) {
 			if req.Version != "2.0" || req.RouteKey != devissuer.EventRouteKey || req.RequestContext.HTTP.Method != "POST" {
 				t.Fatalf("event = %+v", req)
 			}
-			h, err := authorizer.New(verifier(t, s, tt.tokenUse), rules, nil)
+			h, err := authorizer.New(authorizer.Config{Cognito: verifierConfig(t, s, tt.tokenUse), Rules: rules},
+				authorizer.Deps{Now: func() time.Time { return now }}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Cleanup(h.Close)
 			resp, err := h.Handle(context.Background(), req)
 			if err != nil || resp.IsAuthorized != tt.allowed {
 				t.Fatalf("Handle = %+v, %v; want allowed=%v", resp, err, tt.allowed)
 			}
 			if tt.allowed && (resp.Context["sub"] != devissuer.DefaultSubject || resp.Context["groups"] != "writers") {
 				t.Fatalf("context = %v", resp.Context)
+			}
+		})
+	}
+}
+
+// Issue 14, friction 7: a negative TTL mints an already expired token (to
+// test expiry handling), ExpireAtIssue one whose exp is its iat, and zero
+// the documented default of an hour.
+func TestMintTTL(t *testing.T) {
+	s, err := devissuer.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		ttl  time.Duration
+		want int64 // exp - iat
+	}{
+		{"negative: already expired", -time.Minute, -60},
+		{"expire at issue", devissuer.ExpireAtIssue, 0},
+		{"zero: the default hour", 0, 3600},
+		{"positive", 5 * time.Minute, 300},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			token, err := s.Mint(devissuer.Claims{TTL: tt.ttl}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var claims struct{ IAT, EXP int64 }
+			b, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var raw map[string]int64
+			_ = json.Unmarshal(b, &raw)
+			claims.IAT, claims.EXP = raw["iat"], raw["exp"]
+			if got := claims.EXP - claims.IAT; got != tt.want {
+				t.Errorf("exp - iat = %d, want %d", got, tt.want)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"container/list"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,8 +20,8 @@ import (
 // authorizer.
 const lambdaAuthorizerTimeout = 10 * time.Second
 
-// maxCacheEntries bounds each authorizer's result cache; when full, expired
-// entries go first, then everything.
+// maxCacheEntries bounds each authorizer's result cache; when full, the
+// least recently used entry goes.
 const maxCacheEntries = 10000
 
 // Authorization failures, translated to API Gateway's responses at the edge.
@@ -125,12 +126,19 @@ func (d *authDecision) allows(routeARN string) bool {
 	return evaluatePolicy(d.policy, routeARN)
 }
 
+// authCache is one authorizer's result cache. An entry lives until its
+// expiry; when the cache is full the least recently used entry makes room,
+// so a burst of new identities pushes out decisions nobody is using rather
+// than the ones in use.
 type authCache struct {
 	mu      sync.Mutex
-	entries map[string]authCacheEntry
+	max     int                      // 0: maxCacheEntries
+	entries map[string]*list.Element // values are *authCacheEntry
+	lru     list.List                // front: most recently used
 }
 
 type authCacheEntry struct {
+	key      string
 	decision *authDecision
 	expires  time.Time
 }
@@ -138,34 +146,42 @@ type authCacheEntry struct {
 func (c *authCache) get(key string, now time.Time) *authDecision {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.entries[key]
+	el, ok := c.entries[key]
 	if !ok {
 		return nil
 	}
+	e := el.Value.(*authCacheEntry)
 	if !now.Before(e.expires) {
+		c.lru.Remove(el)
 		delete(c.entries, key)
 		return nil
 	}
+	c.lru.MoveToFront(el)
 	return e.decision
 }
 
-func (c *authCache) put(key string, d *authDecision, expires, now time.Time) {
+func (c *authCache) put(key string, d *authDecision, expires time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil {
-		c.entries = map[string]authCacheEntry{}
+		c.entries = map[string]*list.Element{}
 	}
-	if len(c.entries) >= maxCacheEntries {
-		for k, e := range c.entries {
-			if !now.Before(e.expires) {
-				delete(c.entries, k)
-			}
-		}
-		if len(c.entries) >= maxCacheEntries {
-			clear(c.entries)
-		}
+	if el, ok := c.entries[key]; ok {
+		e := el.Value.(*authCacheEntry)
+		e.decision, e.expires = d, expires
+		c.lru.MoveToFront(el)
+		return
 	}
-	c.entries[key] = authCacheEntry{decision: d, expires: expires}
+	limit := c.max
+	if limit <= 0 {
+		limit = maxCacheEntries
+	}
+	if len(c.entries) >= limit {
+		oldest := c.lru.Back()
+		c.lru.Remove(oldest)
+		delete(c.entries, oldest.Value.(*authCacheEntry).key)
+	}
+	c.entries[key] = c.lru.PushFront(&authCacheEntry{key: key, decision: d, expires: expires})
 }
 
 // authFailure carries what the client sees plus what the access log and
@@ -206,7 +222,7 @@ func (s *Server) authorize(ctx context.Context, a *authorizer, req *request) (*a
 			return nil, &authFailure{kind: errAuthorizer, detail: "authorizer " + a.name + " failed or answered with an invalid response", cause: err}
 		}
 		if a.cfg.ResultTTL > 0 {
-			a.cache.put(key, d, now.Add(a.cfg.ResultTTL), now)
+			a.cache.put(key, d, now.Add(a.cfg.ResultTTL))
 		}
 	}
 	if !d.allows(routeARN) {

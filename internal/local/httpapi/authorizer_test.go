@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -185,4 +188,75 @@ func TestWildcardMatch(t *testing.T) {
 			assert.Equal(t, tt.want, wildcardMatch(tt.pattern, tt.s))
 		})
 	}
+}
+
+// TestLambdaAuthorizerCacheEvictsLeastRecentlyUsed: when the result cache is
+// full, a new identity pushes out the least recently used decision, not the
+// decisions in use (it used to clear the whole cache).
+func TestLambdaAuthorizerCacheEvictsLeastRecentlyUsed(t *testing.T) {
+	var mu sync.Mutex
+	calls := map[string]int{}
+	inv := &fakeInvoker{respond: func(_ context.Context, fn string, payload []byte) ([]byte, error) {
+		if fn == authFn {
+			var req events.APIGatewayV2CustomAuthorizerV2Request
+			if err := json.Unmarshal(payload, &req); err != nil {
+				return nil, err
+			}
+			mu.Lock()
+			calls[strings.Join(req.IdentitySource, ",")]++
+			mu.Unlock()
+			return []byte(`{"isAuthorized":true}`), nil
+		}
+		return []byte(`{"statusCode":200,"body":"ok"}`), nil
+	}}
+	s := newTestServer(t, authConfig(Authorizer{EnableSimpleResponses: true, ResultTTL: 300 * time.Second}), Options{Invoker: inv})
+	send := func(identity string) {
+		t.Helper()
+		require.Equal(t, http.StatusOK, do(s, "POST", "/v1/events", "", "Authorization", identity).Code)
+	}
+	callsFor := func(identity string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return calls[identity]
+	}
+
+	send("in-use")
+	for i := range maxCacheEntries - 1 { // the cache is now full
+		send(fmt.Sprintf("idle-%d", i))
+	}
+	send("in-use") // recently used again: now the most recent entry
+	require.Equal(t, 1, callsFor("in-use"), "served from the cache")
+	send("newcomer") // one entry over: the least recently used one goes
+
+	send("in-use")
+	assert.Equal(t, 1, callsFor("in-use"), "the recently used decision survived")
+	send("idle-1")
+	assert.Equal(t, 1, callsFor("idle-1"), "an entry newer than the least recently used one survived")
+	send("idle-0")
+	assert.Equal(t, 2, callsFor("idle-0"), "the least recently used decision was evicted")
+}
+
+// TestAuthCacheLRU drives the cache directly with a small bound: reads
+// refresh recency, a rewrite refreshes it too, expired entries are gone.
+func TestAuthCacheLRU(t *testing.T) {
+	now := fixedTime
+	later := now.Add(time.Minute)
+	allow := &authDecision{simple: true, allowed: true}
+	deny := &authDecision{simple: true}
+	c := &authCache{max: 3}
+	c.put("a", allow, later)
+	c.put("b", allow, later)
+	c.put("c", allow, later)
+	require.NotNil(t, c.get("a", now)) // order, most recent first: a c b
+	c.put("d", allow, later)           // evicts b
+	assert.Nil(t, c.get("b", now))
+	c.put("c", deny, later)  // rewrite: c d a
+	c.put("e", allow, later) // evicts a
+	assert.Nil(t, c.get("a", now))
+	assert.Same(t, deny, c.get("c", now))
+	assert.NotNil(t, c.get("d", now))
+	assert.NotNil(t, c.get("e", now))
+	assert.Nil(t, c.get("e", later), "expired at exactly its expiry")
+	assert.Len(t, c.entries, 2)
+	assert.Equal(t, 2, c.lru.Len())
 }

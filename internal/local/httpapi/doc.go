@@ -26,6 +26,9 @@
 //     {"message":"Internal Server Error"}.
 //   - Lambda authorizers time out after 10 s; an authorizer that fails or
 //     returns a malformed response yields 500 {"message":"Internal Server Error"}.
+//     Their answers, allow or deny, are cached per identity for the
+//     authorizer's TTL whatever the token's exp, as API Gateway does; each
+//     authorizer keeps at most 10,000 and evicts the least recently used.
 //   - A structured Lambda response without a content-type header gets
 //     "application/json", as the inferred (no statusCode) response does.
 //   - JWT authorizers follow the documented checks (RSA signature with a

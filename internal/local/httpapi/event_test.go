@@ -77,6 +77,11 @@ func TestEventBodyEncoding(t *testing.T) {
 		{"text/csv", "text/csv", "a,b", false},
 		{"xml", "application/xml", "<a/>", false},
 		{"javascript", "application/javascript", "x()", false},
+		// A text body that is not UTF-8 cannot travel as a JSON string:
+		// Lambda's JSON would replace its bytes with U+FFFD, and a
+		// signature over them would no longer verify (issue 16, item 8).
+		{"json that is not UTF-8 is base64", "application/json", "{\"a\":\"\xff\xfe\"}", true},
+		{"text that is not UTF-8 is base64", "text/plain", "caf\xe9", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -178,4 +180,20 @@ func TestJWTClaimsInEvent(t *testing.T) {
 	// The key set is fetched once and reused.
 	require.Equal(t, 200, do(s, "POST", "/v1/events", "", "Authorization", "Bearer "+tok).Code)
 	assert.Equal(t, int32(1), ks.fetches.Load())
+}
+
+// Issue 14, friction 9: README's route table said 403 for an invalid token
+// whatever the authorizer, while API Gateway's HTTP API JWT authorizer
+// answers 401 with a www-authenticate header (and this emulator does, see
+// TestJWTAuthorizer): "Troubleshooting issues with HTTP API JWT
+// authorizers", https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-jwt.html.
+func TestREADMEStatesTheJWTAuthorizersAnswers(t *testing.T) {
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "with `AuthorizerType=jwt`, 401 invalid token too (with a `www-authenticate` header naming the rule) and 403 a missing route scope"
+	if !strings.Contains(string(readme), want) {
+		t.Errorf("README's route table does not say what the JWT authorizer answers: want %q", want)
+	}
 }

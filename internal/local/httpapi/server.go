@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/local/httplimit"
 )
 
 const (
@@ -146,6 +148,9 @@ func (r *recorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
@@ -181,7 +186,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // (nil when it was refused before it was read).
 func (s *Server) serve(w *recorder, r *http.Request, id string, start time.Time, out *outcome) *request {
 	if headerBytes(r) > MaxHeaderBytes || r.ContentLength > MaxBodyBytes {
-		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		// Read and drop the body after answering, so a client still
+		// sending it reads the 413 rather than a connection reset.
+		httplimit.RefuseBody(w, r, func(w http.ResponseWriter) {
+			writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		})
 		return nil
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))

@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/sqsgate/sqsgate/internal/uuid"
 )
 
 // sqsParams lists, per subtype, the request parameters HTTP API accepts and
@@ -200,6 +203,9 @@ func (si *sqsIntegration) call(ctx context.Context, client SQSAPI, req *request)
 			return 0, nil, fmt.Errorf("%w: %s is empty", errBadRequest, name)
 		}
 	}
+	if name, ok := invalidUTF8(c.values); ok {
+		return refuseInvalidUTF8(name)
+	}
 	var optFns []func(*sqs.Options)
 	if region := c.values["Region"]; region != "" {
 		optFns = append(optFns, func(o *sqs.Options) { o.Region = region })
@@ -322,6 +328,49 @@ func (si *sqsIntegration) call(ctx context.Context, client SQSAPI, req *request)
 		return 0, nil, fmt.Errorf("encode %s response: %w", si.subtype, err)
 	}
 	return http.StatusOK, b, nil
+}
+
+// invalidUTF8 names a parameter whose value is not valid UTF-8 (the
+// lowest name, so the answer is stable), if any.
+func invalidUTF8(values map[string]string) (string, bool) {
+	bad := ""
+	for name, v := range values {
+		if !utf8.ValidString(v) && (bad == "" || name < bad) {
+			bad = name
+		}
+	}
+	return bad, bad != ""
+}
+
+// refuseInvalidUTF8 answers for a parameter that is not valid UTF-8, before
+// SQS is called. The SDK would JSON-encode the value with each bad byte
+// replaced by U+FFFD, so SQS would store an altered message, and the SDK's
+// MD5 check of the original bytes would then fail the call after the
+// message was stored: a 500 with a message in the queue, and duplicates
+// when the client retries. Sent as bytes (the query protocol API Gateway's
+// answers come from), SQS refuses characters outside its allowed set with
+// InvalidMessageContents, 400: "If a message contains characters outside
+// the allowed set, Amazon SQS rejects the message and returns an
+// InvalidMessageContents error"
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html,
+// MessageBody). API Gateway passes SQS's status and error document back, so
+// this answers that document. Other parameters get InvalidParameterValue.
+func refuseInvalidUTF8(name string) (int, []byte, error) {
+	var doc sqsErrorJSON
+	doc.Error.Type = "Sender"
+	doc.RequestID = uuid.New()
+	if name == "MessageBody" {
+		doc.Error.Code = "InvalidMessageContents"
+		doc.Error.Message = "Invalid characters found. Valid values are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"
+	} else {
+		doc.Error.Code = "InvalidParameterValue"
+		doc.Error.Message = "Value for parameter " + name + " is invalid. Reason: it is not valid UTF-8."
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusBadRequest, b, nil
 }
 
 // sqsErrorResponse passes an SQS service error back as API Gateway does:

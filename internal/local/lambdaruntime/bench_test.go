@@ -2,6 +2,7 @@ package lambdaruntime_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
 	"github.com/sqsgate/sqsgate/internal/local/lambdaruntime"
 	"github.com/sqsgate/sqsgate/internal/local/lambdaruntime/internal/testfn"
+	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
 
 // projectFunction is one of the application's functions, built from
@@ -68,7 +70,7 @@ var projectFunctions = []projectFunction{
 func BenchmarkColdStart(b *testing.B) {
 	trueBin, err := exec.LookPath("true")
 	if err != nil {
-		b.Skip("no true(1) on PATH for the process-spawn baseline")
+		testpeer.Missing(b, "no true(1) on PATH for the process-spawn baseline")
 	}
 	b.Run("testfn", func(b *testing.B) { benchColdStart(b, fn("F"), trueBin) })
 	root, err := filepath.Abs("../../..")
@@ -79,11 +81,11 @@ func BenchmarkColdStart(b *testing.B) {
 		b.Run(pf.dir, func(b *testing.B) {
 			pkg := filepath.Join(root, "functions", pf.dir)
 			if _, err := os.Stat(filepath.Join(pkg, "main.go")); err != nil {
-				b.Skipf("functions/%s not in the tree", pf.dir)
+				testpeer.Missing(b, "functions/"+pf.dir+" not in the tree")
 			}
 			exe := filepath.Join(b.TempDir(), pf.dir, "bootstrap")
 			if err := goBuild(exe, pkg); err != nil {
-				b.Skipf("functions/%s does not build: %v", pf.dir, err)
+				testpeer.Missing(b, fmt.Sprintf("functions/%s does not build: %v", pf.dir, err))
 			}
 			benchColdStart(b, lambdaruntime.Function{Name: pf.dir, Executable: exe, Environment: pf.env(b)}, trueBin)
 		})

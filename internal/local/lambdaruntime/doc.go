@@ -5,6 +5,10 @@
 // AWS_LAMBDA_RUNTIME_API.
 //
 // What is emulated, and how:
+//   - Who may connect: only processes of the user running the runtime reach
+//     an environment's Runtime API (internal/local/peercred; Linux), so
+//     another local user cannot take an invocation from /next and answer
+//     it. Options.AllowOtherUsers lifts the check.
 //   - Runtime API: GET /runtime/invocation/next (request id, deadline,
 //     function ARN, trace id, client context and Cognito identity headers),
 //     POST /runtime/invocation/{id}/response and /error, POST

@@ -3,8 +3,6 @@ package lambdaruntime
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"os/exec"
@@ -16,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/local/httplimit"
+	"github.com/sqsgate/sqsgate/internal/local/peercred"
 	"github.com/sqsgate/sqsgate/internal/uuid"
 )
 
@@ -98,6 +98,9 @@ type env struct {
 	exitHow    string
 	stop       chan struct{}
 	stopOnce   sync.Once
+	// gen is the pool's generation when the process started; Replace
+	// retires environments of an older one.
+	gen int64
 
 	busy      atomic.Bool
 	oomKilled atomic.Bool
@@ -120,9 +123,13 @@ func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: runtime API listener: %v", ErrStart, fn.Name, err)
 	}
+	if !rt.allowOtherUsers {
+		ln = peercred.Guard(ln, peercred.Options{Name: "Runtime API of " + fn.Name, Logger: rt.logger})
+	}
 	e := &env{
 		rt:         rt,
 		fn:         fn,
+		gen:        fn.pool.gen.Load(),
 		next:       make(chan *invocation, 1),
 		ready:      make(chan struct{}),
 		initFailed: make(chan struct{}),
@@ -132,12 +139,8 @@ func (rt *Runtime) startEnv(fn *function, first *invocation) (*env, error) {
 		logInv:     first,
 		held:       true,
 	}
-	e.srv = &http.Server{
-		Handler:           e.routes(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          log.New(io.Discard, "", 0),
-	}
-	go func() { _ = e.srv.Serve(ln) }()
+	e.srv = httplimit.Server(e.routes(), rt.apiLimits)
+	go func() { _ = e.srv.Serve(httplimit.Listener(ln, rt.apiLimits, rt.logger)) }()
 
 	now := time.Now()
 	if e.stdout, err = newOutputPipe(e.logLine); err == nil {

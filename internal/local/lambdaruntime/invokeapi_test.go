@@ -16,7 +16,7 @@ import (
 	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
 
-func startInvokeAPI(t *testing.T) (srv *httptest.Server, logs *testpeer.SyncBuffer) {
+func startInvokeAPI(t *testing.T) (srv *httptest.Server, logs *lineLog) {
 	t.Helper()
 	rt, logs := newRuntime(t, lambdaruntime.Options{Functions: []lambdaruntime.Function{fn("Echo")}})
 	srv = httptest.NewServer(rt.InvokeAPI())
@@ -97,7 +97,7 @@ func TestInvokeAPI(t *testing.T) {
 		if got.status != http.StatusAccepted || len(got.body) != 0 {
 			t.Fatalf("event: %d %s, want 202 and no body", got.status, got.body)
 		}
-		waitFor(t, func() bool { return strings.Contains(logs.String(), "async ran\n") }, "the asynchronous invocation's log line")
+		logs.waitN(t, 1, func(line string) bool { return line == "async ran" }, "the asynchronous invocation's log line")
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +13,6 @@ import (
 	"time"
 
 	"github.com/sqsgate/sqsgate/internal/local/lambdaruntime"
-	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
 
 // testFn is the path of the test function's bootstrap, built once per run.
@@ -70,19 +70,41 @@ func withEnv(kv ...string) func(*lambdaruntime.Function) {
 	}
 }
 
-func newRuntime(t testing.TB, opts lambdaruntime.Options) (*lambdaruntime.Runtime, *testpeer.SyncBuffer) {
+func newRuntime(t testing.TB, opts lambdaruntime.Options) (*lambdaruntime.Runtime, *lineLog) {
 	t.Helper()
-	logs := &testpeer.SyncBuffer{}
+	rt, logs, _ := newRuntimeEvents(t, opts)
+	return rt, logs
+}
+
+// newRuntimeEvents also returns the runtime's own log (JSON, debug level):
+// "execution environment started" and "... ended" (after the process is
+// reaped) lines are the events tests wait for.
+func newRuntimeEvents(t testing.TB, opts lambdaruntime.Options) (*lambdaruntime.Runtime, *lineLog, *lineLog) {
+	t.Helper()
+	logs, events := newLineLog(), newLineLog()
 	if opts.LogOutput == nil {
 		opts.LogOutput = logs
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewJSONHandler(events, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	rt, err := lambdaruntime.New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	t.Cleanup(func() { _ = rt.Close() })
-	return rt, logs
+	return rt, logs, events
 }
+
+// Runtime events, as matchers of the runtime's log.
+var (
+	envStarted = func(function string) func(string) bool {
+		return contains(`"msg":"execution environment started"`, `"function":"`+function+`"`)
+	}
+	envEnded = func(function string) func(string) bool {
+		return contains(`"msg":"execution environment ended"`, `"function":"`+function+`"`)
+	}
+)
 
 func invoke(t testing.TB, rt *lambdaruntime.Runtime, name string, event any) *lambdaruntime.Result {
 	t.Helper()

@@ -22,6 +22,11 @@ import (
 type pool struct {
 	sem       chan struct{}
 	returning atomic.Int64
+	// gen counts Replace calls; an environment of an older generation
+	// runs its bootstrap as it was and serves no new invocation.
+	gen atomic.Int64
+	// retire stops a replaced environment (env.shutdown in the runtime).
+	retire func(*env)
 
 	mu      sync.Mutex
 	idle    []*env            // most recently parked last
@@ -62,6 +67,10 @@ func (p *pool) acquire(ctx context.Context, closing <-chan struct{}) (*env, erro
 		for len(p.idle) > 0 {
 			e := p.idle[len(p.idle)-1]
 			p.idle = p.idle[:len(p.idle)-1]
+			if e.gen != p.gen.Load() {
+				p.stop(e)
+				continue
+			}
 			if e.hold() {
 				p.mu.Unlock()
 				return e, nil
@@ -102,7 +111,11 @@ func (p *pool) add(e *env) {
 // park makes a busy environment idle and frees its slot.
 func (p *pool) park(e *env, wasReturning bool) {
 	p.mu.Lock()
-	p.idle = append(p.idle, e)
+	if e.gen != p.gen.Load() {
+		p.stop(e) // replaced while it ran: its invocation is done, it serves no other
+	} else {
+		p.idle = append(p.idle, e)
+	}
 	if wasReturning {
 		p.returning.Add(-1)
 	}
@@ -142,4 +155,25 @@ func (p *pool) size() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.all)
+}
+
+// replace starts a new generation: idle environments of the old one stop
+// now, busy ones when their invocation ends (park), so every invocation
+// from now on starts the bootstrap anew.
+func (p *pool) replace() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.gen.Add(1)
+	for _, e := range p.idle {
+		p.stop(e)
+	}
+	p.idle = nil
+	p.notify()
+}
+
+// stop retires e in the background; p.mu held.
+func (p *pool) stop(e *env) {
+	if p.retire != nil {
+		go p.retire(e)
+	}
 }

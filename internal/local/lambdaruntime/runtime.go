@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/local/httplimit"
 )
 
 // Defaults Lambda applies when a template leaves a setting out.
@@ -52,6 +54,17 @@ type Options struct {
 	// ShutdownGrace is how long Close waits after SIGTERM before SIGKILL;
 	// default DefaultShutdownGrace.
 	ShutdownGrace time.Duration
+	// AllowOtherUsers lets processes of any local user talk to the
+	// environments' Runtime APIs. By default only this process's user may
+	// (see internal/local/peercred): another user could otherwise take an
+	// invocation from /next and answer it, an authorizer's decision
+	// included.
+	AllowOtherUsers bool
+	// RuntimeAPILimits bound each Runtime API server's clients; zero
+	// fields take httplimit.Defaults, except MaxConns (16: the bootstrap
+	// keeps a connection or two). /next may wait for an event as long as
+	// it takes: the write timeout starts at the answer's first byte.
+	RuntimeAPILimits httplimit.Limits
 }
 
 // Function describes one Lambda function.
@@ -99,6 +112,8 @@ type Runtime struct {
 	region, accountID string
 	initTimeout       time.Duration
 	shutdownGrace     time.Duration
+	allowOtherUsers   bool
+	apiLimits         httplimit.Limits
 	logger            *slog.Logger
 	sink              *logSink
 	functions         map[string]*function
@@ -127,14 +142,16 @@ type function struct {
 // until a function's first invocation.
 func New(opts Options) (*Runtime, error) {
 	rt := &Runtime{
-		region:        opts.Region,
-		accountID:     opts.AccountID,
-		initTimeout:   opts.InitTimeout,
-		shutdownGrace: opts.ShutdownGrace,
-		logger:        opts.Logger,
-		sink:          &logSink{w: opts.LogOutput},
-		functions:     make(map[string]*function, len(opts.Functions)),
-		closing:       make(chan struct{}),
+		region:          opts.Region,
+		accountID:       opts.AccountID,
+		initTimeout:     opts.InitTimeout,
+		shutdownGrace:   opts.ShutdownGrace,
+		allowOtherUsers: opts.AllowOtherUsers,
+		apiLimits:       opts.RuntimeAPILimits,
+		logger:          opts.Logger,
+		sink:            &logSink{w: opts.LogOutput},
+		functions:       make(map[string]*function, len(opts.Functions)),
+		closing:         make(chan struct{}),
 	}
 	if rt.region == "" {
 		rt.region = defaultRegion
@@ -147,6 +164,9 @@ func New(opts Options) (*Runtime, error) {
 	}
 	if rt.shutdownGrace <= 0 {
 		rt.shutdownGrace = DefaultShutdownGrace
+	}
+	if rt.apiLimits.MaxConns <= 0 {
+		rt.apiLimits.MaxConns = 16
 	}
 	if rt.logger == nil {
 		rt.logger = slog.New(slog.DiscardHandler)
@@ -203,6 +223,7 @@ func (rt *Runtime) newFunction(f Function) (*function, error) {
 		jsonLogs: strings.EqualFold(f.Environment["AWS_LAMBDA_LOG_FORMAT"], "JSON"),
 	}
 	fn.baseEnv = rt.functionEnv(f)
+	fn.pool.retire = func(e *env) { e.shutdown(rt.shutdownGrace) }
 	return fn, nil
 }
 

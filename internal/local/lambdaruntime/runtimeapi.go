@@ -83,7 +83,16 @@ func (e *env) handleNext(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(inv.payload)
 	case <-e.stop:
-		writeRuntimeError(w, http.StatusInternalServerError, "Runtime.ShuttingDown", "the execution environment is shutting down")
+		// Lambda never answers a pending /next at shutdown: it stops the
+		// process. An error answer here made aws-lambda-go print "failed
+		// to GET .../invocation/next: got unexpected status code: 500"
+		// after every `sqsgate invoke` and at every Ctrl-C. Hold the call
+		// until the process is gone, then drop the connection unanswered.
+		select {
+		case <-e.exited:
+		case <-r.Context().Done():
+		}
+		panic(http.ErrAbortHandler)
 	case <-r.Context().Done():
 	}
 }

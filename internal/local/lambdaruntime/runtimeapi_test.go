@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -15,25 +16,77 @@ import (
 	"time"
 
 	"github.com/sqsgate/sqsgate/internal/local/lambdaruntime"
+	"github.com/sqsgate/sqsgate/internal/local/peercred/peercredtest"
 )
 
-// scriptedRuntime starts a function whose bootstrap only publishes its
+// scriptedRuntime starts a function whose bootstrap only prints its
 // AWS_LAMBDA_RUNTIME_API and waits, so the test itself plays the runtime
-// and can send what a well-behaved runtime never would.
-func scriptedRuntime(t *testing.T) (rt *lambdaruntime.Runtime, addrFile string) {
+// and can send what a well-behaved runtime never would. runtimeAPI waits
+// for that line once an invocation has started the process.
+func scriptedRuntime(t *testing.T) (rt *lambdaruntime.Runtime, runtimeAPI func() string) {
 	t.Helper()
-	dir := t.TempDir()
-	addrFile = filepath.Join(dir, "addr")
-	script := filepath.Join(dir, "bootstrap")
-	body := "#!/bin/sh\necho \"$AWS_LAMBDA_RUNTIME_API\" > \"$ADDR_FILE.tmp\" && mv \"$ADDR_FILE.tmp\" \"$ADDR_FILE\"\nexec sleep 60\n"
+	rt, runtimeAPI, _ = scriptedRuntimeWith(t, lambdaruntime.Options{})
+	return rt, runtimeAPI
+}
+
+// scriptedRuntimeWith is scriptedRuntime with options and the runtime's own
+// log.
+func scriptedRuntimeWith(t *testing.T, opts lambdaruntime.Options) (rt *lambdaruntime.Runtime, runtimeAPI func() string, events *lineLog) {
+	t.Helper()
+	script := filepath.Join(t.TempDir(), "bootstrap")
+	body := "#!/bin/sh\necho \"runtime-api=$AWS_LAMBDA_RUNTIME_API\"\nexec sleep 60\n"
 	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	rt, _ = newRuntime(t, lambdaruntime.Options{Functions: []lambdaruntime.Function{{
-		Name: "Scripted", Executable: script, Timeout: 10 * time.Second, MaxConcurrency: 1,
-		Environment: map[string]string{"ADDR_FILE": addrFile},
-	}}})
-	return rt, addrFile
+	opts.Functions = []lambdaruntime.Function{{Name: "Scripted", Executable: script, Timeout: 10 * time.Second, MaxConcurrency: 1}}
+	rt, logs, events := newRuntimeEvents(t, opts)
+	return rt, func() string {
+		line := logs.waitN(t, 1, contains("runtime-api="), "the runtime API address")[0]
+		return "http://" + strings.TrimPrefix(line, "runtime-api=") + "/2018-06-01/runtime"
+	}, events
+}
+
+// TestRuntimeAPIRefusesOtherUsers: a process of another user (nobody)
+// polling an environment's /next, as in issue 16's hijack of the
+// authorizer, gets no answer, and the event stays for the environment's own
+// runtime; with AllowOtherUsers it would have taken it.
+func TestRuntimeAPIRefusesOtherUsers(t *testing.T) {
+	other := peercredtest.OtherUser(t)
+	for _, allow := range []bool{false, true} {
+		t.Run(fmt.Sprintf("AllowOtherUsers=%v", allow), func(t *testing.T) {
+			rt, runtimeAPI, events := scriptedRuntimeWith(t, lambdaruntime.Options{AllowOtherUsers: allow})
+			results := make(chan invokeResult, 1)
+			go func() {
+				res, err := rt.Do(context.Background(), lambdaruntime.Request{Function: "Scripted", Payload: []byte(`{"token":"secret"}`)})
+				results <- invokeResult{res, err}
+			}()
+			base := runtimeAPI()
+			stolen := other.Do(t, "GET", base+"/invocation/next", "")
+			if allow {
+				if stolen.Status != 200 || stolen.Body != `{"token":"secret"}` {
+					t.Fatalf("with AllowOtherUsers, another user's /next: %+v", stolen)
+				}
+				return
+			}
+			if !stolen.Refused() {
+				t.Fatalf("another user's /next was answered: %+v", stolen)
+			}
+			events.waitN(t, 1, contains(`"event":"connection_refused"`, `"listener":"Runtime API of Scripted"`, fmt.Sprintf(`"peer_uid":%d`, other.UID)), "the refusal's log line")
+
+			next := call(t, "GET", base+"/invocation/next", nil, nil)
+			if next.status != 200 || string(next.body) != `{"token":"secret"}` {
+				t.Fatalf("the owner's /next: %d %s, want the event", next.status, next.body)
+			}
+			id := next.header.Get("Lambda-Runtime-Aws-Request-Id")
+			if r := other.Do(t, "POST", base+"/invocation/"+id+"/response", `{"isAuthorized":true}`); !r.Refused() {
+				t.Errorf("another user's answer was taken: %+v", r)
+			}
+			wantAccepted(t, "owner's response", call(t, "POST", base+"/invocation/"+id+"/response", nil, []byte(`{"isAuthorized":false}`)))
+			if r := <-results; r.err != nil || string(r.res.Payload) != `{"isAuthorized":false}` {
+				t.Errorf("invocation result %+v %v, want the owner's answer", r.res, r.err)
+			}
+		})
+	}
 }
 
 type apiCall struct {
@@ -82,7 +135,7 @@ type invokeResult struct {
 }
 
 func TestRuntimeAPIConformance(t *testing.T) {
-	rt, addrFile := scriptedRuntime(t)
+	rt, runtimeAPI := scriptedRuntime(t)
 	results := make(chan invokeResult, 1)
 	do := func(req lambdaruntime.Request) {
 		go func() {
@@ -95,9 +148,7 @@ func TestRuntimeAPIConformance(t *testing.T) {
 		ClientContext: `{"client":{"app_title":"t"}}`, CognitoIdentity: `{"cognitoIdentityId":"id"}`,
 	})
 	invoked := time.Now()
-	waitFor(t, func() bool { _, err := os.Stat(addrFile); return err == nil }, "runtime API address")
-	addr, _ := os.ReadFile(addrFile)
-	base := "http://" + strings.TrimSpace(string(addr)) + "/2018-06-01/runtime"
+	base := runtimeAPI()
 
 	wantError(t, "response before any event", call(t, "POST", base+"/invocation/nope/response", nil, []byte(`{}`)), 400, "InvalidRequestID")
 

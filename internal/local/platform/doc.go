@@ -14,4 +14,9 @@
 // at the JWKS this platform serves. "Parameters" entries that name a
 // template Parameter override it instead, so one SAM-format file carries
 // both.
+//
+// Every listener is loopback-only and lets only the OS user that started
+// the platform connect (internal/local/peercred; the Runtime APIs through
+// lambdaruntime), unless Config.AllowOtherUsers; every server bounds its
+// clients with internal/local/httplimit (Config.Limits).
 package platform

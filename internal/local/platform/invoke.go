@@ -22,6 +22,9 @@ func Invoke(ctx context.Context, cfg Config, function string, event []byte) (*la
 	p := &Platform{cfg: cfg}
 	defer p.Close()
 	log := cfg.Logger
+	if err := checkAccess(cfg.AllowOtherUsers, log); err != nil {
+		return nil, err
+	}
 
 	backend, err := p.startQueues("127.0.0.1:0", "")
 	if err != nil {
@@ -35,7 +38,7 @@ func Invoke(ctx context.Context, cfg Config, function string, event []byte) (*la
 	if err != nil {
 		return nil, fmt.Errorf("dev issuer: %w", err)
 	}
-	jwksListener, err := listen("dev issuer JWKS", "127.0.0.1:0")
+	jwksListener, err := p.listen("dev issuer JWKS", "the dev issuer's JWKS address", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +69,9 @@ func Invoke(ctx context.Context, cfg Config, function string, event []byte) (*la
 		return nil, fmt.Errorf("no function %q in %s (functions: %v)", function, cfg.Template, names)
 	}
 	app.Functions = []*template.Function{fn}
+	if err := buildFunctions(ctx, cfg.Build, app.Functions); err != nil {
+		return nil, err
+	}
 	functions, err := runtimeFunctions(app, ev, global, cfg, backend.Endpoint(), p.External, jwksURL)
 	if err != nil {
 		return nil, err

@@ -11,11 +11,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"time"
+	"strings"
+	"syscall"
 
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
 	"github.com/sqsgate/sqsgate/internal/local/httpapi"
+	"github.com/sqsgate/sqsgate/internal/local/httplimit"
 	"github.com/sqsgate/sqsgate/internal/local/lambdaruntime"
+	"github.com/sqsgate/sqsgate/internal/local/peercred"
 	"github.com/sqsgate/sqsgate/internal/local/template"
 )
 
@@ -62,6 +65,20 @@ type Config struct {
 	AccessLog      io.Writer    // HTTP API access log lines
 	// Command is how the user calls sqsgate, for the hints in the summary.
 	Command string
+	// AllowOtherUsers lets every local user connect to the platform's
+	// listeners and lets them bind beyond loopback. By default only the OS
+	// user that started the platform may connect (internal/local/peercred)
+	// and every address must be loopback.
+	AllowOtherUsers bool
+	// Build, when set, makes sure the named functions' bootstraps in
+	// FunctionsDir are built and current before they run (cli wires
+	// internal/local/build); nil runs what FunctionsDir holds.
+	Build func(ctx context.Context, functions []string) error
+	// NoEventSources turns the SQS event source mappings' polling off.
+	NoEventSources bool
+	// Limits bound every server's clients (timeouts, open connections);
+	// zero fields take httplimit.Defaults. Tests inject short ones.
+	Limits httplimit.Limits
 }
 
 func (c *Config) defaults() {
@@ -95,32 +112,46 @@ type Platform struct {
 	// GitHubSecret is the WebhookFunction's local GitHub secret (first of
 	// a comma-separated list), for the sample curl; "" if none.
 	GitHubSecret string
+	// RealAWS lists what the functions would call in real AWS (no
+	// credentials here); the summary warns about each with the fix.
+	RealAWS []RealAWSNote
+	// DevTokens: a route's authorizer accepts `sqsgate token`'s tokens.
+	DevTokens bool
 
 	cfg     Config
 	closers []func() error
+	rt      *lambdaruntime.Runtime
 }
+
+// ReplaceFunction makes a function's next invocations start its bootstrap
+// anew, after a rebuild renamed a new binary into place (--watch);
+// invocations in flight finish on the old one.
+func (p *Platform) ReplaceFunction(name string) error { return p.rt.Replace(name) }
 
 // Start resolves the template and starts everything. On error nothing is
 // left running.
 func Start(ctx context.Context, cfg Config) (*Platform, error) {
 	cfg.defaults()
 	p := &Platform{cfg: cfg}
-	if err := p.start(); err != nil {
+	if err := p.start(ctx); err != nil {
 		p.Close()
 		return nil, err
 	}
 	return p, nil
 }
 
-func (p *Platform) start() error {
+func (p *Platform) start(ctx context.Context) error {
 	cfg := p.cfg
 	log := cfg.Logger
-	apiListener, err := listen("HTTP API", cfg.APIAddr)
+	if err := checkAccess(cfg.AllowOtherUsers, log); err != nil {
+		return err
+	}
+	apiListener, err := p.listen("HTTP API", "--api-addr", cfg.APIAddr)
 	if err != nil {
 		return err
 	}
 	p.onClose(apiListener.Close)
-	lambdaListener, err := listen("Lambda Invoke API", cfg.LambdaAddr)
+	lambdaListener, err := p.listen("Lambda Invoke API", "--lambda-addr", cfg.LambdaAddr)
 	if err != nil {
 		return err
 	}
@@ -146,6 +177,9 @@ func (p *Platform) start() error {
 		return err
 	}
 	p.App = app
+	if err := buildFunctions(ctx, cfg.Build, app.Functions); err != nil {
+		return err
+	}
 
 	issuer, err := devissuer.Load()
 	if err != nil {
@@ -159,24 +193,30 @@ func (p *Platform) start() error {
 	if env := functionEnv(functions, "WebhookFunction"); env != nil {
 		p.GitHubSecret = firstSecret(env["GITHUB_WEBHOOK_SECRET"])
 	}
+	p.RealAWS, p.DevTokens = realAWSNotes(functions), acceptsDevTokens(app.API, functions)
 	rt, err := p.startRuntime(functions)
 	if err != nil {
+		return err
+	}
+	p.rt = rt
+	if err := p.startEventSources(rt); err != nil {
 		return err
 	}
 
 	if app.API != nil {
 		apiCfg := apiConfig(app.API, cfg.Region, cfg.AccountID, jwksURL, log)
+		con, accessLog := p.startConsole(backend, app.API, cfg.AccessLog)
 		api, err := httpapi.New(apiCfg, httpapi.Options{
 			Invoker:   invoker{rt},
 			SQS:       newSQSClient(p.SQSEndpoint, cfg.Region, p.External),
 			Logger:    log.With("component", "httpapi"),
-			AccessLog: cfg.AccessLog,
+			AccessLog: accessLog,
 			Extra:     jwksHandler(issuer),
 		})
 		if err != nil {
 			return fmt.Errorf("HTTP API %s: %w", app.API.LogicalID, err)
 		}
-		p.serve(apiListener, api, log)
+		p.serve(apiListener, con.Wrap(api), log)
 	} else {
 		log.Warn("the template has no HTTP API; only the SQS endpoint and the Lambda Invoke API run")
 		apiListener.Close()
@@ -218,7 +258,8 @@ func (p *Platform) startQueues(addr, dataDir string) (queueBackend, error) {
 		p.External = true
 		return &externalSQS{endpoint: cfg.SQSEndpoint, client: newSQSClient(cfg.SQSEndpoint, cfg.Region, true)}, nil
 	}
-	e, err := StartEmbeddedSQS(addr, dataDir, cfg.Region, cfg.AccountID, cfg.Logger.With("component", "sqs"))
+	e, err := StartEmbeddedSQS(SQSOptions{Addr: addr, DataDir: dataDir, Region: cfg.Region, AccountID: cfg.AccountID,
+		AllowOtherUsers: cfg.AllowOtherUsers, Limits: cfg.Limits, Logger: cfg.Logger.With("component", "sqs")})
 	if err != nil {
 		return nil, err
 	}
@@ -247,6 +288,9 @@ func (p *Platform) startRuntime(functions []lambdaruntime.Function) (*lambdarunt
 		AccountID: cfg.AccountID,
 		Logger:    cfg.Logger.With("component", "lambda"),
 		LogOutput: cfg.LogOutput,
+		// The runtime guards each environment's Runtime API itself.
+		AllowOtherUsers:  cfg.AllowOtherUsers,
+		RuntimeAPILimits: cfg.Limits,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("lambda runtime: %w", err)
@@ -258,35 +302,53 @@ func (p *Platform) startRuntime(functions []lambdaruntime.Function) (*lambdarunt
 func (p *Platform) onClose(f func() error) { p.closers = append(p.closers, f) }
 
 func (p *Platform) serve(l net.Listener, h http.Handler, log *slog.Logger) {
-	p.onClose(serveHTTP(l, h, log))
+	p.onClose(serveHTTP(l, h, p.cfg.Limits, log))
 }
 
-// serveHTTP serves h on l in the background; stop shuts the server down
-// and waits until it has returned.
-func serveHTTP(l net.Listener, h http.Handler, log *slog.Logger) (stop func() error) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("server stopped", "addr", l.Addr().String(), "err", err)
-		}
-	}()
-	return func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := srv.Shutdown(ctx)
-		<-done
-		return err
-	}
+// serveHTTP serves h on l in the background with httplimit's bounds
+// (timeouts that spare long polls, a cap on open connections); stop shuts
+// the server down and waits until it has returned.
+func serveHTTP(l net.Listener, h http.Handler, lim httplimit.Limits, log *slog.Logger) (stop func() error) {
+	return httplimit.Serve(l, h, lim, log)
 }
 
-func listen(what, addr string) (net.Listener, error) {
+// listen opens one of the platform's listeners under its access rule.
+func (p *Platform) listen(what, flag, addr string) (net.Listener, error) {
+	return listen(what, flag, addr, p.cfg.AllowOtherUsers, p.cfg.Logger)
+}
+
+// listen opens a listener for what (set by flag): unless allowOthers, only
+// on a loopback address and letting only this process's user in.
+func listen(what, flag, addr string, allowOthers bool, log *slog.Logger) (net.Listener, error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("%s: listen on %s: %w", what, addr, err)
+		return nil, fmt.Errorf("%s: listen on %s: %w%s", what, addr, err, portHint(flag, err))
 	}
-	return l, nil
+	if allowOthers {
+		return l, nil
+	}
+	if err := peercred.CheckLoopback(l, flag, addr); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return peercred.Guard(l, peercred.Options{Name: what, Logger: log}), nil
+}
+
+// checkAccess makes sure the rule on who may connect can be kept here, and
+// says plainly when it is lifted or cannot be enforced.
+func checkAccess(allowOthers bool, log *slog.Logger) error {
+	switch {
+	case allowOthers:
+		log.Warn("every local user may connect to the platform's listeners (--allow-other-users)")
+	case !peercred.Enforced():
+		log.Warn("on this system the platform cannot tell which user connects: it listens on loopback only, but other local users can reach it")
+	default:
+		if err := peercred.Check(); err != nil {
+			return fmt.Errorf("cannot identify which user connects to a local port here (%w); "+
+				"pass --allow-other-users (or SQSGATE_ALLOW_OTHER_USERS=true) to run without that check", err)
+		}
+	}
+	return nil
 }
 
 // loadApp reads the env-vars file and resolves the template with it.
@@ -327,7 +389,7 @@ func runtimeFunctions(app *template.App, ev EnvVars, global map[string]string, c
 	for _, f := range app.Functions {
 		exe := filepath.Join(cfg.FunctionsDir, f.LogicalID, "bootstrap")
 		if info, err := os.Stat(exe); err != nil || info.IsDir() {
-			return nil, fmt.Errorf("function %s: no bootstrap at %s; build the functions for this machine first (make build-local)", f.LogicalID, exe)
+			return nil, fmt.Errorf("function %s: no bootstrap at %s; build the functions for this machine first (sqsgate run and invoke build them from the Go module beside the template unless --build=false; or make build-local)", f.LogicalID, exe)
 		}
 		concurrency := cfg.MaxConcurrency
 		if f.ReservedConcurrency > 0 {
@@ -450,4 +512,26 @@ func (i invoker) Invoke(ctx context.Context, function string, payload []byte) ([
 		return res.Payload, &FunctionError{Function: function, Payload: res.Payload}
 	}
 	return res.Payload, nil
+}
+
+// portHint names the flag and variable that move a listener when its port
+// is taken, the first thing a second `make run` meets.
+func portHint(flag string, err error) string {
+	if !errors.Is(err, syscall.EADDRINUSE) || !strings.HasPrefix(flag, "--") {
+		return ""
+	}
+	env := "SQSGATE_" + strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(flag, "--"), "-", "_"))
+	return fmt.Sprintf(" (another process holds the port: stop it, or choose another address with %s or %s)", flag, env)
+}
+
+// buildFunctions runs the Build hook, if any, on fns.
+func buildFunctions(ctx context.Context, build func(context.Context, []string) error, fns []*template.Function) error {
+	if build == nil {
+		return nil
+	}
+	names := make([]string, len(fns))
+	for i, f := range fns {
+		names[i] = f.LogicalID
+	}
+	return build(ctx, names)
 }

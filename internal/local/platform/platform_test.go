@@ -1,15 +1,26 @@
 package platform
 
 import (
+	"errors"
+	"io"
+	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
+	"github.com/sqsgate/sqsgate/internal/local/fixtures"
+	"github.com/sqsgate/sqsgate/internal/local/httplimit"
+	"github.com/sqsgate/sqsgate/internal/local/peercred/peercredtest"
 	"github.com/sqsgate/sqsgate/internal/local/template"
 	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
@@ -58,8 +69,25 @@ func TestReadEnvVars(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ev.Functions["WebhookFunction"]["GITHUB_WEBHOOK_SECRET"] == "" {
-			t.Error("env.local.json sets no local GitHub secret for WebhookFunction")
+		// The fixtures in events/ are signed with these dev secrets, and
+		// every webhook route is served locally.
+		want := map[string]string{
+			"GITHUB_WEBHOOK_SECRET":   fixtures.GitHubSecret,
+			"PADDLE_WEBHOOK_SECRET":   fixtures.PaddleSecret,
+			"STRIPE_WEBHOOK_SECRET":   fixtures.StripeSecret,
+			"STANDARD_WEBHOOK_SECRET": fixtures.StandardSecret + "," + fixtures.StandardPublicKey(),
+			"SHOPIFY_WEBHOOK_SECRET":  fixtures.ShopifySecret,
+			"SLACK_WEBHOOK_SECRET":    fixtures.SlackSecret,
+		}
+		for name, value := range want {
+			if got := ev.Functions["WebhookFunction"][name]; got != value {
+				t.Errorf("env.local.json sets WebhookFunction's %s to %q, want the fixtures' dev secret %q", name, got, value)
+			}
+		}
+		for _, p := range []string{"EnableStripe", "EnableStandard", "EnableShopify", "EnableSlack"} {
+			if ev.Parameters[p] != "true" {
+				t.Errorf("env.local.json does not set %s=true: the local platform would not serve that route", p)
+			}
 		}
 	})
 }
@@ -137,7 +165,7 @@ func TestAPIConfig(t *testing.T) {
 		t.Errorf("CognitoJwtAuthorizer %+v: the dev issuer must stand in for Cognito", jwt)
 	}
 	lambda := cfg.Authorizers["CognitoAuthorizer"]
-	if lambda.Type != "lambda" || lambda.Function != "AuthorizerFunction" || lambda.ResultTTL != 300*time.Second {
+	if lambda.Type != "lambda" || lambda.Function != "AuthorizerFunction" || lambda.ResultTTL != 60*time.Second {
 		t.Errorf("CognitoAuthorizer %+v", lambda)
 	}
 	if len(cfg.Routes) != len(app.API.Routes) {
@@ -168,5 +196,148 @@ func TestStartWithoutBootstraps(t *testing.T) {
 			continue
 		}
 		l.Close()
+	}
+}
+
+// TestDataDirIsPrivate: run (through StartEmbeddedSQS) creates the store's
+// directory, and any missing parent, readable by its owner only; an
+// existing directory open to others is kept as is, with a warning.
+func TestDataDirIsPrivate(t *testing.T) {
+	old := syscall.Umask(0o022) // the usual umask: 0700 must come from the code, not from it
+	t.Cleanup(func() { syscall.Umask(old) })
+	root := t.TempDir()
+	dir := filepath.Join(root, ".sqsgate", "data")
+	e, err := StartEmbeddedSQS(SQSOptions{Addr: "127.0.0.1:0", DataDir: dir, Region: DefaultRegion, AccountID: DefaultAccountID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		info, err := os.Stat(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := info.Mode().Perm(); perm != 0o700 {
+			t.Errorf("%s has mode %04o, want 0700", d, perm)
+		}
+	}
+
+	shared := filepath.Join(root, "shared")
+	if err := os.Mkdir(shared, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var logs testpeer.SyncBuffer
+	e, err = StartEmbeddedSQS(SQSOptions{Addr: "127.0.0.1:0", DataDir: shared, Region: DefaultRegion, AccountID: DefaultAccountID, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	if info, _ := os.Stat(shared); info.Mode().Perm() != 0o755 {
+		t.Errorf("an existing directory's mode changed to %04o", info.Mode().Perm())
+	}
+	if !strings.Contains(logs.String(), `"data_dir":"`+shared+`"`) || !strings.Contains(logs.String(), `"mode":"0755"`) {
+		t.Errorf("no warning naming the open data directory and its mode:\n%s", logs.String())
+	}
+}
+
+// TestListenersAreLoopbackOnly: an address reachable from other machines is
+// refused with a message naming the flag and the way to open it, unless
+// AllowOtherUsers.
+func TestListenersAreLoopbackOnly(t *testing.T) {
+	_, err := Start(t.Context(), Config{
+		Template: "../../../template.yaml", FunctionsDir: t.TempDir(), Logger: discard(),
+		APIAddr: "0.0.0.0:0", LambdaAddr: "127.0.0.1:0", SQSAddr: "127.0.0.1:0",
+	})
+	if err == nil || !strings.Contains(err.Error(), "--api-addr 0.0.0.0:") || !strings.Contains(err.Error(), "--allow-other-users") {
+		t.Errorf("Start with --api-addr 0.0.0.0:0: %v, want a refusal naming the flag and --allow-other-users", err)
+	}
+	_, err = StartEmbeddedSQS(SQSOptions{Addr: "0.0.0.0:0", Region: DefaultRegion, AccountID: DefaultAccountID})
+	if err == nil || !strings.Contains(err.Error(), "--sqs-addr") {
+		t.Errorf("SQS endpoint on 0.0.0.0:0: %v, want a refusal naming --sqs-addr", err)
+	}
+	e, err := StartEmbeddedSQS(SQSOptions{Addr: "0.0.0.0:0", Region: DefaultRegion, AccountID: DefaultAccountID, AllowOtherUsers: true})
+	if err != nil {
+		t.Fatalf("with AllowOtherUsers: %v", err)
+	}
+	e.Close()
+}
+
+// TestSQSEndpointRefusesOtherUsers: as in issue 16, user nobody could read
+// every queued message; now its connection is refused and logged, while the
+// owner's requests are served. With AllowOtherUsers nobody is answered,
+// which is also what the refused case fails on without the guard.
+func TestSQSEndpointRefusesOtherUsers(t *testing.T) {
+	other := peercredtest.OtherUser(t)
+	listQueues := func(e *EmbeddedSQS) (int, string) {
+		r := other.Do(t, "POST", e.Endpoint(), `{}`, "X-Amz-Target: AmazonSQS.ListQueues", "Content-Type: application/x-amz-json-1.0")
+		return r.Status, r.Error
+	}
+	for _, allow := range []bool{false, true} {
+		logs := &testpeer.SyncBuffer{}
+		e, err := StartEmbeddedSQS(SQSOptions{Addr: "127.0.0.1:0", Region: DefaultRegion, AccountID: DefaultAccountID,
+			AllowOtherUsers: allow, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, errText := listQueues(e)
+		owner, ownerErr := http.Post(e.Endpoint(), "application/x-amz-json-1.0", strings.NewReader(`{}`))
+		e.Close()
+		if allow {
+			if status != 200 {
+				t.Errorf("AllowOtherUsers: another user got %d %s, want 200", status, errText)
+			}
+			continue
+		}
+		if status != 0 || errText == "" {
+			t.Errorf("another user got HTTP %d, want the connection refused", status)
+		}
+		if !strings.Contains(logs.String(), `"event":"connection_refused"`) || !strings.Contains(logs.String(), `"peer_uid":`+strconv.Itoa(other.UID)) {
+			t.Errorf("no refusal logged with the peer's uid:\n%s", logs.String())
+		}
+		if ownerErr != nil {
+			t.Errorf("the owner was refused: %v", ownerErr)
+		} else {
+			owner.Body.Close()
+		}
+	}
+}
+
+// TestEmbeddedSQSBoundsClients: the SQS endpoint's server cuts a client
+// that stalls in its body and closes an idle keep-alive connection, while
+// a ReceiveMessage long poll longer than every timeout still answers
+// (short injected limits; the defaults are httplimit.Defaults).
+func TestEmbeddedSQSBoundsClients(t *testing.T) {
+	lim := httplimit.Limits{ReadHeaderTimeout: 200 * time.Millisecond, BodyTimeout: 200 * time.Millisecond,
+		WriteTimeout: 200 * time.Millisecond, IdleTimeout: 200 * time.Millisecond, MaxConns: 8}
+	e, err := StartEmbeddedSQS(SQSOptions{Addr: "127.0.0.1:0", Region: DefaultRegion, AccountID: DefaultAccountID, Limits: lim})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	addr := strings.TrimPrefix(e.Endpoint(), "http://")
+	closedByServer := func(what, send string) {
+		t.Helper()
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second)) // a failure bound
+		io.WriteString(c, send)
+		if _, err := io.ReadAll(c); errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("%s: the connection stayed open", what)
+		}
+	}
+	closedByServer("slow body", "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Length: 100\r\n\r\n{")
+	closedByServer("idle keep-alive", "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Length: 2\r\n\r\n{}")
+
+	client := newSQSClient(e.Endpoint(), DefaultRegion, false)
+	q, err := client.CreateQueue(t.Context(), &sqs.CreateQueueInput{QueueName: aws.String("poll")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := client.ReceiveMessage(t.Context(), &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 1})
+	if err != nil || len(out.Messages) != 0 {
+		t.Errorf("a 1 s long poll under 200 ms limits: %v %v, want an empty answer", out, err)
 	}
 }

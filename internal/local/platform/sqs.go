@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/sqsgate/sqsgate/internal/local/httplimit"
 	"github.com/sqsgate/sqsgate/internal/local/sqsendpoint"
 	"github.com/sqsgate/sqsgate/internal/local/template"
 )
@@ -34,19 +35,36 @@ type EmbeddedSQS struct {
 	stop      func() error // the HTTP server's
 }
 
-// StartEmbeddedSQS serves a new endpoint on addr; dataDir "" keeps messages
-// in memory. Close stops it.
-func StartEmbeddedSQS(addr, dataDir, region, accountID string, logger *slog.Logger) (*EmbeddedSQS, error) {
+// SQSOptions configures an embedded SQS endpoint.
+type SQSOptions struct {
+	Addr      string // listen address, loopback unless AllowOtherUsers
+	DataDir   string // "" keeps messages in memory
+	Region    string
+	AccountID string
+	// AllowOtherUsers lets every local user connect, and a non-loopback
+	// Addr; by default only this process's user may (see Config).
+	AllowOtherUsers bool
+	// Limits bound its clients; zero fields take httplimit.Defaults.
+	Limits httplimit.Limits
+	Logger *slog.Logger
+}
+
+// StartEmbeddedSQS serves a new endpoint as o says. Close stops it.
+func StartEmbeddedSQS(o SQSOptions) (*EmbeddedSQS, error) {
+	addr, dataDir, region, accountID, logger := o.Addr, o.DataDir, o.Region, o.AccountID, o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	if dataDir != "" {
-		if err := os.MkdirAll(dataDir, 0o755); err != nil {
-			return nil, fmt.Errorf("SQS data dir: %w", err)
+		if err := makeDataDir(dataDir, logger); err != nil {
+			return nil, err
 		}
 	}
 	srv, err := sqsendpoint.New(sqsendpoint.Options{DataDir: dataDir, AccountID: accountID, Region: region, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("start SQS endpoint: %w", err)
 	}
-	l, err := listen("SQS endpoint", addr)
+	l, err := listen("SQS endpoint", "--sqs-addr", addr, o.AllowOtherUsers, logger)
 	if err != nil {
 		srv.Close()
 		return nil, err
@@ -55,8 +73,28 @@ func StartEmbeddedSQS(addr, dataDir, region, accountID string, logger *slog.Logg
 		server:    srv,
 		endpoint:  "http://" + l.Addr().String(),
 		accountID: accountID,
-		stop:      serveHTTP(l, srv, logger),
+		stop:      serveHTTP(l, srv, o.Limits, logger),
 	}, nil
+}
+
+// makeDataDir creates the store's directory readable by its owner only: the
+// messages in it are whatever callers sent, tokens and personal data
+// included. A directory that already exists keeps its mode (it may be one
+// the user chose and shares on purpose), but a warning says who else can
+// read it.
+func makeDataDir(dir string, logger *slog.Logger) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("SQS data dir: %w", err)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("SQS data dir: %w", err)
+	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		logger.Warn("the SQS data directory is open to other users; chmod 700 it to keep messages private",
+			"data_dir", dir, "mode", fmt.Sprintf("%04o", perm))
+	}
+	return nil
 }
 
 // Endpoint is the URL clients and functions use (AWS_ENDPOINT_URL_SQS).

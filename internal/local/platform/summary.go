@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/sqsgate/sqsgate/internal/local/console"
 	"github.com/sqsgate/sqsgate/internal/local/fixtures"
 	"github.com/sqsgate/sqsgate/internal/local/template"
 	"github.com/sqsgate/sqsgate/internal/webhook/github"
@@ -29,6 +30,7 @@ func (p *Platform) WriteSummary(w io.Writer) {
 	}
 	tw.Flush()
 	if app.API != nil {
+		fmt.Fprintf(w, "\nConsole       %s%s  (queues, messages, DLQ redrive, request log, test deliveries)\n", p.APIURL, console.Prefix)
 		fmt.Fprintf(w, "\nHTTP API      %s  (%s)\n", p.APIURL, app.API.LogicalID)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, r := range app.API.Routes {
@@ -46,6 +48,7 @@ func (p *Platform) WriteSummary(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t%d MB, %s timeout\n", f.LogicalID, f.MemoryMB, f.Timeout)
 	}
 	tw.Flush()
+	p.writeEventSources(w)
 	if len(app.NotEmulated) > 0 {
 		names := make([]string, len(app.NotEmulated))
 		for i, r := range app.NotEmulated {
@@ -53,13 +56,24 @@ func (p *Platform) WriteSummary(w io.Writer) {
 		}
 		fmt.Fprintf(w, "\nNot emulated (no effect locally): %s\n", strings.Join(names, ", "))
 	}
-	if p.GitHubSecret != "" && app.API != nil {
+	if p.GitHubSecret != "" && servesGitHub(app) {
 		body := fixtures.GitHubPingBody()
 		fmt.Fprintf(w, "\nTry a signed GitHub webhook (dev secret):\n")
 		fmt.Fprintf(w, "  curl -i %s/webhooks/github -H 'Content-Type: application/json' -H 'X-GitHub-Event: ping' -H 'X-GitHub-Delivery: %s' -H 'X-Hub-Signature-256: %s' --data '%s'\n",
 			p.APIURL, fixtures.GitHubPingDelivery, github.Sign(p.GitHubSecret, body), body)
 	}
-	fmt.Fprintf(w, "\nA dev token for the /v1 routes: TOKEN=$(%s token); curl -H \"Authorization: Bearer $TOKEN\" ...\n", p.command())
+	if len(p.RealAWS) > 0 {
+		fmt.Fprintf(w, "\nWARNING: these functions will call real AWS, which they cannot reach from here (webhooks answer 503, /v1 calls 403):\n")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, n := range p.RealAWS {
+			fmt.Fprintf(tw, "  %s\t%s\t→ %s\n", n.Function, n.Variable, n.What)
+		}
+		tw.Flush()
+		fmt.Fprintf(w, "  Fix: pass --env-vars env.local.json (make run does), which gives them the local secrets and the dev issuer, or set those variables in your own env-vars file.\n")
+	}
+	if p.DevTokens {
+		fmt.Fprintf(w, "\nA dev token for the /v1 routes: TOKEN=$(%s token); curl -H \"Authorization: Bearer $TOKEN\" ...\n", p.command())
+	}
 	fmt.Fprintf(w, "\nsqsgate: ready (Ctrl-C stops everything)\n")
 }
 
@@ -87,4 +101,18 @@ func target(app *template.App, r template.Route) string {
 func firstSecret(list string) string {
 	first, _, _ := strings.Cut(list, ",")
 	return strings.TrimSpace(first)
+}
+
+// servesGitHub reports whether the API has the GitHub webhook route, which
+// the sample curl needs (the template can turn it off).
+func servesGitHub(app *template.App) bool {
+	if app.API == nil {
+		return false
+	}
+	for _, r := range app.API.Routes {
+		if r.Key() == "POST /webhooks/github" {
+			return true
+		}
+	}
+	return false
 }

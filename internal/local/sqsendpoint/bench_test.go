@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -211,12 +210,9 @@ func BenchmarkThroughput(b *testing.B) {
 				bare := httptest.NewServer(bareHandler())
 				defer bare.Close()
 				targets := []target{{memURL, n}, {bare.URL, n}}
-				withMoto := false
-				if _, err := exec.LookPath("moto_server"); err == nil {
+				_, withMoto := testpeer.Optional(b, "moto_server")
+				if withMoto {
 					targets = append(targets, target{testpeer.StartMoto(b).URL, min(n, 100)})
-					withMoto = true
-				} else {
-					b.Logf("moto_server not available: %v", err)
 				}
 				b.ResetTimer()
 				m := measureRounds(b, targets, clients, w.op, w.fill, nil)

@@ -1,11 +1,45 @@
+// Delete and visibility: DeleteMessage(Batch) and
+// ChangeMessageVisibility(Batch), which resolve receipt handles.
+
 package sqsendpoint
 
-import (
-	"sort"
-	"time"
+import "time"
 
-	"github.com/sqsgate/sqsgate/internal/uuid"
-)
+func (s *Server) opDeleteMessage(c *call) (any, error) {
+	var in deleteMessageInput
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.deleteMessage(q, in.ReceiptHandle)
+}
+
+func (s *Server) opDeleteMessageBatch(c *call) (any, error) {
+	var in deleteMessageBatchInput
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	return s.deleteMessageBatch(q, in.Entries)
+}
+
+func (s *Server) opChangeMessageVisibility(c *call) (any, error) {
+	var in changeVisibilityInput
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.changeVisibility(q, in.ReceiptHandle, in.VisibilityTimeout)
+}
+
+func (s *Server) opChangeMessageVisibilityBatch(c *call) (any, error) {
+	var in changeVisibilityBatchInput
+	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	return s.changeVisibilityBatch(q, in.Entries)
+}
 
 // findByReceipt resolves a receipt handle in q. It returns nil with no
 // error when the message is gone (already deleted or moved), and
@@ -167,174 +201,4 @@ func (s *Server) changeVisibilityBatch(q *queue, entries []changeVisibilityBatch
 		out.Successful = append(out.Successful, batchIDEntry{Id: e.Id})
 	}
 	return out, nil
-}
-
-// moveOut takes m out of src for dest, journalling the removal and the
-// arrival in the same commit so a crash never loses or duplicates it.
-// deadLetter moves keep the receive count and record the source; redrives
-// start the message over. Callers hold src.mu (and not dest.mu).
-func (s *Server) moveOut(m *message, src, dest *queue, deadLetter bool, ops *[]op) moved {
-	src.remove(m)
-	*ops = append(*ops, op{kind: opDeleteMessage, queue: src.name, key: seqKey(m.Seq)})
-	if deadLetter {
-		m.DeadLetterSource = src.arn
-	} else {
-		m.ReceiveCount, m.FirstReceive, m.DeadLetterSource = 0, 0, ""
-	}
-	m.Seq = s.seq.Add(1)
-	m.receipt = ""
-	m.index = -1
-	m.DelayUntil = 0
-	*ops = append(*ops, op{kind: opPutMessage, queue: dest.name, key: seqKey(m.Seq), msg: m})
-	return moved{m: m, dest: dest}
-}
-
-// deliverMoves inserts moved messages into their destinations' memory;
-// moveOut already journalled them. Callers hold no queue lock.
-func (s *Server) deliverMoves(moves []moved, now time.Time) int {
-	n := 0
-	for _, mv := range moves {
-		q := mv.dest
-		q.mu.Lock()
-		if q.deleted {
-			q.mu.Unlock()
-			s.log.Warn("message dropped: destination queue deleted", "queue", q.name, "message_id", mv.m.ID)
-			continue
-		}
-		mv.m.visibleAt = now
-		q.add(mv.m)
-		q.notify()
-		q.mu.Unlock()
-		n++
-	}
-	return n
-}
-
-// moveTask is one StartMessageMoveTask. Moves run to completion when the
-// task starts, so every task is COMPLETED by the time a client lists it.
-type moveTask struct {
-	result moveTaskResult
-}
-
-// startMessageMoveTask moves the visible messages of a dead-letter queue to
-// DestinationArn, or back to the queue each came from.
-func (s *Server) startMessageMoveTask(in *startMessageMoveTaskInput) (string, error) {
-	if in.SourceArn == "" {
-		return "", errMissingParameter("SourceArn")
-	}
-	src := s.queueByARN(in.SourceArn)
-	if src == nil {
-		return "", errResourceNotFound("The resource that you specified for the SourceArn parameter doesn't exist.")
-	}
-	if in.MaxNumberOfMessagesPerSecond != nil && (*in.MaxNumberOfMessagesPerSecond < 1 || *in.MaxNumberOfMessagesPerSecond > 500) {
-		return "", errInvalidParameterValue("Value for parameter MaxNumberOfMessagesPerSecond must be between 1 and 500.")
-	}
-	var dest *queue
-	if in.DestinationArn != "" {
-		if dest = s.queueByARN(in.DestinationArn); dest == nil {
-			return "", errResourceNotFound("The resource that you specified for the DestinationArn parameter doesn't exist.")
-		}
-	}
-	if len(s.sourcesOf(src)) == 0 {
-		return "", errInvalidParameterValue("Source queue must be configured as a Dead Letter Queue.")
-	}
-	now := s.now()
-	var moves []moved
-	var ops []op
-	failed := 0
-	byARN := s.queuesByARN()
-	src.mu.Lock()
-	var candidates []*message
-	for _, m := range src.byID {
-		if !m.inFlight(now) && !m.visibleAt.After(now) && !src.expired(m, now) {
-			candidates = append(candidates, m)
-		}
-	}
-	sort.Slice(candidates, func(i, j int) bool { return candidates[i].Seq < candidates[j].Seq })
-	for _, m := range candidates {
-		target := dest
-		if target == nil {
-			target = byARN[m.DeadLetterSource]
-		}
-		if target == nil || target == src {
-			failed++
-			continue
-		}
-		if target.fifo != src.fifo {
-			failed++
-			continue
-		}
-		moves = append(moves, s.moveOut(m, src, target, false, &ops))
-	}
-	src.mu.Unlock()
-	c := s.store.write(s.seq.Load(), ops...)
-	movedCount := s.deliverMoves(moves, now)
-	task := &moveTask{result: moveTaskResult{
-		Status:                            "COMPLETED",
-		SourceArn:                         in.SourceArn,
-		DestinationArn:                    in.DestinationArn,
-		MaxNumberOfMessagesPerSecond:      in.MaxNumberOfMessagesPerSecond,
-		ApproximateNumberOfMessagesMoved:  int64(movedCount),
-		ApproximateNumberOfMessagesToMove: int64(movedCount + failed),
-		StartedTimestamp:                  now.UnixMilli(),
-	}}
-	if failed > 0 {
-		task.result.FailureReason = "Some messages have no source queue to return to; give DestinationArn."
-	}
-	handle := encodeToken(in.SourceArn + "\x00" + uuid.New())
-	s.mu.Lock()
-	s.tasks = append(s.tasks, task)
-	s.mu.Unlock()
-	if err := c.wait(); err != nil {
-		return "", s.storeFailed(err)
-	}
-	return handle, nil
-}
-
-func (s *Server) queuesByARN() map[string]*queue {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make(map[string]*queue, len(s.queues))
-	for _, q := range s.queues {
-		out[q.arn] = q
-	}
-	return out
-}
-
-func (s *Server) sourcesOf(dlq *queue) []string {
-	names, _, _ := s.deadLetterSources(dlq, "", nil)
-	return names
-}
-
-func (s *Server) listMessageMoveTasks(in *listMessageMoveTasksInput) ([]moveTaskResult, error) {
-	if in.SourceArn == "" {
-		return nil, errMissingParameter("SourceArn")
-	}
-	if s.queueByARN(in.SourceArn) == nil {
-		return nil, errResourceNotFound("The resource that you specified for the SourceArn parameter doesn't exist.")
-	}
-	limit := 1
-	if in.MaxResults != nil {
-		if *in.MaxResults < 1 || *in.MaxResults > 10 {
-			return nil, errInvalidParameterValue("Value for parameter MaxResults must be between 1 and 10.")
-		}
-		limit = *in.MaxResults
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := []moveTaskResult{}
-	for i := len(s.tasks) - 1; i >= 0 && len(out) < limit; i-- {
-		if s.tasks[i].result.SourceArn == in.SourceArn {
-			out = append(out, s.tasks[i].result)
-		}
-	}
-	return out, nil
-}
-
-func (s *Server) cancelMessageMoveTask(in *cancelMessageMoveTaskInput) error {
-	if in.TaskHandle == "" {
-		return errMissingParameter("TaskHandle")
-	}
-	// Tasks finish when they start, so there is never one to cancel.
-	return errResourceNotFound("Task does not exist or is not running.")
 }

@@ -135,6 +135,9 @@ func decodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return &Error{Code: "SerializationException", QueryCode: "SerializationException", Status: http.StatusBadRequest,
 			Sender: true, Message: "The request body could not be parsed as the operation's input."}

@@ -295,8 +295,10 @@ type queueMeta struct {
 	Modified   int64             `json:"modified"`
 }
 
-// queue is one queue's state. mu guards everything below it; the server's
-// registry lock is never taken while mu is held.
+// queue is one queue's state. mu guards everything below it. Server.mu
+// is never taken while mu is held (the registry is read without it), and
+// no other queue's lock is taken either: moves between queues release the
+// source's lock before taking the destination's.
 type queue struct {
 	name string
 	arn  string

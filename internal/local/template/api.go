@@ -42,8 +42,11 @@ func (l *loader) httpAPI() error {
 		for _, name := range sortedKeys(fe.events) {
 			ev, _ := fe.events[name].(map[string]any)
 			typ := str(ev["Type"])
+			if typ == "SQS" {
+				continue // an event source mapping (eventsource.go)
+			}
 			if typ != "HttpApi" {
-				return &Error{Resource: fe.function, Path: "Properties.Events." + name + ".Type", Reason: "event type " + typ + " is not emulated (only HttpApi)", Err: ErrUnsupported}
+				return &Error{Resource: fe.function, Path: "Properties.Events." + name + ".Type", Reason: "event type " + typ + " is not emulated (only HttpApi and SQS)", Err: ErrUnsupported}
 			}
 			props, _ := ev["Properties"].(map[string]any)
 			if _, ok := props["ApiId"]; !ok {
@@ -463,6 +466,9 @@ func defaultScopes(api *HTTPAPI, r *Route) []string {
 func (l *loader) functionRoutes(api *HTTPAPI, fe functionEvents) error {
 	for _, name := range sortedKeys(fe.events) {
 		ev, _ := fe.events[name].(map[string]any)
+		if str(ev["Type"]) == "SQS" {
+			continue
+		}
 		at := "Events." + name + ".Properties"
 		props, _ := ev["Properties"].(map[string]any)
 		fail := func(prop, format string, args ...any) error {

@@ -168,7 +168,7 @@ func TestHTTPAPIRefusals(t *testing.T) {
 		{"IAM authorizer", "        DefaultAuthorizer: Lambda\n", "        DefaultAuthorizer: Lambda\n        EnableIamAuthorizer: true\n", ErrUnsupported, "IAM"},
 		{"integration subtype not emulated", "                type: aws_proxy\n", "                type: aws_proxy\n                integrationSubtype: EventBridge-PutEvents\n", ErrUnsupported, "EventBridge-PutEvents"},
 		{"http integration", "                type: aws_proxy\n", "                type: http_proxy\n", ErrUnsupported, "http_proxy"},
-		{"event type other than HttpApi", "          Type: HttpApi\n          Properties:\n            ApiId: !Ref Api\n            Path: /open", "          Type: SQS\n          Properties:\n            ApiId: !Ref Api\n            Path: /open", ErrUnsupported, "event type SQS"},
+		{"event type other than HttpApi", "          Type: HttpApi\n          Properties:\n            ApiId: !Ref Api\n            Path: /open", "          Type: Schedule\n          Properties:\n            ApiId: !Ref Api\n            Path: /open", ErrUnsupported, "event type Schedule"},
 		{"security names an unknown authorizer", "[{ Jwt: [write] }]", "[{ Nope: [] }]", ErrInvalid, "Nope"},
 		{"event names an unknown authorizer", "              Authorizer: NONE", "              Authorizer: Nope", ErrInvalid, "Nope"},
 		{"duplicate route", "            Path: /open\n            Method: post", "            Path: /direct\n            Method: post", ErrInvalid, "declared twice"},

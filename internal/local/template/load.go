@@ -236,7 +236,10 @@ func (l *loader) resources() error {
 			l.apis = append(l.apis, id)
 		}
 	}
-	return l.httpAPI()
+	if err := l.httpAPI(); err != nil {
+		return err
+	}
+	return l.sqsEvents()
 }
 
 // refuse builds the error for a resource type that cannot be emulated,

@@ -4,14 +4,16 @@ import "time"
 
 // App is everything the local platform runs for one template.
 type App struct {
-	Parameters  map[string]any  // resolved parameter values (string or []any)
-	Conditions  map[string]bool // every condition of the template, evaluated
-	Queues      []*Queue        // in creation order: a dead-letter queue before its source
-	Functions   []*Function     // sorted by logical ID
-	API         *HTTPAPI        // nil when the template has no HTTP API
-	NotEmulated []Resource      // resources with no local meaning, skipped
-	Skipped     []Resource      // resources whose Condition is false
-	Notes       []Note          // accepted properties with no local effect
+	Parameters map[string]any  // resolved parameter values (string or []any)
+	Conditions map[string]bool // every condition of the template, evaluated
+	Queues     []*Queue        // in creation order: a dead-letter queue before its source
+	Functions  []*Function     // sorted by logical ID
+	API        *HTTPAPI        // nil when the template has no HTTP API
+	// EventSources are the functions' SQS events, by function and name.
+	EventSources []*EventSourceMapping
+	NotEmulated  []Resource // resources with no local meaning, skipped
+	Skipped      []Resource // resources whose Condition is false
+	Notes        []Note     // accepted properties with no local effect
 }
 
 // Resource names a template resource.

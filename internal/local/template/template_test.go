@@ -28,6 +28,20 @@ var conditionSets = []struct {
 		"PaddleWebhookSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:pd-AbCdEf",
 	}},
 	{name: "tracing and alarms", params: map[string]string{"EnableTracing": "true", "AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:ops"}},
+	{name: "every webhook provider", params: map[string]string{"EnableStripe": "true", "EnableStandard": "true", "EnableShopify": "true", "EnableSlack": "true",
+		"SlackWebhookSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf"}},
+	{name: "no webhooks", params: map[string]string{"EnableGitHub": "false", "EnablePaddle": "false"}},
+	{name: "stripe alone", params: map[string]string{"EnableGitHub": "false", "EnablePaddle": "false", "EnableStripe": "true"}},
+}
+
+// webhookProviders are the providers the template can enable, with their
+// Enable parameter and whether it is on by default.
+var webhookProviders = []struct {
+	name, param string
+	byDefault   bool
+}{
+	{"github", "EnableGitHub", true}, {"paddle", "EnablePaddle", true}, {"stripe", "EnableStripe", false},
+	{"standard", "EnableStandard", false}, {"shopify", "EnableShopify", false}, {"slack", "EnableSlack", false},
 }
 
 func TestProjectTemplate(t *testing.T) {
@@ -96,8 +110,6 @@ func checkContract(t *testing.T, app *App, params map[string]string) {
 	want := []struct {
 		key, typ, target, authorizer string
 	}{
-		{"POST /webhooks/github", "lambda", "WebhookFunction", ""},
-		{"POST /webhooks/paddle", "lambda", "WebhookFunction", ""},
 		{"POST /v1/messages", "sqs", "SQS-SendMessage", authorizer},
 		{"GET /v1/send", "sqs", "SQS-SendMessage", authorizer},
 		{"GET /v1/messages", "sqs", "SQS-ReceiveMessage", authorizer},
@@ -107,6 +119,29 @@ func checkContract(t *testing.T, app *App, params map[string]string) {
 		want = append(want,
 			struct{ key, typ, target, authorizer string }{"POST /v1/events", "lambda", "TransformerFunction", "CognitoAuthorizer"},
 			struct{ key, typ, target, authorizer string }{"POST /v1/events/batch", "lambda", "TransformerFunction", "CognitoAuthorizer"})
+	}
+	// A webhook route, its secret variable and nothing else follow each
+	// provider's Enable parameter.
+	webhookEnv := functions["WebhookFunction"].Environment
+	for _, p := range webhookProviders {
+		on := p.byDefault
+		if v, ok := params[p.param]; ok {
+			on = v == "true"
+		}
+		variable := strings.ToUpper(p.name) + "_WEBHOOK_SECRET_ARN"
+		if _, has := webhookEnv[variable]; has != on {
+			t.Errorf("WebhookFunction has %s: %v, want %v", variable, has, on)
+		}
+		if !on {
+			if _, ok := routes["POST /webhooks/"+p.name]; ok {
+				t.Errorf("route POST /webhooks/%s served with %s=false", p.name, p.param)
+			}
+			continue
+		}
+		want = append(want, struct{ key, typ, target, authorizer string }{"POST /webhooks/" + p.name, "lambda", "WebhookFunction", ""})
+		if r := routes["POST /webhooks/"+p.name]; r.Integration.PayloadFormatVersion != "2.0" || r.Integration.Timeout.Milliseconds() != 5000 {
+			t.Errorf("POST /webhooks/%s integration %+v, want payload 2.0 and a 5000 ms timeout", p.name, r.Integration)
+		}
 	}
 	if len(routes) != len(want) {
 		t.Errorf("%d routes, want %d: %v", len(routes), len(want), routes)

@@ -1,8 +1,6 @@
 package github
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/sqsgate/sqsgate/internal/webhook/internal/sigcheck"
 )
 
 // Header names GitHub sends with every delivery.
@@ -24,21 +24,24 @@ const (
 
 const signaturePrefix = "sha256="
 
-// Sentinel errors, one for each way a delivery can fail verification.
+// Sentinel errors, one for each way a delivery can fail verification. The
+// signature failures also match their kind in package sigcheck under
+// errors.Is.
 var (
 	// ErrNoSecret means no usable secret is configured; every delivery is
 	// rejected rather than accepted unverified.
-	ErrNoSecret = errors.New("github: no webhook secret configured")
+	ErrNoSecret = sigcheck.New("github: no webhook secret configured", sigcheck.ErrNoSecret)
 	// ErrMissingSignature means X-Hub-Signature-256 is absent or empty.
-	ErrMissingSignature = errors.New("github: missing X-Hub-Signature-256")
+	ErrMissingSignature = sigcheck.New("github: missing X-Hub-Signature-256", sigcheck.ErrMissingSignature)
 	// ErrSHA1Only means only the legacy sha1 signature was sent. SHA-1 is
-	// not accepted: the sha256 header is required.
-	ErrSHA1Only = errors.New("github: only the legacy sha1 signature was sent; sha256 is required")
+	// not accepted: the sha256 header is required (so its kind is a
+	// missing signature).
+	ErrSHA1Only = sigcheck.New("github: only the legacy sha1 signature was sent; sha256 is required", sigcheck.ErrMissingSignature)
 	// ErrMalformedSignature means the header is not "sha256=" followed by
 	// 64 hex digits.
-	ErrMalformedSignature = errors.New("github: malformed X-Hub-Signature-256")
+	ErrMalformedSignature = sigcheck.New("github: malformed X-Hub-Signature-256", sigcheck.ErrMalformedSignature)
 	// ErrSignatureMismatch means the signature matches none of the secrets.
-	ErrSignatureMismatch = errors.New("github: signature does not match")
+	ErrSignatureMismatch = sigcheck.New("github: signature does not match", sigcheck.ErrSignatureMismatch)
 	// ErrMalformedPayload means a form-encoded delivery could not be parsed
 	// or has no "payload" field.
 	ErrMalformedPayload = errors.New("github: form-encoded delivery without a valid payload field")
@@ -59,7 +62,7 @@ type Verifier struct {
 // body. It returns nil only when the signature is an HMAC-SHA256 of body
 // under one of v.Secrets. The body is hashed in place, never copied.
 func (v Verifier) Verify(signature string, body []byte) error {
-	if !hasSecret(v.Secrets) {
+	if !sigcheck.AnySecret(v.Secrets) {
 		return ErrNoSecret
 	}
 	if signature == "" {
@@ -72,16 +75,8 @@ func (v Verifier) Verify(signature string, body []byte) error {
 	if err != nil {
 		return err
 	}
-	var sum [sha256.Size]byte
-	for _, secret := range v.Secrets {
-		if secret == "" {
-			continue
-		}
-		mac := hmac.New(sha256.New, []byte(secret))
-		mac.Write(body)
-		if hmac.Equal(mac.Sum(sum[:0]), want[:]) {
-			return nil
-		}
+	if sigcheck.Match(v.Secrets, nil, body, []sigcheck.MAC{want}) {
+		return nil
 	}
 	return ErrSignatureMismatch
 }
@@ -91,7 +86,7 @@ func (v Verifier) Verify(signature string, body []byte) error {
 // returns ErrSHA1Only, so a caller can tell an old hook configuration from
 // an unsigned request.
 func (v Verifier) VerifyHeaders(signature256, signature1 string, body []byte) error {
-	if signature256 == "" && signature1 != "" && hasSecret(v.Secrets) {
+	if signature256 == "" && signature1 != "" && sigcheck.AnySecret(v.Secrets) {
 		return ErrSHA1Only
 	}
 	return v.Verify(signature256, body)
@@ -117,9 +112,8 @@ func (v Verifier) ValidateRequest(r *http.Request, maxBytes int64) ([]byte, erro
 // Sign returns the X-Hub-Signature-256 value GitHub would send for body
 // under secret: "sha256=" and the hex HMAC-SHA256.
 func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return signaturePrefix + hex.EncodeToString(mac.Sum(nil))
+	mac := sigcheck.Compute([]byte(secret), nil, body)
+	return signaturePrefix + hex.EncodeToString(mac[:])
 }
 
 // IsForm reports whether contentType is GitHub's form encoding, whose JSON
@@ -161,27 +155,15 @@ func RepositoryFullName(payload []byte) string {
 	return doc.Repository.FullName
 }
 
-func hasSecret(secrets []string) bool {
-	for _, s := range secrets {
-		if s != "" {
-			return true
-		}
-	}
-	return false
-}
-
 // parseSignature decodes "sha256=<64 hex digits>" (either case, as
-// go-github accepts) into a fixed array; the digits are staged in a stack
-// buffer so nothing is allocated.
-func parseSignature(signature string) ([sha256.Size]byte, error) {
-	var mac [sha256.Size]byte
+// go-github accepts) into a fixed array without allocating.
+func parseSignature(signature string) (sigcheck.MAC, error) {
 	digits, ok := strings.CutPrefix(signature, signaturePrefix)
-	if !ok || len(digits) != 2*sha256.Size {
-		return mac, ErrMalformedSignature
+	if !ok {
+		return sigcheck.MAC{}, ErrMalformedSignature
 	}
-	var src [2 * sha256.Size]byte
-	copy(src[:], digits)
-	if _, err := hex.Decode(mac[:], src[:]); err != nil {
+	mac, ok := sigcheck.DecodeHex(digits, false)
+	if !ok {
 		return mac, ErrMalformedSignature
 	}
 	return mac, nil

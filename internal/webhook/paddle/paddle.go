@@ -1,14 +1,14 @@
 package paddle
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/webhook/internal/sigcheck"
 )
 
 // SignatureHeader is the header Paddle signs notifications in.
@@ -23,19 +23,21 @@ const DefaultTolerance = 5 * time.Second
 const maxSignatures = 8
 
 // Sentinel errors, one for each way a notification can fail verification.
+// The signature failures also match their kind in package sigcheck under
+// errors.Is.
 var (
 	// ErrNoSecret means no usable secret is configured; every notification
 	// is rejected rather than accepted unverified.
-	ErrNoSecret = errors.New("paddle: no webhook secret configured")
+	ErrNoSecret = sigcheck.New("paddle: no webhook secret configured", sigcheck.ErrNoSecret)
 	// ErrMissingSignature means Paddle-Signature is absent or empty.
-	ErrMissingSignature = errors.New("paddle: missing Paddle-Signature")
+	ErrMissingSignature = sigcheck.New("paddle: missing Paddle-Signature", sigcheck.ErrMissingSignature)
 	// ErrMalformedSignature means the header is not "ts=<digits>;h1=<64 lowercase hex>[;h1=…]".
-	ErrMalformedSignature = errors.New("paddle: malformed Paddle-Signature")
+	ErrMalformedSignature = sigcheck.New("paddle: malformed Paddle-Signature", sigcheck.ErrMalformedSignature)
 	// ErrStaleTimestamp means ts is outside the tolerance around now, too
 	// old or too far in the future: a possible replay.
-	ErrStaleTimestamp = errors.New("paddle: timestamp outside the replay window")
+	ErrStaleTimestamp = sigcheck.New("paddle: timestamp outside the replay window", sigcheck.ErrStaleTimestamp)
 	// ErrSignatureMismatch means no h1 matches any of the secrets.
-	ErrSignatureMismatch = errors.New("paddle: signature does not match")
+	ErrSignatureMismatch = sigcheck.New("paddle: signature does not match", sigcheck.ErrSignatureMismatch)
 	// ErrMalformedEvent means a verified body lacks event_id or event_type.
 	ErrMalformedEvent = errors.New("paddle: notification body without event_id and event_type")
 )
@@ -46,8 +48,9 @@ type Verifier struct {
 	// Secrets are the endpoint secret keys currently valid. Empty strings
 	// are ignored, since an empty HMAC key is no secret at all.
 	Secrets []string
-	// Tolerance is how far ts may be from now in either direction;
-	// zero or less means DefaultTolerance.
+	// Tolerance is how far now may be from the second ts names, in
+	// either direction, compared exactly; zero or less means
+	// DefaultTolerance.
 	Tolerance time.Duration
 }
 
@@ -56,7 +59,7 @@ type Verifier struct {
 type signature struct {
 	ts   string
 	unix int64
-	h1   [maxSignatures][sha256.Size]byte
+	h1   [maxSignatures]sigcheck.MAC
 	n    int
 }
 
@@ -64,7 +67,7 @@ type signature struct {
 // at time now. It returns nil only when ts is within the tolerance of now and
 // some h1 is the HMAC-SHA256 of ts + ":" + body under one of v.Secrets.
 func (v Verifier) Verify(header string, body []byte, now time.Time) error {
-	if !hasSecret(v.Secrets) {
+	if !sigcheck.AnySecret(v.Secrets) {
 		return ErrNoSecret
 	}
 	header = strings.TrimSpace(header)
@@ -79,31 +82,23 @@ func (v Verifier) Verify(header string, body []byte, now time.Time) error {
 	if tolerance <= 0 {
 		tolerance = DefaultTolerance
 	}
-	// Whole seconds, as Paddle signs them and its SDKs compare them.
-	age := now.Unix() - sig.unix
-	if limit := int64(tolerance / time.Second); age > limit || age < -limit {
+	// Paddle signs whole seconds: the notification was signed somewhere in
+	// [ts, ts+1s). It is fresh while now is within the tolerance of that
+	// second, on either side, compared exactly (a 500ms tolerance is a
+	// window, not zero). For whole-second tolerances this is Paddle's SDKs'
+	// comparison of whole seconds. A ts too large for time.Unix lands far
+	// from now, and is stale.
+	signed := time.Unix(sig.unix, 0)
+	if now.Before(signed.Add(-tolerance)) || !now.Before(signed.Add(time.Second+tolerance)) {
 		return ErrStaleTimestamp
 	}
 
 	// ts and ":" are staged in a stack buffer and the body is written
 	// straight into the MAC, so the signed message is never assembled.
-	var prefix [21]byte
-	n := copy(prefix[:], sig.ts)
-	prefix[n] = ':'
-	var sum [sha256.Size]byte
-	for _, secret := range v.Secrets {
-		if secret == "" {
-			continue
-		}
-		mac := hmac.New(sha256.New, []byte(secret))
-		mac.Write(prefix[:n+1])
-		mac.Write(body)
-		got := mac.Sum(sum[:0])
-		for i := 0; i < sig.n; i++ {
-			if hmac.Equal(got, sig.h1[i][:]) {
-				return nil
-			}
-		}
+	var buf [20]byte
+	prefix := append(append(buf[:0], sig.ts...), ':')
+	if sigcheck.Match(v.Secrets, prefix, body, sig.h1[:sig.n]) {
+		return nil
 	}
 	return ErrSignatureMismatch
 }
@@ -121,23 +116,17 @@ func parseHeader(header string, sig *signature) error {
 		}
 		switch key {
 		case "ts":
-			if sig.ts != "" || value == "" || len(value) > 19 || strings.Trim(value, "0123456789") != "" {
-				return ErrMalformedSignature
-			}
-			unix, err := strconv.ParseInt(value, 10, 64)
-			if err != nil {
+			unix, ok := sigcheck.ParseUnix(value, false)
+			if sig.ts != "" || !ok {
 				return ErrMalformedSignature
 			}
 			sig.ts, sig.unix = value, unix
 		case "h1":
-			if sig.n == maxSignatures || len(value) != 2*sha256.Size || strings.ContainsAny(value, "ABCDEF") {
+			mac, ok := sigcheck.DecodeHex(value, true)
+			if sig.n == maxSignatures || !ok {
 				return ErrMalformedSignature
 			}
-			var src [2 * sha256.Size]byte
-			copy(src[:], value)
-			if _, err := hex.Decode(sig.h1[sig.n][:], src[:]); err != nil {
-				return ErrMalformedSignature
-			}
+			sig.h1[sig.n] = mac
 			sig.n++
 		}
 	}
@@ -151,10 +140,8 @@ func parseHeader(header string, sig *signature) error {
 // secret at ts: "ts=<unix>;h1=<hex>".
 func Sign(secret string, ts time.Time, body []byte) string {
 	unix := strconv.FormatInt(ts.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(unix + ":"))
-	mac.Write(body)
-	return "ts=" + unix + ";h1=" + hex.EncodeToString(mac.Sum(nil))
+	mac := sigcheck.Compute([]byte(secret), []byte(unix+":"), body)
+	return "ts=" + unix + ";h1=" + hex.EncodeToString(mac[:])
 }
 
 // Event is what identifies a notification; Paddle puts it in the body, not
@@ -172,13 +159,4 @@ func ParseEvent(body []byte) (Event, error) {
 		return Event{}, ErrMalformedEvent
 	}
 	return e, nil
-}
-
-func hasSecret(secrets []string) bool {
-	for _, s := range secrets {
-		if s != "" {
-			return true
-		}
-	}
-	return false
 }

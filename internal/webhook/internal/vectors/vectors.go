@@ -2,10 +2,13 @@ package vectors
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/sqsgate/sqsgate/internal/webhook/internal/sigcheck"
 )
 
 // PathEnv overrides where the vectors file is read from.
@@ -75,4 +78,63 @@ func Load(t testing.TB) File {
 		t.Fatalf("%s holds no github or paddle vectors", path)
 	}
 	return f
+}
+
+// Example is one published example of a provider's scheme, as committed
+// under that provider package's testdata/examples.json with its source.
+type Example struct {
+	Source  string            `json:"source"`
+	Secrets []string          `json:"secrets"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+	// Now is the receiver's clock, unix seconds.
+	Now int64 `json:"now"`
+	// Want is the verdict: ok, mismatch, malformed, stale or missing.
+	Want string `json:"want"`
+	// Scheme is the scheme that must verify an ok example, where a
+	// provider has several (Standard Webhooks: v1 or v1a).
+	Scheme string `json:"scheme,omitempty"`
+}
+
+// Examples reads testdata/examples.json of the calling package's directory,
+// failing t when it is absent or empty.
+func Examples(t testing.TB) []Example {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "examples.json"))
+	if err != nil {
+		t.Fatalf("read published examples: %v", err)
+	}
+	var doc struct {
+		Examples []Example `json:"examples"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("parse testdata/examples.json: %v", err)
+	}
+	if len(doc.Examples) == 0 {
+		t.Fatal("testdata/examples.json holds no examples")
+	}
+	return doc.Examples
+}
+
+// Verdict names the kind of err as Example.Want spells it: ok, no_secret,
+// missing, malformed, stale or mismatch; anything else is "unexpected".
+func Verdict(err error) string {
+	for _, k := range []struct {
+		kind error
+		name string
+	}{
+		{sigcheck.ErrNoSecret, "no_secret"},
+		{sigcheck.ErrMissingSignature, "missing"},
+		{sigcheck.ErrMalformedSignature, "malformed"},
+		{sigcheck.ErrStaleTimestamp, "stale"},
+		{sigcheck.ErrSignatureMismatch, "mismatch"},
+	} {
+		if errors.Is(err, k.kind) {
+			return k.name
+		}
+	}
+	if err == nil {
+		return "ok"
+	}
+	return "unexpected: " + err.Error()
 }

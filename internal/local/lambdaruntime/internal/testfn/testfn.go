@@ -72,6 +72,9 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (any, error) {
 	case "panic":
 		panic(ev.Message)
 	case "sleep":
+		if ev.Message != "" {
+			fmt.Println(ev.Message) // tells a test the event was taken
+		}
 		time.Sleep(time.Duration(ev.MS) * time.Millisecond)
 		return map[string]int{"slept": ev.MS}, nil
 	case "alloc":

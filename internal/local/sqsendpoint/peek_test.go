@@ -1,11 +1,14 @@
 package sqsendpoint
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestPeekChangesNothing: the console reads a queue's messages without
@@ -50,4 +53,28 @@ func TestPeekChangesNothing(t *testing.T) {
 	if _, ok := s.Peek("no-such-queue", 10); ok {
 		t.Error("Peek of a missing queue reported ok")
 	}
+}
+
+// TestPeekReadsBodiesFromTheDataDir: with a data dir a message's body
+// lives only on disk once written (memory keeps where it is), so the
+// console's Peek must read it from there, before and after a restart.
+func TestPeekReadsBodiesFromTheDataDir(t *testing.T) {
+	dir := t.TempDir()
+	s, c, _, stop := openDurable(t, dir)
+	url := createQueue(t, c, "peeked", nil)
+	body := strings.Repeat("<peeked & kept>", 100)
+	_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(body)})
+	require.NoError(t, err)
+	msgs, ok := s.Peek("peeked", 10)
+	require.True(t, ok)
+	require.Len(t, msgs, 1)
+	assert.Equal(t, body, msgs[0].Body, "peek before a restart")
+	stop()
+
+	s, _, _, stop = openDurable(t, dir)
+	defer stop()
+	msgs, ok = s.Peek("peeked", 10)
+	require.True(t, ok)
+	require.Len(t, msgs, 1)
+	assert.Equal(t, body, msgs[0].Body, "peek after a restart")
 }

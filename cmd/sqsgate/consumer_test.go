@@ -31,7 +31,8 @@ var (
 )
 
 // testConsumerFunctions is a functions dir holding every built bootstrap,
-// with testdata/testconsumer as ConsumerFunction.
+// with testdata/testconsumer as ConsumerFunction. Stacks on it run with
+// --build=false, or the build on start would put the real consumer back.
 func testConsumerFunctions(t *testing.T) string {
 	t.Helper()
 	needBinaries(t)
@@ -207,7 +208,7 @@ func TestConsumerEndToEnd(t *testing.T) {
 	})
 
 	t.Run("retries and the dead-letter queue", func(t *testing.T) {
-		s := startStack(t, "--functions-dir", testConsumerFunctions(t), "--parameter-overrides",
+		s := startStack(t, "--functions-dir", testConsumerFunctions(t), "--build=false", "--parameter-overrides",
 			fmt.Sprintf("EnableConsumer=true VisibilityTimeoutSeconds=5 MaxReceiveCount=%d", maxReceiveCount))
 		ingest, dlq := s.queueURL(t, ingestQueue), s.queueURL(t, deadLetters)
 		t.Run("a consumer failing one record of ten gets only that record again", func(t *testing.T) {
@@ -259,7 +260,7 @@ func TestConsumerEndToEnd(t *testing.T) {
 	})
 
 	t.Run("FIFO order holds across a failure", func(t *testing.T) {
-		s := startStack(t, "--functions-dir", testConsumerFunctions(t), "--parameter-overrides",
+		s := startStack(t, "--functions-dir", testConsumerFunctions(t), "--build=false", "--parameter-overrides",
 			"EnableConsumer=true QueueType=fifo VisibilityTimeoutSeconds=5")
 		ingest := s.queueURL(t, strings.Replace(ingestQueue, "-ingest", "-ingest.fifo", 1))
 		want := []string{"g-1", "g-2-fail-once", "g-3", "g-4", "g-5"}

@@ -98,6 +98,9 @@ type Platform struct {
 
 	cfg     Config
 	closers []func() error
+	// drains run before any closer: they end what would hold a server's
+	// shutdown up (the embedded SQS endpoint's long polls).
+	drains []func()
 }
 
 // Start resolves the template and starts everything. On error nothing is
@@ -197,8 +200,12 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	return p.Close()
 }
 
-// Close stops everything Start started, last started first.
+// Close stops everything Start started, last started first, after ending
+// long polls so no server waits on one.
 func (p *Platform) Close() error {
+	for _, drain := range p.drains {
+		drain()
+	}
 	var errs []error
 	for i := len(p.closers) - 1; i >= 0; i-- {
 		if err := p.closers[i](); err != nil && !errors.Is(err, net.ErrClosed) {
@@ -223,6 +230,7 @@ func (p *Platform) startQueues(addr, dataDir string) (queueBackend, error) {
 		return nil, err
 	}
 	p.onClose(e.Close)
+	p.drains = append(p.drains, e.Drain)
 	return e, nil
 }
 

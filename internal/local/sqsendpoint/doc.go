@@ -8,6 +8,10 @@
 //	http.ListenAndServe("127.0.0.1:9324", s)
 //	defer s.Close()
 //
+// To stop, call Drain before shutting the HTTP server down: waiting long
+// polls answer at once (empty) instead of holding the shutdown for up to
+// 20 s; then Close.
+//
 // # Safety
 //
 // The endpoint has no authentication: signatures are accepted unchecked,

@@ -6,6 +6,7 @@ package sqsendpoint
 import (
 	"container/heap"
 	"context"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -97,6 +98,10 @@ func (s *Server) receive(ctx context.Context, q *queue, o receiveOptions) ([]del
 		wake := deadline
 		if !r.next.IsZero() && r.next.Before(wake) {
 			wake = r.next
+		}
+		if s.log.Enabled(ctx, slog.LevelDebug) {
+			// An event tests and users can watch for: a receive is waiting.
+			s.log.Debug("sqs receive waiting", "queue", q.name, "wait_ms", wake.Sub(now).Milliseconds())
 		}
 		if !s.waitForChange(ctx, r.changed, wake.Sub(now)) {
 			return nil, nil

@@ -44,6 +44,7 @@ type Server struct {
 	tasks     []*moveTask
 
 	closing   chan struct{}
+	drainOnce sync.Once
 	closeOnce sync.Once
 }
 
@@ -129,13 +130,19 @@ func (s *Server) restore() error {
 	return nil
 }
 
-// Close stops long polls and closes the store. Pending writes are flushed.
+// Drain ends every long poll: waiting receives answer at once with the
+// messages they have (none), and receives from then on do not wait. Call
+// it before shutting the HTTP server down, which otherwise waits for each
+// long poll (up to 20 s); the server keeps answering everything else.
+func (s *Server) Drain() {
+	s.drainOnce.Do(func() { close(s.closing) })
+}
+
+// Close drains long polls and closes the store. Pending writes are flushed.
 func (s *Server) Close() error {
+	s.Drain()
 	var err error
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		err = s.store.close()
-	})
+	s.closeOnce.Do(func() { err = s.store.close() })
 	return err
 }
 

@@ -121,7 +121,7 @@ func TestDrainAnswersLongPollsAndKeepsServing(t *testing.T) {
 	defer s.Close()
 	_, err = s.EnsureQueue("q", nil, nil)
 	require.NoError(t, err)
-	q, qerr := s.queueByName("q")
+	q, qerr := s.queueIn(s.region, "q")
 	require.Nil(t, qerr)
 	answered := make(chan []delivery)
 	go func() {
@@ -153,7 +153,7 @@ func TestCloseEndsLongPollsAndRefusesWrites(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s.EnsureQueue("q", nil, nil)
 	require.NoError(t, err)
-	q, qerr := s.queueByName("q")
+	q, qerr := s.queueIn(s.region, "q")
 	require.Nil(t, qerr)
 	answered := make(chan []delivery)
 	go func() {

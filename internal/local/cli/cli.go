@@ -114,11 +114,13 @@ func commands() []command {
 		{
 			name:    "sqs",
 			summary: "Run only the SQS-compatible endpoint (AWS JSON 1.0 and query protocols).",
-			detail:  "Queues are created by clients (CreateQueue). Account 000000000000; queue URLs use the address clients call.",
+			detail: "Queues are created by clients (CreateQueue). Queue URLs use the address clients call; a request signed for\n" +
+				"another region (its SigV4 credential scope) sees that region's queues. POST /_sqsgate/reset deletes every queue.",
 			flags: func(fs *flag.FlagSet) func(*runContext) int {
 				addr := fs.String("sqs-addr", platform.DefaultSQSAddr, "listen address (loopback by default)")
 				dataDir := fs.String("data-dir", "", "directory of the durable store; empty keeps messages in memory")
-				region := fs.String("region", platform.DefaultRegion, "region in queue ARNs")
+				region := fs.String("region", platform.DefaultRegion, "region of requests whose signature names none")
+				accountID := fs.String("account-id", platform.DefaultAccountID, "account in queue URLs and ARNs")
 				level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 				return func(rc *runContext) int {
 					if len(rc.args) > 0 {
@@ -128,7 +130,7 @@ func commands() []command {
 					if err != nil {
 						return usageError(rc, err.Error())
 					}
-					if err := serveSQS(rc.ctx, *addr, *dataDir, *region, rc, log); err != nil {
+					if err := serveSQS(rc.ctx, *addr, *dataDir, *region, *accountID, rc, log); err != nil {
 						return fail(rc.stderr, err)
 					}
 					return 0
@@ -286,8 +288,8 @@ func commandName() string {
 }
 
 // serveSQS runs the embedded SQS endpoint alone until ctx is done.
-func serveSQS(ctx context.Context, addr, dataDir, region string, rc *runContext, log *slog.Logger) error {
-	e, err := platform.StartEmbeddedSQS(addr, dataDir, region, platform.DefaultAccountID, log)
+func serveSQS(ctx context.Context, addr, dataDir, region, accountID string, rc *runContext, log *slog.Logger) error {
+	e, err := platform.StartEmbeddedSQS(addr, dataDir, region, accountID, log)
 	if err != nil {
 		return err
 	}
@@ -295,7 +297,7 @@ func serveSQS(ctx context.Context, addr, dataDir, region string, rc *runContext,
 	if dataDir != "" {
 		store = "data in " + dataDir
 	}
-	fmt.Fprintf(rc.stdout, "sqsgate: SQS endpoint on %s (%s, account %s)\nsqsgate: ready (Ctrl-C stops it)\n", e.Endpoint(), store, platform.DefaultAccountID)
+	fmt.Fprintf(rc.stdout, "sqsgate: SQS endpoint on %s (%s, account %s)\nsqsgate: ready (Ctrl-C stops it)\n", e.Endpoint(), store, accountID)
 	<-ctx.Done()
 	return e.Close()
 }

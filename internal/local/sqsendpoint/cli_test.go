@@ -75,10 +75,7 @@ func TestRealCLIs(t *testing.T) {
 
 			sent := cli.run("send-message", "--queue-url", q, "--message-body", `{"n":1}`,
 				"--message-attributes", `{"provider":{"DataType":"String","StringValue":"github"},"n":{"DataType":"Number","StringValue":"7"}}`)
-			wantMD5 := sqsmsg.MD5OfAttributes(map[string]sqsmsg.Attribute{
-				"provider": {DataType: "String", StringValue: "github"}, "n": {DataType: "Number", StringValue: "7"},
-			})
-			assert.Equal(t, wantMD5, sent["MD5OfMessageAttributes"])
+			assert.Equal(t, md5Of(t, "cli string and number"), sent["MD5OfMessageAttributes"])
 			assert.Equal(t, sqsmsg.MD5OfBody(`{"n":1}`), sent["MD5OfMessageBody"])
 
 			got := cli.run("receive-message", "--queue-url", q, "--attribute-names", "All", "--message-attribute-names", "All")

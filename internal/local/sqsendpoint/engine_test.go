@@ -1,6 +1,7 @@
 package sqsendpoint
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -267,4 +268,77 @@ func TestFIFODeadLetterKeepsGroupOrder(t *testing.T) {
 	assert.Equal(t, "a1", aws.ToString(out.Messages[0].Body))
 	assert.Equal(t, "g", out.Messages[0].Attributes["MessageGroupId"])
 	assert.Equal(t, "arn:aws:sqs:us-east-1:000000000000:live.fifo", out.Messages[0].Attributes["DeadLetterQueueSourceArn"])
+}
+
+// TestResetDeletesEveryQueue: POST /_sqsgate/reset deletes every queue in
+// every region, lets their names be used again at once, and lasts across a
+// restart of a durable endpoint.
+func TestResetDeletesEveryQueue(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New(Options{DataDir: dir})
+	require.NoError(t, err)
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		_, err := s.createQueue(region, "gone", nil, nil)
+		require.NoError(t, err)
+	}
+	q, qerr := s.queueIn("us-east-1", "gone")
+	require.Nil(t, qerr)
+	_, err = s.sendMessage(q, messageInput{MessageBody: "m"})
+	require.NoError(t, err)
+
+	status, _, body := do(t, s, http.MethodGet, ResetPath, nil, "")
+	assert.Equal(t, http.StatusMethodNotAllowed, status, "only POST resets")
+	status, _, body = do(t, s, http.MethodPost, ResetPath, nil, "")
+	require.Equal(t, http.StatusOK, status, body)
+	assert.JSONEq(t, `{"deleted":2}`, body)
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		_, qerr := s.queueIn(region, "gone")
+		assert.NotNil(t, qerr, "%s still has the queue", region)
+	}
+	_, err = s.createQueue("us-east-1", "again", nil, nil)
+	require.NoError(t, err)
+	_, err = s.createQueue("us-east-1", "gone", nil, nil)
+	require.NoError(t, err, "a reset forgets deleted names: no QueueDeletedRecently")
+	require.NoError(t, s.Close())
+
+	s, err = New(Options{DataDir: dir})
+	require.NoError(t, err)
+	defer s.Close()
+	names, _, lerr := s.listQueues("us-east-1", "", "", nil)
+	require.Nil(t, lerr)
+	assert.Equal(t, []string{"again", "gone"}, names)
+	q, qerr = s.queueIn("us-east-1", "gone")
+	require.Nil(t, qerr)
+	visible, _, _ := q.counts(time.Now())
+	assert.Zero(t, visible, "the message went with the reset")
+	_, qerr = s.queueIn("eu-west-1", "gone")
+	assert.NotNil(t, qerr)
+}
+
+// TestRegionsSurviveRestart: a durable endpoint restores each queue to its
+// region, with its ARN; the default region's queues keep the store keys
+// they had before regions, so older data dirs load as they were.
+func TestRegionsSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New(Options{DataDir: dir, Region: "us-east-1"})
+	require.NoError(t, err)
+	eu, err := s.createQueue("eu-west-1", "q", map[string]string{"VisibilityTimeout": "5"}, nil)
+	require.NoError(t, err)
+	us, err := s.createQueue("us-east-1", "q", map[string]string{"VisibilityTimeout": "6"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "q", us.key, "the default region's key is the bare name")
+	assert.Equal(t, "eu-west-1/q", eu.key)
+	require.NoError(t, s.Close())
+
+	s, err = New(Options{DataDir: dir, Region: "us-east-1"})
+	require.NoError(t, err)
+	defer s.Close()
+	for region, visibility := range map[string]string{"eu-west-1": "5", "us-east-1": "6"} {
+		q, qerr := s.queueIn(region, "q")
+		require.Nil(t, qerr, region)
+		attrs, aerr := s.getQueueAttributes(q, []string{"VisibilityTimeout", "QueueArn"})
+		require.Nil(t, aerr)
+		assert.Equal(t, visibility, attrs["VisibilityTimeout"], region)
+		assert.Equal(t, "arn:aws:sqs:"+region+":000000000000:q", attrs["QueueArn"])
+	}
 }

@@ -85,6 +85,19 @@ func eventLogger(msg string) (*slog.Logger, <-chan struct{}) {
 	return slog.New(h), seen
 }
 
+// eventStream is a logger that sends one value on the returned channel
+// each time the server logs msg (up to 64 unread).
+func eventStream(msg string) (*slog.Logger, <-chan struct{}) {
+	events := make(chan struct{}, 64)
+	h := &eventHandler{msg: msg, fire: func() {
+		select {
+		case events <- struct{}{}:
+		default:
+		}
+	}}
+	return slog.New(h), events
+}
+
 type eventHandler struct {
 	msg  string
 	fire func()

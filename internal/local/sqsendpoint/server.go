@@ -142,6 +142,17 @@ func (s *Server) Drain() {
 	s.drainOnce.Do(func() { close(s.closing) })
 }
 
+// wakeAll makes every waiting receive look at its queue again. Tests
+// that move an injected clock call it, since a wait is timed by the
+// machine's clock.
+func (s *Server) wakeAll() {
+	for _, q := range s.queues.all() {
+		q.mu.Lock()
+		q.notify()
+		q.mu.Unlock()
+	}
+}
+
 // Close drains long polls and closes the store. Pending writes are flushed.
 func (s *Server) Close() error {
 	s.Drain()

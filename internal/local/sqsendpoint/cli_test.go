@@ -126,6 +126,14 @@ func TestRealCLIs(t *testing.T) {
 			assert.Equal(t, "0", attrs["ApproximateNumberOfMessages"])
 			assert.Equal(t, "0", attrs["ApproximateNumberOfMessagesNotVisible"])
 
+			// AddPermission's lists travel as AWSAccountId.N and ActionName.N
+			// over the query protocol, as AWSAccountIds and Actions over JSON.
+			cli.run("add-permission", "--queue-url", q, "--label", "cli", "--aws-account-ids", "111122223333", "444455556666", "--actions", "SendMessage", "ReceiveMessage")
+			policy := cli.run("get-queue-attributes", "--queue-url", q, "--attribute-names", "Policy")["Attributes"].(map[string]any)["Policy"].(string)
+			assert.Contains(t, policy, `"Principal":{"AWS":["arn:aws:iam::111122223333:root","arn:aws:iam::444455556666:root"]},"Action":["SQS:SendMessage","SQS:ReceiveMessage"]`)
+			cli.run("remove-permission", "--queue-url", q, "--label", "cli")
+			assert.Empty(t, cli.run("get-queue-attributes", "--queue-url", q, "--attribute-names", "Policy")["Attributes"])
+
 			cli.run("tag-queue", "--queue-url", q, "--tags", "team=ingest")
 			assert.Equal(t, map[string]any{"team": "ingest"}, cli.run("list-queue-tags", "--queue-url", q)["Tags"])
 			listed := cli.run("list-queues", "--queue-name-prefix", "cli-")["QueueUrls"].([]any)

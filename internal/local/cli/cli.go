@@ -125,11 +125,13 @@ func commands() []command {
 		{
 			name:    "sqs",
 			summary: "Run only the SQS-compatible endpoint (AWS JSON 1.0 and query protocols).",
-			detail:  "Queues are created by clients (CreateQueue). Account 000000000000; queue URLs use the address clients call.",
+			detail: "Queues are created by clients (CreateQueue). Queue URLs use the address clients call; a request signed for\n" +
+				"another region (its SigV4 credential scope) sees that region's queues. POST /_sqsgate/reset deletes every queue.",
 			flags: func(fs *flag.FlagSet) func(*runContext) int {
 				addr := fs.String("sqs-addr", platform.DefaultSQSAddr, "listen address (loopback by default)")
 				dataDir := fs.String("data-dir", "", "directory of the durable store; empty keeps messages in memory")
-				region := fs.String("region", platform.DefaultRegion, "region in queue ARNs")
+				region := fs.String("region", platform.DefaultRegion, "region of requests whose signature names none")
+				accountID := fs.String("account-id", platform.DefaultAccountID, "account in queue URLs and ARNs")
 				level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 				allowOthers := fs.Bool("allow-other-users", false, allowOtherUsersUsage)
 				return func(rc *runContext) int {
@@ -140,7 +142,7 @@ func commands() []command {
 					if err != nil {
 						return usageError(rc, err.Error())
 					}
-					if err := serveSQS(rc.ctx, *addr, *dataDir, *region, *allowOthers, rc, log); err != nil {
+					if err := serveSQS(rc.ctx, *addr, *dataDir, *region, *accountID, *allowOthers, rc, log); err != nil {
 						return fail(rc.stderr, err)
 					}
 					return 0
@@ -310,9 +312,9 @@ func commandName() string {
 }
 
 // serveSQS runs the embedded SQS endpoint alone until ctx is done.
-func serveSQS(ctx context.Context, addr, dataDir, region string, allowOthers bool, rc *runContext, log *slog.Logger) error {
+func serveSQS(ctx context.Context, addr, dataDir, region, accountID string, allowOthers bool, rc *runContext, log *slog.Logger) error {
 	e, err := platform.StartEmbeddedSQS(platform.SQSOptions{Addr: addr, DataDir: dataDir, Region: region,
-		AccountID: platform.DefaultAccountID, AllowOtherUsers: allowOthers, Logger: log})
+		AccountID: accountID, AllowOtherUsers: allowOthers, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -320,7 +322,7 @@ func serveSQS(ctx context.Context, addr, dataDir, region string, allowOthers boo
 	if dataDir != "" {
 		store = "data in " + dataDir
 	}
-	fmt.Fprintf(rc.stdout, "sqsgate: SQS endpoint on %s (%s, account %s)\nsqsgate: ready (Ctrl-C stops it)\n", e.Endpoint(), store, platform.DefaultAccountID)
+	fmt.Fprintf(rc.stdout, "sqsgate: SQS endpoint on %s (%s, account %s)\nsqsgate: ready (Ctrl-C stops it)\n", e.Endpoint(), store, accountID)
 	<-ctx.Done()
 	return e.Close()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -145,14 +146,15 @@ func TestRefusedTemplateExitsNonZero(t *testing.T) {
 	}
 }
 
-// TestSQSCommand serves the endpoint alone, creates a queue with the AWS
-// SDK, and stops cleanly when the context ends.
+// TestSQSCommand serves the endpoint alone for --account-id, creates a
+// queue with the AWS SDK, resets the endpoint, and stops cleanly when the
+// context ends.
 func TestSQSCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout := &testpeer.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"sqs", "--sqs-addr", "127.0.0.1:0"}, stdout, io.Discard, func(string) (string, bool) { return "", false })
+		done <- run(ctx, []string{"sqs", "--sqs-addr", "127.0.0.1:0", "--account-id", "123456789012"}, stdout, io.Discard, func(string) (string, bool) { return "", false })
 	}()
 	var endpoint string
 	for deadline := time.Now().Add(10 * time.Second); endpoint == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -169,8 +171,23 @@ func TestSQSCommand(t *testing.T) {
 			return aws.Credentials{AccessKeyID: "x", SecretAccessKey: "x"}, nil
 		})})
 	out, err := client.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String("demo")})
-	if err != nil || !strings.HasSuffix(aws.ToString(out.QueueUrl), "/000000000000/demo") {
+	if err != nil || !strings.HasSuffix(aws.ToString(out.QueueUrl), "/123456789012/demo") {
 		t.Errorf("CreateQueue: %v %v", out, err)
+	}
+	if !strings.Contains(stdout.String(), "account 123456789012") {
+		t.Errorf("the banner names another account: %q", stdout.String())
+	}
+	resp, err := http.Post(endpoint+"/_sqsgate/reset", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(body) != `{"deleted":1}` {
+		t.Errorf("reset: %d %s", resp.StatusCode, body)
+	}
+	if _, err := client.GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String("demo")}); err == nil {
+		t.Error("the queue survived the reset")
 	}
 	cancel()
 	select {

@@ -121,6 +121,9 @@ type Platform struct {
 	cfg     Config
 	closers []func() error
 	rt      *lambdaruntime.Runtime
+	// drains run before any closer: they end what would hold a server's
+	// shutdown up (the embedded SQS endpoint's long polls).
+	drains []func()
 }
 
 // ReplaceFunction makes a function's next invocations start its bootstrap
@@ -237,8 +240,12 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	return p.Close()
 }
 
-// Close stops everything Start started, last started first.
+// Close stops everything Start started, last started first, after ending
+// long polls so no server waits on one.
 func (p *Platform) Close() error {
+	for _, drain := range p.drains {
+		drain()
+	}
 	var errs []error
 	for i := len(p.closers) - 1; i >= 0; i-- {
 		if err := p.closers[i](); err != nil && !errors.Is(err, net.ErrClosed) {
@@ -264,6 +271,7 @@ func (p *Platform) startQueues(addr, dataDir string) (queueBackend, error) {
 		return nil, err
 	}
 	p.onClose(e.Close)
+	p.drains = append(p.drains, e.Drain)
 	return e, nil
 }
 

@@ -109,8 +109,14 @@ func (e *EmbeddedSQS) Ensure(q *template.Queue) (string, string, error) {
 	return e.Endpoint() + "/" + e.accountID + "/" + q.Name, arn, nil
 }
 
-// Close stops serving, then closes the store.
+// Drain answers waiting long polls (empty) and stops new ones from
+// waiting, so whatever waits on them (an HTTP server's shutdown, an HTTP
+// API route calling ReceiveMessage) can finish at once.
+func (e *EmbeddedSQS) Drain() { e.server.Drain() }
+
+// Close drains long polls, stops serving, then closes the store.
 func (e *EmbeddedSQS) Close() error {
+	e.Drain()
 	err := e.stop()
 	if cerr := e.server.Close(); err == nil {
 		err = cerr

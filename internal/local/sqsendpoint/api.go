@@ -135,6 +135,18 @@ type untagQueueInput struct {
 	TagKeys  []string `query:"TagKey"`
 }
 
+type addPermissionInput struct {
+	QueueUrl      string
+	Label         string
+	AWSAccountIds []string `query:"AWSAccountId"`
+	Actions       []string `query:"ActionName"`
+}
+
+type removePermissionInput struct {
+	QueueUrl string
+	Label    string
+}
+
 type startMessageMoveTaskInput struct {
 	SourceArn                    string
 	DestinationArn               string

@@ -75,10 +75,7 @@ func TestRealCLIs(t *testing.T) {
 
 			sent := cli.run("send-message", "--queue-url", q, "--message-body", `{"n":1}`,
 				"--message-attributes", `{"provider":{"DataType":"String","StringValue":"github"},"n":{"DataType":"Number","StringValue":"7"}}`)
-			wantMD5 := sqsmsg.MD5OfAttributes(map[string]sqsmsg.Attribute{
-				"provider": {DataType: "String", StringValue: "github"}, "n": {DataType: "Number", StringValue: "7"},
-			})
-			assert.Equal(t, wantMD5, sent["MD5OfMessageAttributes"])
+			assert.Equal(t, md5Of(t, "cli string and number"), sent["MD5OfMessageAttributes"])
 			assert.Equal(t, sqsmsg.MD5OfBody(`{"n":1}`), sent["MD5OfMessageBody"])
 
 			got := cli.run("receive-message", "--queue-url", q, "--attribute-names", "All", "--message-attribute-names", "All")
@@ -128,6 +125,14 @@ func TestRealCLIs(t *testing.T) {
 			attrs := cli.run("get-queue-attributes", "--queue-url", dlq, "--attribute-names", "All")["Attributes"].(map[string]any)
 			assert.Equal(t, "0", attrs["ApproximateNumberOfMessages"])
 			assert.Equal(t, "0", attrs["ApproximateNumberOfMessagesNotVisible"])
+
+			// AddPermission's lists travel as AWSAccountId.N and ActionName.N
+			// over the query protocol, as AWSAccountIds and Actions over JSON.
+			cli.run("add-permission", "--queue-url", q, "--label", "cli", "--aws-account-ids", "111122223333", "444455556666", "--actions", "SendMessage", "ReceiveMessage")
+			policy := cli.run("get-queue-attributes", "--queue-url", q, "--attribute-names", "Policy")["Attributes"].(map[string]any)["Policy"].(string)
+			assert.Contains(t, policy, `"Principal":{"AWS":["arn:aws:iam::111122223333:root","arn:aws:iam::444455556666:root"]},"Action":["SQS:SendMessage","SQS:ReceiveMessage"]`)
+			cli.run("remove-permission", "--queue-url", q, "--label", "cli")
+			assert.Empty(t, cli.run("get-queue-attributes", "--queue-url", q, "--attribute-names", "Policy")["Attributes"])
 
 			cli.run("tag-queue", "--queue-url", q, "--tags", "team=ingest")
 			assert.Equal(t, map[string]any{"team": "ingest"}, cli.run("list-queue-tags", "--queue-url", q)["Tags"])

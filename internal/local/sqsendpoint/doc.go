@@ -8,6 +8,10 @@
 //	http.ListenAndServe("127.0.0.1:9324", s)
 //	defer s.Close()
 //
+// To stop, call Drain before shutting the HTTP server down: waiting long
+// polls answer at once (empty) instead of holding the shutdown for up to
+// 20 s; then Close.
+//
 // # Safety
 //
 // The endpoint has no authentication: signatures are accepted unchecked,
@@ -25,6 +29,15 @@
 // the queue's own path; XML responses in the 2012-11-05 namespace;
 // <ErrorResponse> errors). Queue URLs are http://<Host the client
 // called>/<account>/<name>; ARNs arn:aws:sqs:<region>:<account>:<name>.
+// A QueueUrl may be any URL ending in /<account>/<name>, that path, or
+// the queue's name. POST /_sqsgate/reset deletes every queue (a clean
+// slate between tests).
+//
+// # Regions
+//
+// The region of a request is the one its SigV4 credential scope names
+// (signatures are not checked), else Options.Region. Each region keeps
+// its own queues, ARNs and dead-letter queues, as AWS regions do.
 //
 // # Operations
 //
@@ -33,8 +46,10 @@
 // PurgeQueue, SendMessage, SendMessageBatch, ReceiveMessage, DeleteMessage,
 // DeleteMessageBatch, ChangeMessageVisibility, ChangeMessageVisibilityBatch,
 // ListDeadLetterSourceQueues, TagQueue, UntagQueue, ListQueueTags,
-// StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask.
-// AddPermission and RemovePermission answer InvalidAction.
+// StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask,
+// AddPermission, RemovePermission (which edit the Policy attribute as AWS
+// does). Parameters are validated before the queue is resolved, as AWS
+// does, and errors carry AWS's codes and words.
 //
 // # Queue attributes
 //
@@ -65,20 +80,24 @@
 //     WaitTimeSeconds 0-20 (queue default ReceiveMessageWaitTimeSeconds)
 //     long polling that returns as soon as a message becomes receivable;
 //     MessageSystemAttributeNames/AttributeNames ("All" or names) and
-//     MessageAttributeNames ("All", ".*", "prefix.*", names).
+//     MessageAttributeNames ("All", ".*", "*", "prefix.*" for names
+//     starting with prefix, names); MD5OfMessageAttributes is the digest
+//     of the attributes returned.
 //   - System attributes: SenderId (the account id), SentTimestamp,
 //     ApproximateReceiveCount, ApproximateFirstReceiveTimestamp,
 //     MessageGroupId, MessageDeduplicationId, SequenceNumber (FIFO),
 //     AWSTraceHeader, DeadLetterQueueSourceArn (after a dead-letter move).
-//   - Receipt handles are new on every receive. DeleteMessage with an older
-//     handle succeeds; the API Reference says the message "might not be
-//     deleted", and here it is not, so a consumer whose handle went stale
-//     cannot delete a message another consumer now holds. Deleting a
-//     message already gone succeeds; a malformed or foreign handle is
-//     ReceiptHandleIsInvalid. ChangeMessageVisibility needs the latest
-//     handle of a message in flight (MessageNotInflight otherwise) and keeps
-//     the total under 12 hours from the receive.
-//   - DelaySeconds per queue and per message (not per message on FIFO),
+//   - Receipt handles are new on every receive, and every handle of a
+//     message stays usable while it exists, as AWS is observed to treat
+//     them: DeleteMessage with an earlier handle deletes the message and
+//     ChangeMessageVisibility with one changes its visibility, also after
+//     the timeout ran out. On FIFO queues a handle whose message became
+//     visible again is expired for DeleteMessage. Deleting a message
+//     already gone succeeds (changing its visibility does not); a
+//     malformed or foreign handle is ReceiptHandleIsInvalid. Visibility
+//     stays under 12 hours from the receive.
+//   - DelaySeconds per queue and per message (on FIFO only an explicit 0,
+//     and the queue's delay applies),
 //     retention expiry, PurgeQueue (once per 60 s, PurgeQueueInProgress),
 //     re-creating a deleted queue's name within 60 s (QueueDeletedRecently).
 //   - Dead-letter queues: a receive that would exceed maxReceiveCount moves
@@ -90,7 +109,8 @@
 //     yields nothing until it is deleted or visible again; deduplication
 //     for 5 minutes by MessageDeduplicationId or SHA-256 of the body,
 //     per queue or per group; SequenceNumber increases per queue;
-//     MessageGroupId required (MissingParameter); ReceiveRequestAttemptId
+//     MessageGroupId required (MissingParameter; in a batch the whole
+//     request fails, as without a deduplication id); ReceiveRequestAttemptId
 //     returns the same messages and receipt handles on a retry while none
 //     of them was deleted or had its visibility changed.
 //   - Batches: 1-10 entries (EmptyBatchRequest,
@@ -130,5 +150,8 @@
 //     not persisted.
 //   - Approximate counts are exact. SenderId is the account id.
 //   - MessageGroupId is accepted on standard queues (as SQS fair queues do)
-//     but does not change delivery order.
+//     but does not change delivery order; MessageDeduplicationId is
+//     refused there, as on AWS.
+//   - Message attribute names are checked against [A-Za-z0-9_.-]; AWS also
+//     takes other Unicode letters.
 package sqsendpoint

@@ -1,6 +1,7 @@
 package sqsendpoint
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -112,9 +114,14 @@ func TestVisibilityOverrideAndFIFOUnlock(t *testing.T) {
 	assert.Equal(t, []string{"a1", "a2"}, receiveBodies(t, c, q, nil), "a1 is visible again and comes first")
 }
 
-func TestChangeVisibilityOfExpiredMessage(t *testing.T) {
+// TestChangeVisibilityAfterTimeoutHidesAgain: AWS answers 200 to
+// ChangeMessageVisibility with the latest handle of a message whose
+// timeout ran out (LocalStack's AWS-validated
+// test_change_message_visibility_after_visibility_timeout_expiration); the
+// new timeout counts from the call, so the message is hidden again.
+func TestChangeVisibilityAfterTimeoutHidesAgain(t *testing.T) {
 	_, c, clock := startWithClock(t)
-	q := createQueue(t, c, "notinflight", nil)
+	q := createQueue(t, c, "expired", nil)
 	_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String("m")})
 	require.NoError(t, err)
 	out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q)})
@@ -122,14 +129,10 @@ func TestChangeVisibilityOfExpiredMessage(t *testing.T) {
 	require.Len(t, out.Messages, 1)
 	clock.Advance(31 * time.Second)
 	_, err = c.ChangeMessageVisibility(ctx(t), &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(q), ReceiptHandle: out.Messages[0].ReceiptHandle, VisibilityTimeout: 5})
-	assert.Equal(t, "AWS.SimpleQueueService.MessageNotInflight", errorCode(err))
-	// The handle is still the latest one, so it deletes; a second delete
-	// of the same message succeeds too.
-	for range 2 {
-		_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: out.Messages[0].ReceiptHandle})
-		require.NoError(t, err)
-	}
-	assert.Empty(t, receiveBodies(t, c, q, nil))
+	require.NoError(t, err)
+	assert.Empty(t, receiveBodies(t, c, q, nil), "hidden for the new 5 s")
+	clock.Advance(6 * time.Second)
+	assert.Equal(t, []string{"m"}, receiveBodies(t, c, q, nil))
 }
 
 func TestEnsureQueue(t *testing.T) {
@@ -163,7 +166,7 @@ func TestEnsureQueue(t *testing.T) {
 			assert.Equal(t, "arn:aws:sqs:eu-west-1:123456789012:"+tt.queue, arn)
 		})
 	}
-	q, qerr := s.queueByName("src")
+	q, qerr := s.queueIn(s.region, "src")
 	require.Nil(t, qerr)
 	attrs, aerr := s.getQueueAttributes(q, []string{"All"})
 	require.Nil(t, aerr)
@@ -213,28 +216,36 @@ func TestReceiveRequestAttemptIDReplays(t *testing.T) {
 	assert.Equal(t, "a2", aws.ToString(after.Messages[0].Body))
 }
 
-// TestStaleReceiptHandleDoesNotDelete: SQS says a delete with an older
-// handle succeeds but the message "might not be deleted"; here it is not,
-// so a consumer whose handle went stale cannot delete a message another
-// consumer now holds.
-func TestStaleReceiptHandleDoesNotDelete(t *testing.T) {
-	_, c, _ := startWithClock(t)
-	q := createQueue(t, c, "stale", map[string]string{"VisibilityTimeout": "0"})
-	_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(q), MessageBody: aws.String("m")})
+// TestFIFODeleteWithExpiredHandle: on a FIFO queue a handle whose
+// message became visible again no longer deletes it (AWS's answer,
+// recorded in LocalStack's AWS-validated
+// test_fifo_delete_after_visibility_timeout); on a standard queue it does
+// (test_delete_after_visibility_timeout).
+func TestFIFODeleteWithExpiredHandle(t *testing.T) {
+	_, c, clock := startWithClock(t)
+	fifo := createQueue(t, c, "expire.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true", "VisibilityTimeout": "1"})
+	standard := createQueue(t, c, "expire", map[string]string{"VisibilityTimeout": "1"})
+	_, err := c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(fifo), MessageBody: aws.String("f"), MessageGroupId: aws.String("g")})
 	require.NoError(t, err)
-	first, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q)})
+	_, err = c.SendMessage(ctx(t), &sqs.SendMessageInput{QueueUrl: aws.String(standard), MessageBody: aws.String("s")})
 	require.NoError(t, err)
-	require.Len(t, first.Messages, 1)
-	second, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q)})
+	handles := map[string]*string{}
+	for _, q := range []string{fifo, standard} {
+		out, err := c.ReceiveMessage(ctx(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(q)})
+		require.NoError(t, err)
+		require.Len(t, out.Messages, 1)
+		handles[q] = out.Messages[0].ReceiptHandle
+	}
+	clock.Advance(2 * time.Second)
+	_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(fifo), ReceiptHandle: handles[fifo]})
+	assert.Equal(t, "InvalidParameterValue", errorCode(err))
+	var apiErr smithy.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "Value "+aws.ToString(handles[fifo])+" for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.", apiErr.ErrorMessage())
+	assert.Equal(t, []string{"f"}, receiveBodies(t, c, fifo, nil), "the FIFO message is still there")
+	_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(standard), ReceiptHandle: handles[standard]})
 	require.NoError(t, err)
-	require.Len(t, second.Messages, 1)
-	_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: first.Messages[0].ReceiptHandle})
-	require.NoError(t, err)
-	assert.Equal(t, []string{"m"}, receiveBodies(t, c, q, nil), "the message is still there")
-	_, err = c.DeleteMessage(ctx(t), &sqs.DeleteMessageInput{QueueUrl: aws.String(q), ReceiptHandle: second.Messages[0].ReceiptHandle})
-	require.NoError(t, err)
-	// The receive above issued a newer handle still, so second's is stale too.
-	assert.Equal(t, []string{"m"}, receiveBodies(t, c, q, nil))
+	assert.Empty(t, receiveBodies(t, c, standard, nil), "the standard queue's message is gone")
 }
 
 func TestFIFODeadLetterKeepsGroupOrder(t *testing.T) {
@@ -257,4 +268,77 @@ func TestFIFODeadLetterKeepsGroupOrder(t *testing.T) {
 	assert.Equal(t, "a1", aws.ToString(out.Messages[0].Body))
 	assert.Equal(t, "g", out.Messages[0].Attributes["MessageGroupId"])
 	assert.Equal(t, "arn:aws:sqs:us-east-1:000000000000:live.fifo", out.Messages[0].Attributes["DeadLetterQueueSourceArn"])
+}
+
+// TestResetDeletesEveryQueue: POST /_sqsgate/reset deletes every queue in
+// every region, lets their names be used again at once, and lasts across a
+// restart of a durable endpoint.
+func TestResetDeletesEveryQueue(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New(Options{DataDir: dir})
+	require.NoError(t, err)
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		_, err := s.createQueue(region, "gone", nil, nil)
+		require.NoError(t, err)
+	}
+	q, qerr := s.queueIn("us-east-1", "gone")
+	require.Nil(t, qerr)
+	_, err = s.sendMessage(q, messageInput{MessageBody: "m"})
+	require.NoError(t, err)
+
+	status, _, body := do(t, s, http.MethodGet, ResetPath, nil, "")
+	assert.Equal(t, http.StatusMethodNotAllowed, status, "only POST resets")
+	status, _, body = do(t, s, http.MethodPost, ResetPath, nil, "")
+	require.Equal(t, http.StatusOK, status, body)
+	assert.JSONEq(t, `{"deleted":2}`, body)
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		_, qerr := s.queueIn(region, "gone")
+		assert.NotNil(t, qerr, "%s still has the queue", region)
+	}
+	_, err = s.createQueue("us-east-1", "again", nil, nil)
+	require.NoError(t, err)
+	_, err = s.createQueue("us-east-1", "gone", nil, nil)
+	require.NoError(t, err, "a reset forgets deleted names: no QueueDeletedRecently")
+	require.NoError(t, s.Close())
+
+	s, err = New(Options{DataDir: dir})
+	require.NoError(t, err)
+	defer s.Close()
+	names, _, lerr := s.listQueues("us-east-1", "", "", nil)
+	require.Nil(t, lerr)
+	assert.Equal(t, []string{"again", "gone"}, names)
+	q, qerr = s.queueIn("us-east-1", "gone")
+	require.Nil(t, qerr)
+	visible, _, _ := q.counts(time.Now())
+	assert.Zero(t, visible, "the message went with the reset")
+	_, qerr = s.queueIn("eu-west-1", "gone")
+	assert.NotNil(t, qerr)
+}
+
+// TestRegionsSurviveRestart: a durable endpoint restores each queue to its
+// region, with its ARN; the default region's queues keep the store keys
+// they had before regions, so older data dirs load as they were.
+func TestRegionsSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New(Options{DataDir: dir, Region: "us-east-1"})
+	require.NoError(t, err)
+	eu, err := s.createQueue("eu-west-1", "q", map[string]string{"VisibilityTimeout": "5"}, nil)
+	require.NoError(t, err)
+	us, err := s.createQueue("us-east-1", "q", map[string]string{"VisibilityTimeout": "6"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "q", us.key, "the default region's key is the bare name")
+	assert.Equal(t, "eu-west-1/q", eu.key)
+	require.NoError(t, s.Close())
+
+	s, err = New(Options{DataDir: dir, Region: "us-east-1"})
+	require.NoError(t, err)
+	defer s.Close()
+	for region, visibility := range map[string]string{"eu-west-1": "5", "us-east-1": "6"} {
+		q, qerr := s.queueIn(region, "q")
+		require.Nil(t, qerr, region)
+		attrs, aerr := s.getQueueAttributes(q, []string{"VisibilityTimeout", "QueueArn"})
+		require.Nil(t, aerr)
+		assert.Equal(t, visibility, attrs["VisibilityTimeout"], region)
+		assert.Equal(t, "arn:aws:sqs:"+region+":000000000000:q", attrs["QueueArn"])
+	}
 }

@@ -43,6 +43,13 @@ func errInvalidAttributeName(name string) *Error {
 	return senderError("InvalidAttributeName", "", http.StatusBadRequest, "Unknown Attribute %s.", name)
 }
 
+// errFIFOOnlyAttribute: DeduplicationScope or FifoThroughputLimit on a
+// standard queue (AWS's words, recorded in LocalStack's AWS-validated
+// test_create_standard_queue_with_fifo_attribute_raises_error).
+func errFIFOOnlyAttribute(name string) *Error {
+	return senderError("InvalidAttributeName", "", http.StatusBadRequest, "You can specify the %s only when FifoQueue is set to true.", name)
+}
+
 func errInvalidAttributeValue(name, reason string) *Error {
 	return senderError("InvalidAttributeValue", "", http.StatusBadRequest, "Invalid value for the parameter %s. Reason: %s", name, reason)
 }
@@ -52,9 +59,9 @@ func errQueueDoesNotExist() *Error {
 		"The specified queue does not exist.")
 }
 
-func errQueueNameExists(name string) *Error {
+func errQueueNameExists(attribute string) *Error {
 	return senderError("QueueNameExists", "QueueAlreadyExists", http.StatusBadRequest,
-		"A queue already exists with the same name %s and a different value for attribute(s).", name)
+		"A queue already exists with the same name and a different value for attribute %s", attribute)
 }
 
 func errQueueDeletedRecently() *Error {
@@ -71,23 +78,32 @@ func errInvalidMessageContents(format string, args ...any) *Error {
 	return senderError("InvalidMessageContents", "", http.StatusBadRequest, format, args...)
 }
 
+// maxEchoed bounds how much of a client's value an error message repeats.
+const maxEchoed = 2048
+
 func errReceiptHandleIsInvalid(handle string) *Error {
 	return senderError("ReceiptHandleIsInvalid", "", http.StatusBadRequest,
-		"The input receipt handle %q is not a valid receipt handle.", truncate(handle, 64))
+		"The input receipt handle \"%s\" is not a valid receipt handle.", truncate(handle, maxEchoed))
 }
 
-func errReceiptHandleExpired() *Error {
-	return errInvalidParameterValue("Value for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
+// errReceiptHandleExpired: a FIFO message deleted with a handle after it
+// became visible again.
+func errReceiptHandleExpired(handle string) *Error {
+	return errInvalidParameterValue("Value %s for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.", truncate(handle, maxEchoed))
 }
 
-func errMessageNotInflight() *Error {
-	return senderError("MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight", http.StatusBadRequest,
-		"The message referred to is not in flight.")
+// errReceiptHandleGone: ChangeMessageVisibility on a message that is gone.
+func errReceiptHandleGone(handle string) *Error {
+	return errInvalidParameterValue("Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.", truncate(handle, maxEchoed))
 }
 
-func errEmptyBatch() *Error {
+func errInvalidFIFOID(parameter, value string) *Error {
+	return errInvalidParameterValue("Value %s for parameter %s is invalid. Reason: %s can only include alphanumeric and punctuation characters. 1 to 128 in length.", truncate(value, maxEchoed), parameter, parameter)
+}
+
+func errEmptyBatch(entry string) *Error {
 	return senderError("EmptyBatchRequest", "AWS.SimpleQueueService.EmptyBatchRequest", http.StatusBadRequest,
-		"There should be at least one entry in the request.")
+		"There should be at least one %s in the request.", entry)
 }
 
 func errTooManyEntries(n int) *Error {
@@ -108,6 +124,10 @@ func errInvalidBatchEntryID() *Error {
 func errBatchRequestTooLong(size int) *Error {
 	return senderError("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong", http.StatusBadRequest,
 		"Batch requests cannot be longer than %d bytes. You have sent %d bytes.", sqsmsg.MaxBatchBytes, size)
+}
+
+func errOverLimit(format string, args ...any) *Error {
+	return senderError("OverLimit", "", http.StatusForbidden, format, args...)
 }
 
 func errResourceNotFound(format string, args ...any) *Error {

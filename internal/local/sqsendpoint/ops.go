@@ -10,23 +10,32 @@ import (
 )
 
 // decodeQueueInput decodes the request into in and resolves the queue its
-// QueueUrl names (queueURL points into in), falling back to the request
-// path for query clients that post to the queue URL itself. Every
-// operation on one queue starts this way.
+// QueueUrl names (queueURL points into in). Operations whose parameters
+// SQS validates decode, validate, then resolveQueue instead: AWS checks
+// parameters before it looks the queue up, so an invalid parameter with a
+// QueueUrl that names no queue is InvalidParameterValue.
 func (s *Server) decodeQueueInput(c *call, in any, queueURL *string) (*queue, *Error) {
 	if err := c.decode(in); err != nil {
 		return nil, asError(err)
 	}
-	if *queueURL == "" {
-		return s.queueByURL(c.pathQueue)
-	}
-	return s.queueByURL(*queueURL)
+	return s.resolveQueue(c, *queueURL)
 }
 
-// checkBatch applies the rules every batch request shares.
-func checkBatch(ids []string) *Error {
+// resolveQueue finds the queue a QueueUrl names in the request's region,
+// falling back to the request path for query clients that post to the
+// queue URL itself.
+func (s *Server) resolveQueue(c *call, queueURL string) (*queue, *Error) {
+	if queueURL == "" {
+		return s.queueByURL(c.region, c.pathQueue)
+	}
+	return s.queueByURL(c.region, queueURL)
+}
+
+// checkBatch applies the rules every batch request shares; entry names
+// the request's entry type for SQS's empty-batch message.
+func checkBatch(entry string, ids []string) *Error {
 	if len(ids) == 0 {
-		return errEmptyBatch()
+		return errEmptyBatch(entry)
 	}
 	if len(ids) > sqsmsg.MaxBatchEntries {
 		return errTooManyEntries(len(ids))

@@ -5,9 +5,27 @@ package sqsendpoint
 
 import "time"
 
+// Receipt handles, as AWS is observed to treat them (LocalStack's
+// AWS-validated SQS tests, moto): every handle issued for a message stays
+// usable while the message exists, not only the latest. DeleteMessage with
+// an earlier handle deletes the message (the API Reference says such a
+// delete succeeds but "will not" / "might not" delete it; AWS deletes it),
+// and ChangeMessageVisibility with an earlier handle changes its
+// visibility (LocalStack test_terminate_visibility_timeout_after_receive).
+// On a FIFO queue a handle whose message became visible again is expired
+// for DeleteMessage. A handle of a message already deleted deletes nothing
+// and succeeds, and fails ChangeMessageVisibility; a malformed handle or
+// one from another queue is ReceiptHandleIsInvalid.
+
 func (s *Server) opDeleteMessage(c *call) (any, error) {
 	var in deleteMessageInput
-	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	if in.ReceiptHandle == "" {
+		return nil, errMissingParameter("ReceiptHandle")
+	}
+	q, err := s.resolveQueue(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -16,7 +34,17 @@ func (s *Server) opDeleteMessage(c *call) (any, error) {
 
 func (s *Server) opDeleteMessageBatch(c *call) (any, error) {
 	var in deleteMessageBatchInput
-	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(in.Entries))
+	for i, e := range in.Entries {
+		ids[i] = e.Id
+	}
+	if err := checkBatch("DeleteMessageBatchRequestEntry", ids); err != nil {
+		return nil, err
+	}
+	q, err := s.resolveQueue(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -25,7 +53,16 @@ func (s *Server) opDeleteMessageBatch(c *call) (any, error) {
 
 func (s *Server) opChangeMessageVisibility(c *call) (any, error) {
 	var in changeVisibilityInput
-	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	if in.ReceiptHandle == "" {
+		return nil, errMissingParameter("ReceiptHandle")
+	}
+	if _, err := checkVisibility(in.VisibilityTimeout); err != nil {
+		return nil, err
+	}
+	q, err := s.resolveQueue(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -34,37 +71,40 @@ func (s *Server) opChangeMessageVisibility(c *call) (any, error) {
 
 func (s *Server) opChangeMessageVisibilityBatch(c *call) (any, error) {
 	var in changeVisibilityBatchInput
-	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(in.Entries))
+	for i, e := range in.Entries {
+		ids[i] = e.Id
+	}
+	if err := checkBatch("ChangeMessageVisibilityBatchRequestEntry", ids); err != nil {
+		return nil, err
+	}
+	q, err := s.resolveQueue(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
 	return s.changeVisibilityBatch(q, in.Entries)
 }
 
-// findByReceipt resolves a receipt handle in q. It returns nil with no
-// error when the message is gone (already deleted or moved), and
-// stale=true when the handle is from an earlier receive. Callers hold q.mu.
-func (q *queue) findByReceipt(handle string) (m *message, stale bool, err *Error) {
+// findByReceipt resolves a receipt handle in q: nil with no error when the
+// message is gone (deleted or moved). Callers hold q.mu.
+func (q *queue) findByReceipt(handle string) (*message, *Error) {
 	if handle == "" {
-		return nil, false, errMissingParameter("ReceiptHandle")
+		return nil, errMissingParameter("ReceiptHandle")
 	}
-	queueName, id, ok := parseReceiptHandle(handle)
-	if !ok || queueName != q.name {
-		return nil, false, errReceiptHandleIsInvalid(handle)
+	queueARN, id, ok := parseReceiptHandle(handle)
+	if !ok || queueARN != q.arn {
+		return nil, errReceiptHandleIsInvalid(handle)
 	}
-	m = q.byID[id]
-	if m == nil {
-		return nil, false, nil
-	}
-	return m, m.receipt != handle, nil
+	return q.byID[id], nil
 }
 
-// deleteMessage deletes the message a current receipt handle names. As SQS
-// documents, a handle from an earlier receive succeeds without deleting,
-// and deleting a message that is already gone succeeds.
 func (s *Server) deleteMessage(q *queue, handle string) error {
+	now := s.now()
 	q.mu.Lock()
-	c, err := s.deleteLocked(q, handle)
+	c, err := s.deleteLocked(q, handle, now)
 	q.mu.Unlock()
 	if err != nil {
 		return err
@@ -75,35 +115,31 @@ func (s *Server) deleteMessage(q *queue, handle string) error {
 	return nil
 }
 
-func (s *Server) deleteLocked(q *queue, handle string) (*commit, *Error) {
+func (s *Server) deleteLocked(q *queue, handle string, now time.Time) (*commit, *Error) {
 	if q.deleted {
 		return nil, errQueueDoesNotExist()
 	}
-	m, stale, err := q.findByReceipt(handle)
-	if err != nil || m == nil || stale {
+	m, err := q.findByReceipt(handle)
+	if err != nil || m == nil {
 		return nil, err
 	}
-	q.remove(m)
-	if q.fifo {
-		// The group may now be unlocked.
-		q.notify()
+	if q.fifo && !m.inFlight(now) {
+		return nil, errReceiptHandleExpired(handle)
 	}
-	return s.store.write(0, op{kind: opDeleteMessage, queue: q.name, key: seqKey(m.Seq)}), nil
+	q.remove(m)
+	// The message may have held its FIFO group, or a long poll may wait
+	// on the next one.
+	q.notify()
+	return s.store.write(0, op{kind: opDeleteMessage, queue: q.key, key: seqKey(m.Seq)}), nil
 }
 
 func (s *Server) deleteMessageBatch(q *queue, entries []deleteMessageBatchEntry) (*deleteMessageBatchOutput, error) {
-	ids := make([]string, len(entries))
-	for i, e := range entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatch(ids); err != nil {
-		return nil, err
-	}
+	now := s.now()
 	out := &deleteMessageBatchOutput{Successful: []batchIDEntry{}, Failed: []batchResultErrorEntry{}}
 	var last *commit
 	q.mu.Lock()
 	for _, e := range entries {
-		c, err := s.deleteLocked(q, e.ReceiptHandle)
+		c, err := s.deleteLocked(q, e.ReceiptHandle, now)
 		if err != nil {
 			if err.Code == "QueueDoesNotExist" {
 				q.mu.Unlock()
@@ -137,8 +173,11 @@ func checkVisibility(v *int) (time.Duration, *Error) {
 	return time.Duration(*v) * time.Second, nil
 }
 
-// changeVisibilityLocked resets the visibility of an in-flight message,
-// counted from now. Callers hold q.mu.
+// changeVisibilityLocked sets a message's visibility to now plus the
+// timeout, whichever of its handles names it and whether or not its
+// previous timeout has run out (AWS answers 200 then: LocalStack's
+// AWS-validated test_change_message_visibility_after_visibility_timeout_expiration).
+// Callers hold q.mu.
 func (s *Server) changeVisibilityLocked(q *queue, handle string, v *int, now time.Time) *Error {
 	if q.deleted {
 		return errQueueDoesNotExist()
@@ -147,15 +186,17 @@ func (s *Server) changeVisibilityLocked(q *queue, handle string, v *int, now tim
 	if err != nil {
 		return err
 	}
-	m, stale, err := q.findByReceipt(handle)
+	m, err := q.findByReceipt(handle)
 	if err != nil {
 		return err
 	}
-	if m == nil || stale {
-		return errReceiptHandleExpired()
+	if m == nil {
+		return errReceiptHandleGone(handle)
 	}
-	if !m.inFlight(now) {
-		return errMessageNotInflight()
+	if m.receipt == "" {
+		// Received before a restart: the handle is this message's, and
+		// the change makes it in flight again.
+		m.receipt, m.received = handle, now
 	}
 	// Developer Guide, visibility timeout: at most 12 hours from the
 	// receive, however often it is extended.
@@ -179,13 +220,6 @@ func (s *Server) changeVisibility(q *queue, handle string, v *int) error {
 }
 
 func (s *Server) changeVisibilityBatch(q *queue, entries []changeVisibilityBatchEntry) (*changeVisibilityBatchOutput, error) {
-	ids := make([]string, len(entries))
-	for i, e := range entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatch(ids); err != nil {
-		return nil, err
-	}
 	now := s.now()
 	out := &changeVisibilityBatchOutput{Successful: []batchIDEntry{}, Failed: []batchResultErrorEntry{}}
 	q.mu.Lock()

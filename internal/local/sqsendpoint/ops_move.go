@@ -16,7 +16,7 @@ func (s *Server) opStartMessageMoveTask(c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	handle, err := s.startMessageMoveTask(&in)
+	handle, err := s.startMessageMoveTask(c.region, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -28,7 +28,7 @@ func (s *Server) opListMessageMoveTasks(c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	results, err := s.listMessageMoveTasks(&in)
+	results, err := s.listMessageMoveTasks(c.region, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -51,11 +51,11 @@ type moveTask struct {
 
 // startMessageMoveTask moves the visible messages of a dead-letter queue to
 // DestinationArn, or back to the queue each came from.
-func (s *Server) startMessageMoveTask(in *startMessageMoveTaskInput) (string, error) {
+func (s *Server) startMessageMoveTask(region string, in *startMessageMoveTaskInput) (string, error) {
 	if in.SourceArn == "" {
 		return "", errMissingParameter("SourceArn")
 	}
-	src := s.queueByARN(in.SourceArn)
+	src := s.queueByARN(region, in.SourceArn)
 	if src == nil {
 		return "", errResourceNotFound("The resource that you specified for the SourceArn parameter doesn't exist.")
 	}
@@ -64,7 +64,7 @@ func (s *Server) startMessageMoveTask(in *startMessageMoveTaskInput) (string, er
 	}
 	var dest *queue
 	if in.DestinationArn != "" {
-		if dest = s.queueByARN(in.DestinationArn); dest == nil {
+		if dest = s.queueByARN(region, in.DestinationArn); dest == nil {
 			return "", errResourceNotFound("The resource that you specified for the DestinationArn parameter doesn't exist.")
 		}
 	}
@@ -126,11 +126,11 @@ func (s *Server) startMessageMoveTask(in *startMessageMoveTaskInput) (string, er
 	return handle, nil
 }
 
-func (s *Server) listMessageMoveTasks(in *listMessageMoveTasksInput) ([]moveTaskResult, error) {
+func (s *Server) listMessageMoveTasks(region string, in *listMessageMoveTasksInput) ([]moveTaskResult, error) {
 	if in.SourceArn == "" {
 		return nil, errMissingParameter("SourceArn")
 	}
-	if s.queueByARN(in.SourceArn) == nil {
+	if s.queueByARN(region, in.SourceArn) == nil {
 		return nil, errResourceNotFound("The resource that you specified for the SourceArn parameter doesn't exist.")
 	}
 	limit := 1
@@ -186,7 +186,7 @@ type moved struct {
 // src.mu (and not dest.mu).
 func (s *Server) moveOut(m *message, src, dest *queue, deadLetter bool) (moved, []op) {
 	src.remove(m)
-	removal := op{kind: opDeleteMessage, queue: src.name, key: seqKey(m.Seq)}
+	removal := op{kind: opDeleteMessage, queue: src.key, key: seqKey(m.Seq)}
 	if deadLetter {
 		m.DeadLetterSource = src.arn
 	} else {
@@ -196,7 +196,7 @@ func (s *Server) moveOut(m *message, src, dest *queue, deadLetter bool) (moved, 
 	m.receipt = ""
 	m.index = -1
 	m.DelayUntil = 0
-	arrival := op{kind: opPutMessage, queue: dest.name, key: seqKey(m.Seq), msg: m}
+	arrival := op{kind: opPutMessage, queue: dest.key, key: seqKey(m.Seq), msg: m}
 	return moved{m: m, dest: dest}, []op{removal, arrival}
 }
 

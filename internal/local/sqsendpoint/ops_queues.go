@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 func (s *Server) opCreateQueue(c *call) (any, error) {
@@ -18,7 +19,7 @@ func (s *Server) opCreateQueue(c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	q, err := s.createQueue(in.QueueName, in.Attributes, in.Tags)
+	q, err := s.createQueue(c.region, in.QueueName, in.Attributes, in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +37,7 @@ func (s *Server) opGetQueueURL(c *call) (any, error) {
 	if in.QueueOwnerAWSAccountId != "" && in.QueueOwnerAWSAccountId != s.accountID {
 		return nil, errQueueDoesNotExist()
 	}
-	q, err := s.queueByName(in.QueueName)
+	q, err := s.queueIn(c.region, in.QueueName)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +49,7 @@ func (s *Server) opListQueues(c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	names, next, err := s.listQueues(in.QueueNamePrefix, in.NextToken, in.MaxResults)
+	names, next, err := s.listQueues(c.region, in.QueueNamePrefix, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +62,13 @@ func (s *Server) opListQueues(c *call) (any, error) {
 
 func (s *Server) opGetQueueAttributes(c *call) (any, error) {
 	var in getQueueAttributesInput
-	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkAttributeNames(in.AttributeNames); err != nil {
+		return nil, err
+	}
+	q, err := s.resolveQueue(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -74,12 +81,20 @@ func (s *Server) opGetQueueAttributes(c *call) (any, error) {
 
 func (s *Server) opSetQueueAttributes(c *call) (any, error) {
 	var in setQueueAttributesInput
-	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
-	if err != nil {
+	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
 	if len(in.Attributes) == 0 {
 		return nil, errMissingParameter("Attributes")
+	}
+	for name := range in.Attributes {
+		if !knownAttribute(name) || isComputed(name) {
+			return nil, errInvalidAttributeName(name)
+		}
+	}
+	q, err := s.resolveQueue(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
 	}
 	return nil, s.setQueueAttributes(q, in.Attributes)
 }
@@ -124,10 +139,16 @@ func (s *Server) opListDeadLetterSourceQueues(c *call) (any, error) {
 // template follows the template across restarts of a durable store. It
 // returns the queue's ARN. FifoQueue cannot change on an existing queue.
 func (s *Server) EnsureQueue(name string, attributes, tags map[string]string) (string, error) {
-	q, err := s.createQueue(name, attributes, tags)
+	if v, ok := attributes["FifoQueue"]; ok && strings.EqualFold(strings.TrimSpace(v), "false") {
+		// CloudFormation takes FifoQueue: false for a standard queue; the
+		// API does not, so it is not passed on.
+		attributes = maps.Clone(attributes)
+		delete(attributes, "FifoQueue")
+	}
+	q, err := s.createQueue(s.region, name, attributes, tags)
 	var e *Error
 	if errors.As(err, &e) && e.Code == "QueueNameExists" {
-		existing, qerr := s.queueByName(name)
+		existing, qerr := s.queueIn(s.region, name)
 		if qerr != nil {
 			return "", qerr
 		}
@@ -152,10 +173,9 @@ func (s *Server) EnsureQueue(name string, attributes, tags map[string]string) (s
 	return q.arn, nil
 }
 
-func (s *Server) createQueue(name string, attributes, tags map[string]string) (*queue, error) {
-	if name == "" {
-		return nil, errMissingParameter("QueueName")
-	}
+func (s *Server) createQueue(region, name string, attributes, tags map[string]string) (*queue, error) {
+	// An empty name is an invalid name (InvalidParameterValue), as moto
+	// and LocalStack answer; the name rules are validateQueueName's.
 	fifo := false
 	if v, ok := attributes["FifoQueue"]; ok {
 		b, err := parseBool(v)
@@ -177,37 +197,39 @@ func (s *Server) createQueue(name string, attributes, tags map[string]string) (*
 	attrs := defaultsFor(fifo)
 	maps.Copy(attrs, given)
 	for k, v := range attrs {
-		if v == "" && (k == "RedrivePolicy" || k == "RedriveAllowPolicy") {
+		if v == "" && (k == "RedrivePolicy" || k == "RedriveAllowPolicy" || k == "Policy") {
 			delete(attrs, k)
 		}
 	}
-	if err := s.checkRedrive(name, fifo, attrs["RedrivePolicy"]); err != nil {
+	if err := s.checkRedrive(region, name, fifo, attrs["RedrivePolicy"]); err != nil {
 		return nil, err
 	}
 	now := s.now()
+	key := s.key(region, name)
 	s.mu.Lock()
-	if q := s.queues.get(name); q != nil {
+	if q := s.queues.get(key); q != nil {
 		s.mu.Unlock()
 		q.mu.Lock()
-		same := true
-		for k, v := range given {
-			if q.attrs[k] != v {
-				same = false
+		differs := ""
+		for _, k := range sortedKeys(given) {
+			if q.attrs[k] != given[k] {
+				differs = k
+				break
 			}
 		}
 		q.mu.Unlock()
-		if !same {
-			return nil, errQueueNameExists(name)
+		if differs != "" {
+			return nil, errQueueNameExists(differs)
 		}
 		return q, nil
 	}
-	if t, ok := s.deletedAt[name]; ok && now.Sub(t) < deleteQuietPeriod {
+	if t, ok := s.deletedAt[key]; ok && now.Sub(t) < deleteQuietPeriod {
 		s.mu.Unlock()
 		return nil, errQueueDeletedRecently()
 	}
-	q := newQueue(name, s.arn(name), attrs, maps.Clone(tags), now)
-	s.queues.put(name, q)
-	c := s.store.write(0, op{kind: opPutQueue, queue: name, value: q.meta()})
+	q := s.newQueue(region, name, attrs, maps.Clone(tags), now)
+	s.queues.put(key, q)
+	c := s.store.write(0, op{kind: opPutQueue, queue: key, value: q.meta()})
 	s.mu.Unlock()
 	if err := c.wait(); err != nil {
 		return nil, s.storeFailed(err)
@@ -218,7 +240,7 @@ func (s *Server) createQueue(name string, attributes, tags map[string]string) (*
 // checkRedrive validates a RedrivePolicy against its dead-letter queue:
 // it must exist, be of the same type, and its RedriveAllowPolicy must
 // admit the source.
-func (s *Server) checkRedrive(sourceName string, fifo bool, policy string) *Error {
+func (s *Server) checkRedrive(region, sourceName string, fifo bool, policy string) *Error {
 	if policy == "" {
 		return nil
 	}
@@ -226,7 +248,7 @@ func (s *Server) checkRedrive(sourceName string, fifo bool, policy string) *Erro
 	if err != nil {
 		return err
 	}
-	dlq := s.queueByARN(p.DeadLetterTargetArn)
+	dlq := s.queueByARN(region, p.DeadLetterTargetArn)
 	if dlq == nil {
 		return errInvalidAttributeValue("RedrivePolicy", "Dead letter target does not exist.")
 	}
@@ -236,7 +258,7 @@ func (s *Server) checkRedrive(sourceName string, fifo bool, policy string) *Erro
 	if dlqFIFO != fifo {
 		return errInvalidAttributeValue("RedrivePolicy", "Dead-letter queue must be the same type of queue as the source.")
 	}
-	if !allow.allows(s.arn(sourceName)) {
+	if !allow.allows(s.arn(region, sourceName)) {
 		return errInvalidAttributeValue("RedrivePolicy", "Dead-letter queue's RedriveAllowPolicy does not allow this source queue.")
 	}
 	return nil
@@ -248,7 +270,7 @@ func (s *Server) setQueueAttributes(q *queue, attributes map[string]string) erro
 		return verr
 	}
 	if v, ok := given["RedrivePolicy"]; ok {
-		if err := s.checkRedrive(q.name, q.fifo, v); err != nil {
+		if err := s.checkRedrive(q.region, q.name, q.fifo, v); err != nil {
 			return err
 		}
 	}
@@ -262,7 +284,7 @@ func (s *Server) setQueueAttributes(q *queue, attributes map[string]string) erro
 	}
 	q.cfg = configFromAttributes(q.attrs)
 	q.modified = s.now()
-	c := s.store.write(0, op{kind: opPutQueue, queue: q.name, value: q.meta()})
+	c := s.store.write(0, op{kind: opPutQueue, queue: q.key, value: q.meta()})
 	// A shorter delay may make messages receivable sooner for new sends;
 	// wake long polls so they re-evaluate.
 	q.notify()
@@ -273,30 +295,49 @@ func (s *Server) setQueueAttributes(q *queue, attributes map[string]string) erro
 	return nil
 }
 
+// knownAttribute reports whether SQS has a queue attribute called name.
+func knownAttribute(name string) bool {
+	if _, ok := intAttributes[name]; ok {
+		return true
+	}
+	switch name {
+	case "Policy", "KmsMasterKeyId", "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication",
+		"DeduplicationScope", "FifoThroughputLimit", "RedrivePolicy", "RedriveAllowPolicy":
+		return true
+	}
+	return isComputed(name)
+}
+
+func isComputed(name string) bool {
+	for _, c := range computedAttributes {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// checkAttributeNames validates GetQueueAttributes' names: "All" or
+// attributes SQS has.
+func checkAttributeNames(names []string) *Error {
+	for _, n := range names {
+		if n != "All" && !knownAttribute(n) {
+			return errInvalidAttributeName(n)
+		}
+	}
+	return nil
+}
+
 func (s *Server) getQueueAttributes(q *queue, names []string) (map[string]string, *Error) {
+	if err := checkAttributeNames(names); err != nil {
+		return nil, err
+	}
 	want := map[string]bool{}
 	all := false
 	for _, n := range names {
 		if n == "All" {
 			all = true
 			continue
-		}
-		if _, ok := intAttributes[n]; ok {
-			want[n] = true
-			continue
-		}
-		switch n {
-		case "Policy", "KmsMasterKeyId", "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication",
-			"DeduplicationScope", "FifoThroughputLimit", "RedrivePolicy", "RedriveAllowPolicy":
-			want[n] = true
-			continue
-		}
-		computed := false
-		for _, c := range computedAttributes {
-			computed = computed || c == n
-		}
-		if !computed {
-			return nil, errInvalidAttributeName(n)
 		}
 		want[n] = true
 	}
@@ -328,16 +369,16 @@ func (s *Server) getQueueAttributes(q *queue, names []string) (map[string]string
 
 func (s *Server) deleteQueue(q *queue) error {
 	s.mu.Lock()
-	if s.queues.get(q.name) != q {
+	if s.queues.get(q.key) != q {
 		s.mu.Unlock()
 		return errQueueDoesNotExist()
 	}
-	s.queues.remove(q.name)
-	s.deletedAt[q.name] = s.now()
+	s.queues.remove(q.key)
+	s.deletedAt[q.key] = s.now()
 	q.mu.Lock()
 	q.deleted = true
 	q.notify()
-	c := s.store.write(0, op{kind: opDeleteQueue, queue: q.name})
+	c := s.store.write(0, op{kind: opDeleteQueue, queue: q.key})
 	q.mu.Unlock()
 	s.mu.Unlock()
 	if err := c.wait(); err != nil {
@@ -358,7 +399,7 @@ func (s *Server) purgeQueue(q *queue) error {
 	q.ready = nil
 	q.groups = map[string]*fifoGroup{}
 	q.order = nil
-	c := s.store.write(0, op{kind: opPurgeQueue, queue: q.name})
+	c := s.store.write(0, op{kind: opPurgeQueue, queue: q.key})
 	q.mu.Unlock()
 	if err := c.wait(); err != nil {
 		return s.storeFailed(err)
@@ -366,12 +407,12 @@ func (s *Server) purgeQueue(q *queue) error {
 	return nil
 }
 
-// listQueues pages through queue names in order.
-func (s *Server) listQueues(prefix, token string, maxResults *int) ([]string, string, *Error) {
+// listQueues pages through the names of region's queues in order.
+func (s *Server) listQueues(region, prefix, token string, maxResults *int) ([]string, string, *Error) {
 	var names []string
-	for name := range s.queues.all() {
-		if strings.HasPrefix(name, prefix) {
-			names = append(names, name)
+	for _, q := range s.queues.all() {
+		if q.region == region && strings.HasPrefix(q.name, prefix) {
+			names = append(names, q.name)
 		}
 	}
 	return page(names, token, maxResults)
@@ -380,6 +421,9 @@ func (s *Server) listQueues(prefix, token string, maxResults *int) ([]string, st
 func (s *Server) deadLetterSources(dlq *queue, token string, maxResults *int) ([]string, string, *Error) {
 	var names []string
 	for _, q := range s.queues.all() {
+		if q.region != dlq.region {
+			continue
+		}
 		q.mu.Lock()
 		r := q.cfg.redrive
 		q.mu.Unlock()
@@ -420,4 +464,34 @@ func page(names []string, token string, maxResults *int) ([]string, string, *Err
 		}
 	}
 	return names, next, nil
+}
+
+// Reset deletes every queue in every region, forgets recently deleted
+// names and move tasks, and returns how many queues it deleted: a clean
+// slate for test suites (POST /_sqsgate/reset). Receives waiting on a
+// deleted queue answer QueueDoesNotExist.
+func (s *Server) Reset() (int, error) {
+	s.mu.Lock()
+	all := s.queues.all()
+	var ops []op
+	s.queues.clear()
+	for key, q := range all {
+		q.mu.Lock()
+		q.deleted = true
+		q.notify()
+		q.mu.Unlock()
+		ops = append(ops, op{kind: opDeleteQueue, queue: key})
+	}
+	s.deletedAt = map[string]time.Time{}
+	s.tasks = nil
+	var c *commit
+	if len(ops) > 0 {
+		c = s.store.write(0, ops...)
+	}
+	s.mu.Unlock()
+	s.log.Info("sqs reset", "queues", len(all))
+	if err := c.wait(); err != nil {
+		return 0, s.storeFailed(err)
+	}
+	return len(all), nil
 }

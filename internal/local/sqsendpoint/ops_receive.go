@@ -7,21 +7,28 @@ import (
 	"container/heap"
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/sqsmsg"
 )
 
 func (s *Server) opReceiveMessage(c *call) (any, error) {
 	var in receiveMessageInput
-	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	// AWS checks the parameters before it resolves the queue.
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	q, err := s.resolveQueue(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.receiveOptions(q, &in)
-	if err != nil {
-		return nil, err
-	}
+	o := s.receiveOptions(q, &in)
 	got, rerr := s.receive(c.r.Context(), q, o)
 	if rerr != nil {
 		return nil, rerr
@@ -49,32 +56,38 @@ type receiveOptions struct {
 	attemptID  string // FIFO ReceiveRequestAttemptId
 }
 
-func (s *Server) receiveOptions(q *queue, in *receiveMessageInput) (receiveOptions, *Error) {
+// check validates ReceiveMessage's ranges, with SQS's messages.
+func (in *receiveMessageInput) check() *Error {
+	if n := in.MaxNumberOfMessages; n != nil && (*n < 1 || *n > 10) {
+		return errInvalidParameterValue("Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", *n)
+	}
+	if n := in.VisibilityTimeout; n != nil && (*n < 0 || *n > 43200) {
+		return errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", *n)
+	}
+	if n := in.WaitTimeSeconds; n != nil && (*n < 0 || *n > 20) {
+		return errInvalidParameterValue("Value %d for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.", *n)
+	}
+	return nil
+}
+
+// receiveOptions applies checked parameters over the queue's defaults.
+func (s *Server) receiveOptions(q *queue, in *receiveMessageInput) receiveOptions {
 	q.mu.Lock()
 	o := receiveOptions{max: 1, visibility: q.cfg.visibility, wait: q.cfg.wait}
 	q.mu.Unlock()
 	if in.MaxNumberOfMessages != nil {
-		if n := *in.MaxNumberOfMessages; n < 1 || n > 10 {
-			return o, errInvalidParameterValue("Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", n)
-		}
 		o.max = *in.MaxNumberOfMessages
 	}
 	if in.VisibilityTimeout != nil {
-		if n := *in.VisibilityTimeout; n < 0 || n > 43200 {
-			return o, errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", n)
-		}
 		o.visibility = time.Duration(*in.VisibilityTimeout) * time.Second
+	}
+	if in.WaitTimeSeconds != nil {
+		o.wait = time.Duration(*in.WaitTimeSeconds) * time.Second
 	}
 	if q.fifo {
 		o.attemptID = in.ReceiveRequestAttemptId
 	}
-	if in.WaitTimeSeconds != nil {
-		if n := *in.WaitTimeSeconds; n < 0 || n > 20 {
-			return o, errInvalidParameterValue("Value %d for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.", n)
-		}
-		o.wait = time.Duration(*in.WaitTimeSeconds) * time.Second
-	}
-	return o, nil
+	return o
 }
 
 // delivery is a message as handed to one receive, copied under the lock.
@@ -105,6 +118,10 @@ func (s *Server) receive(ctx context.Context, q *queue, o receiveOptions) ([]del
 		wake := deadline
 		if !r.next.IsZero() && r.next.Before(wake) {
 			wake = r.next
+		}
+		if s.log.Enabled(ctx, slog.LevelDebug) {
+			// An event tests and users can watch for: a receive is waiting.
+			s.log.Debug("sqs receive waiting", "queue", q.name, "wait_ms", wake.Sub(now).Milliseconds())
 		}
 		if !s.waitForChange(ctx, r.changed, wake.Sub(now)) {
 			return nil, nil
@@ -159,7 +176,7 @@ func (s *Server) receiveOnce(q *queue, o receiveOptions, now time.Time) receiveP
 	if r := q.cfg.redrive; r != nil {
 		// The registry is read without a lock, so the dead-letter queue is
 		// resolved here, under q's lock, against the policy in force.
-		if dlq := s.queueByARN(r.DeadLetterTargetArn); dlq != nil && dlq != q {
+		if dlq := s.queueByARN(q.region, r.DeadLetterTargetArn); dlq != nil && dlq != q {
 			p.dlq, p.maxReceives = dlq, r.MaxReceiveCount
 		}
 	}
@@ -210,7 +227,7 @@ func (p *pass) take(m *message) bool {
 	if q.expired(m, p.now) {
 		q.remove(m)
 		if p.durable {
-			p.journal = append(p.journal, op{kind: opDeleteMessage, queue: q.name, key: seqKey(m.Seq)})
+			p.journal = append(p.journal, op{kind: opDeleteMessage, queue: q.key, key: seqKey(m.Seq)})
 		}
 		return false
 	}
@@ -226,11 +243,11 @@ func (p *pass) take(m *message) bool {
 	if m.FirstReceive == 0 {
 		m.FirstReceive = p.now.UnixMilli()
 	}
-	m.receipt = newReceiptHandle(q.name, m.ID)
+	m.receipt = newReceiptHandle(q.arn, m.ID)
 	m.received = p.now
 	m.visibleAt = p.now.Add(p.visibility)
 	if p.durable {
-		p.journal = append(p.journal, op{kind: opPutReceive, queue: q.name, key: seqKey(m.Seq), value: receiveState{m.ReceiveCount, m.FirstReceive}.encode()})
+		p.journal = append(p.journal, op{kind: opPutReceive, queue: q.key, key: seqKey(m.Seq), value: receiveState{m.ReceiveCount, m.FirstReceive}.encode()})
 	}
 	p.deliveries = append(p.deliveries, delivery{m: m, seq: m.Seq, receipt: m.receipt, receiveCount: m.ReceiveCount, firstReceive: m.FirstReceive, deadLetterSource: m.DeadLetterSource})
 	return true
@@ -392,29 +409,47 @@ func (s *Server) received(q *queue, d delivery, system, names []string) (receive
 			out.Attributes[n] = v
 		}
 	}
-	selected := map[string]attributeValue{}
+	var selected map[string]sqsmsg.Attribute
 	for name, a := range m.Attributes {
 		if attributeWanted(name, names) {
-			selected[name] = attributeValue{DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
+			if selected == nil {
+				selected = map[string]sqsmsg.Attribute{}
+			}
+			selected[name] = a
 		}
 	}
-	if len(selected) > 0 {
-		out.MessageAttributes = selected
+	if len(selected) == 0 {
+		return out, nil
 	}
-	// SQS returns the digest of all the message's attributes whichever
-	// were selected.
-	out.MD5OfMessageAttributes = m.md5Attrs
+	out.MessageAttributes = make(messageAttributeMap, len(selected))
+	for name, a := range selected {
+		out.MessageAttributes[name] = attributeValue{DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
+	}
+	// SQS digests the attributes it returns, so a receive that selects
+	// some gets the digest of those (the CLI reference's receive-message
+	// examples show two digests for one message), and one that selects
+	// none gets no digest.
+	if len(selected) == len(m.Attributes) {
+		out.MD5OfMessageAttributes = m.md5Attrs
+	} else {
+		out.MD5OfMessageAttributes = sqsmsg.MD5OfAttributes(selected)
+	}
 	return out, nil
 }
 
-// attributeWanted applies MessageAttributeNames: "All" or ".*" select
-// every attribute, "prefix.*" those starting with prefix.
+// attributeWanted applies MessageAttributeNames as SQS does (API
+// Reference, ReceiveMessage, MessageAttributeNames; the prefix rule as
+// AWS answers it in LocalStack's AWS-validated
+// test_receive_message_message_attribute_names_filters): "All", ".*" and
+// "*" select every attribute, "<prefix>.*" those whose name starts with
+// <prefix> ("Hel.*" selects Hello and Help.Me), any other name only
+// itself.
 func attributeWanted(name string, names []string) bool {
 	for _, n := range names {
-		if n == "All" || n == ".*" || n == name {
+		if n == "All" || n == ".*" || n == "*" || n == name {
 			return true
 		}
-		if p, ok := strings.CutSuffix(n, ".*"); ok && strings.HasPrefix(name, p+".") {
+		if p, ok := strings.CutSuffix(n, ".*"); ok && strings.HasPrefix(name, p) {
 			return true
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -17,11 +18,19 @@ import (
 
 func (s *Server) opSendMessage(c *call) (any, error) {
 	var in sendMessageInput
-	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	// AWS checks the parameters before it resolves the queue.
+	checked, err := in.check()
 	if err != nil {
 		return nil, err
 	}
-	out, serr := s.sendMessage(q, in.messageInput)
+	q, err := s.resolveQueue(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	out, serr := s.send(q, checked)
 	if serr != nil {
 		return nil, serr
 	}
@@ -30,17 +39,72 @@ func (s *Server) opSendMessage(c *call) (any, error) {
 
 func (s *Server) opSendMessageBatch(c *call) (any, error) {
 	var in sendMessageBatchInput
-	q, err := s.decodeQueueInput(c, &in, &in.QueueUrl)
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkSendBatch(in.Entries); err != nil {
+		return nil, err
+	}
+	q, err := s.resolveQueue(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
 	return s.sendMessageBatch(q, in.Entries)
 }
 
+// checkedMessage is a message whose queue-independent parameters passed,
+// with its attributes converted.
+type checkedMessage struct {
+	in     *messageInput
+	attrs  map[string]sqsmsg.Attribute
+	system map[string]sqsmsg.Attribute
+}
+
+// check validates what does not depend on the queue, in the order and
+// with the messages SQS uses.
+func (r *messageInput) check() (checkedMessage, *Error) {
+	if r.MessageBody == "" {
+		return checkedMessage{}, errMissingParameter("MessageBody")
+	}
+	if err := sqsmsg.ValidateBody(r.MessageBody); err != nil {
+		return checkedMessage{}, errInvalidMessageContents("Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
+	}
+	attrs, err := toAttributes(r.MessageAttributes)
+	if err != nil {
+		return checkedMessage{}, err
+	}
+	system, err := toSystemAttributes(r.MessageSystemAttributes)
+	if err != nil {
+		return checkedMessage{}, err
+	}
+	if d := r.DelaySeconds; d != nil && (*d < 0 || *d > 900) {
+		return checkedMessage{}, errInvalidParameterValue("Value %d for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.", *d)
+	}
+	for _, id := range []struct{ name, value string }{{"MessageDeduplicationId", r.MessageDeduplicationId}, {"MessageGroupId", r.MessageGroupId}} {
+		if id.value != "" && sqsmsg.ValidateFIFOID(id.value) != nil {
+			return checkedMessage{}, errInvalidFIFOID(id.name, id.value)
+		}
+	}
+	return checkedMessage{in: r, attrs: attrs, system: system}, nil
+}
+
+// sendMessage checks and sends one message.
 func (s *Server) sendMessage(q *queue, r messageInput) (sendMessageOutput, error) {
+	checked, err := r.check()
+	if err != nil {
+		return sendMessageOutput{}, err
+	}
+	return s.send(q, checked)
+}
+
+func (s *Server) send(q *queue, checked checkedMessage) (sendMessageOutput, error) {
 	now := s.now()
 	q.mu.Lock()
-	m, err := s.prepare(q, r, now)
+	if err := q.checkFIFOParameters(checked.in); err != nil {
+		q.mu.Unlock()
+		return sendMessageOutput{}, err
+	}
+	m, err := s.prepare(q, checked, now, false)
 	q.mu.Unlock()
 	if err != nil {
 		return sendMessageOutput{}, err
@@ -55,7 +119,9 @@ func (s *Server) sendMessage(q *queue, r messageInput) (sendMessageOutput, error
 	return out[0], nil
 }
 
-func (s *Server) sendMessageBatch(q *queue, entries []sendMessageBatchEntry) (*sendMessageBatchOutput, error) {
+// checkSendBatch applies what SQS refuses for a whole SendMessageBatch
+// before looking at its queue: the batch rules and the 1 MiB total.
+func checkSendBatch(entries []sendMessageBatchEntry) *Error {
 	ids := make([]string, len(entries))
 	total := 0
 	for i, e := range entries {
@@ -66,19 +132,41 @@ func (s *Server) sendMessageBatch(q *queue, entries []sendMessageBatchEntry) (*s
 		}
 		total += sqsmsg.MessageSize(e.MessageBody, attrs)
 	}
-	if err := checkBatch(ids); err != nil {
-		return nil, err
+	if err := checkBatch("SendMessageBatchRequestEntry", ids); err != nil {
+		return err
 	}
 	if total > sqsmsg.MaxBatchBytes {
-		return nil, errBatchRequestTooLong(total)
+		return errBatchRequestTooLong(total)
 	}
+	return nil
+}
+
+func (s *Server) sendMessageBatch(q *queue, entries []sendMessageBatchEntry) (*sendMessageBatchOutput, error) {
 	now := s.now()
 	out := &sendMessageBatchOutput{Successful: []sendMessageBatchResultEntry{}, Failed: []batchResultErrorEntry{}}
 	var prepared []*message
 	var preparedIDs []string
 	q.mu.Lock()
-	for _, e := range entries {
-		m, err := s.prepare(q, e.messageInput, now)
+	// A FIFO entry without its group or deduplication id fails the whole
+	// request, as on SQS; other problems fail only their entry.
+	for i := range entries {
+		if err := q.checkFIFOParameters(&entries[i].messageInput); err != nil {
+			q.mu.Unlock()
+			if err.Code == "MissingParameter" {
+				// In a batch SQS reports the missing group id as an invalid
+				// value, with the same message.
+				err = errInvalidParameterValue("%s", err.Message)
+			}
+			return nil, err
+		}
+	}
+	for i := range entries {
+		e := &entries[i]
+		checked, err := e.check()
+		var m *message
+		if err == nil {
+			m, err = s.prepare(q, checked, now, true)
+		}
 		if err != nil {
 			out.Failed = append(out.Failed, batchFailure(e.Id, err))
 			continue
@@ -103,64 +191,54 @@ func (s *Server) sendMessageBatch(q *queue, entries []sendMessageBatchEntry) (*s
 	return out, nil
 }
 
-// prepare validates one message against its queue and builds it. Callers
-// hold q.mu (the queue's config is read).
-func (s *Server) prepare(q *queue, r messageInput, now time.Time) (*message, *Error) {
-	if r.MessageBody == "" {
-		return nil, errMissingParameter("MessageBody")
+// checkFIFOParameters applies the queue type's rules for MessageGroupId
+// and MessageDeduplicationId. Callers hold q.mu.
+func (q *queue) checkFIFOParameters(r *messageInput) *Error {
+	if !q.fifo {
+		// Standard queues take MessageGroupId since fair queues (2025);
+		// MessageDeduplicationId has no meaning on them.
+		if r.MessageDeduplicationId != "" {
+			return errInvalidParameterValue("Value %s for parameter MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.", r.MessageDeduplicationId)
+		}
+		return nil
 	}
-	if err := sqsmsg.ValidateBody(r.MessageBody); err != nil {
-		return nil, errInvalidMessageContents("Invalid characters found. Valid values are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
+	if r.MessageGroupId == "" {
+		return errMissingParameter("MessageGroupId")
 	}
-	attrs, err := toAttributes(r.MessageAttributes)
-	if err != nil {
-		return nil, err
+	if r.MessageDeduplicationId == "" && !q.cfg.contentDedup {
+		return errInvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 	}
-	system, err := toSystemAttributes(r.MessageSystemAttributes)
-	if err != nil {
-		return nil, err
-	}
-	if size := sqsmsg.MessageSize(r.MessageBody, attrs); size > q.cfg.maxMessageBytes {
+	return nil
+}
+
+// prepare validates one checked message against its queue and builds it.
+// Callers hold q.mu (the queue's config is read).
+func (s *Server) prepare(q *queue, checked checkedMessage, now time.Time, inBatch bool) (*message, *Error) {
+	r := checked.in
+	if size := sqsmsg.MessageSize(r.MessageBody, checked.attrs); size > q.cfg.maxMessageBytes {
+		if inBatch {
+			return nil, errInvalidParameterValue("One or more parameters cannot be validated. Reason: Message must be shorter than %d bytes.", q.cfg.maxMessageBytes)
+		}
 		return nil, errInvalidParameterValue("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", q.cfg.maxMessageBytes)
 	}
 	delay := q.cfg.delay
 	if r.DelaySeconds != nil {
-		if q.fifo {
+		// On FIFO queues the delay is the queue's: an explicit 0 is
+		// accepted and changes nothing, any other value is refused.
+		if q.fifo && *r.DelaySeconds != 0 {
 			return nil, errInvalidParameterValue("Value %d for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.", *r.DelaySeconds)
 		}
-		if *r.DelaySeconds < 0 || *r.DelaySeconds > 900 {
-			return nil, errInvalidParameterValue("Value %d for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.", *r.DelaySeconds)
+		if !q.fifo {
+			delay = time.Duration(*r.DelaySeconds) * time.Second
 		}
-		delay = time.Duration(*r.DelaySeconds) * time.Second
 	}
 	m := &message{
-		ID: uuid.New(), Body: r.MessageBody, Attributes: attrs, SystemAttributes: system,
+		ID: uuid.New(), Body: r.MessageBody, Attributes: checked.attrs, SystemAttributes: checked.system,
 		Sent: now.UnixMilli(), GroupID: r.MessageGroupId, DedupID: r.MessageDeduplicationId, index: -1,
 	}
-	if q.fifo {
-		if r.MessageGroupId == "" {
-			return nil, errMissingParameter("MessageGroupId")
-		}
-		if sqsmsg.ValidateFIFOID(r.MessageGroupId) != nil {
-			return nil, errInvalidParameterValue("Value %s for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.", truncate(r.MessageGroupId, 128))
-		}
-		if m.DedupID == "" {
-			if !q.cfg.contentDedup {
-				return nil, errInvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
-			}
-			sum := sha256.Sum256([]byte(r.MessageBody))
-			m.DedupID = hex.EncodeToString(sum[:])
-		} else if sqsmsg.ValidateFIFOID(m.DedupID) != nil {
-			return nil, errInvalidParameterValue("Value %s for parameter MessageDeduplicationId is invalid. Reason: MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.", truncate(m.DedupID, 128))
-		}
-	} else {
-		if r.MessageDeduplicationId != "" {
-			return nil, errInvalidParameterValue("The request include parameter MessageDeduplicationId that is not valid for this queue type")
-		}
-		// Standard queues accept MessageGroupId since fair queues (2025).
-		if r.MessageGroupId != "" && sqsmsg.ValidateFIFOID(r.MessageGroupId) != nil {
-			return nil, errInvalidParameterValue("Value %s for parameter MessageGroupId is invalid.", truncate(r.MessageGroupId, 128))
-		}
+	if q.fifo && m.DedupID == "" {
+		sum := sha256.Sum256([]byte(r.MessageBody))
+		m.DedupID = hex.EncodeToString(sum[:])
 	}
 	m.visibleAt = now.Add(delay)
 	if delay > 0 {
@@ -170,36 +248,65 @@ func (s *Server) prepare(q *queue, r messageInput, now time.Time) (*message, *Er
 	return m, nil
 }
 
-// toAttributes converts wire attributes and validates them as SQS does.
+// toAttributes converts wire attributes and validates them as SQS does,
+// with SQS's messages.
 func toAttributes(in map[string]attributeValue) (map[string]sqsmsg.Attribute, *Error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
+	if len(in) > sqsmsg.MaxAttributes {
+		return nil, errInvalidParameterValue("Number of message attributes [%d] exceeds the allowed maximum [%d].", len(in), sqsmsg.MaxAttributes)
+	}
 	out := make(map[string]sqsmsg.Attribute, len(in))
-	for name, v := range in {
+	for _, name := range sortedAttributeNames(in) {
+		v := in[name]
+		if sqsmsg.ValidateAttributeName(name) != nil {
+			return nil, errInvalidParameterValue("The message attribute name '%s' is invalid. Attribute name can contain A-Z, a-z, 0-9, underscore (_), hyphen (-), and period (.) characters.", truncate(name, 256))
+		}
 		if len(v.StringListValues) > 0 || len(v.BinaryListValues) > 0 {
-			return nil, errInvalidParameterValue("Message attribute list values are not supported.")
+			return nil, errInvalidParameterValue("Message attribute list values in SendMessage operation are not supported.")
 		}
 		if v.DataType == "" {
 			return nil, errInvalidParameterValue("The message attribute '%s' must contain non-empty message attribute type.", truncate(name, 256))
 		}
 		a := sqsmsg.Attribute{DataType: v.DataType, StringValue: v.StringValue, BinaryValue: v.BinaryValue}
-		switch sqsmsg.BaseType(v.DataType) {
-		case "Number":
-			if _, err := strconv.ParseFloat(strings.TrimSpace(v.StringValue), 64); err != nil {
-				return nil, errInvalidParameterValue("Can't cast the value of message (user) attribute '%s' to a number.", truncate(name, 256))
+		base := sqsmsg.BaseType(v.DataType)
+		switch base {
+		case "String", "Number":
+			if v.StringValue == "" {
+				return nil, errInvalidParameterValue("Message (user) attribute '%s' must contain a non-empty value of type '%s'.", truncate(name, 256), base)
 			}
 		case "Binary":
-			if v.StringValue != "" {
-				return nil, errInvalidParameterValue("Message attribute '%s' of type Binary must carry a BinaryValue.", truncate(name, 256))
+			if len(v.BinaryValue) == 0 {
+				return nil, errInvalidParameterValue("Message (user) attribute '%s' must contain a non-empty value of type 'Binary'.", truncate(name, 256))
+			}
+		default:
+			return nil, errInvalidParameterValue("The message attribute '%s' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.", truncate(name, 256))
+		}
+		if base == "Number" {
+			if _, err := strconv.ParseFloat(strings.TrimSpace(v.StringValue), 64); err != nil {
+				return nil, errInvalidParameterValue("Can't cast the value of message (user) attribute '%s' to a number.", truncate(name, 256))
 			}
 		}
 		out[name] = a
 	}
+	// What remains (invalid characters in a value, an over-long data
+	// type) in sqsmsg's words.
 	if err := sqsmsg.ValidateAttributes(out); err != nil {
 		return nil, errInvalidParameterValue("%s", err.Error())
 	}
 	return out, nil
+}
+
+// sortedAttributeNames orders names so the first invalid attribute
+// reported is the same on every run.
+func sortedAttributeNames(in map[string]attributeValue) []string {
+	names := make([]string, 0, len(in))
+	for k := range in {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }
 
 func toSystemAttributes(in map[string]attributeValue) (map[string]sqsmsg.Attribute, *Error) {
@@ -254,14 +361,14 @@ func (s *Server) enqueue(q *queue, msgs []*message, now time.Time) ([]sendMessag
 		q.add(m)
 		out[i] = sendResult(q, m)
 		if s.store != nil {
-			ops = append(ops, op{kind: opPutMessage, queue: q.name, key: seqKey(m.Seq), msg: m})
+			ops = append(ops, op{kind: opPutMessage, queue: q.key, key: seqKey(m.Seq), msg: m})
 		}
 		if q.fifo {
 			d := dedupRecord{Key: q.dedupKey(m), MessageID: m.ID, Seq: m.Seq, Expires: now.Add(dedupWindow).UnixMilli()}
 			q.dedup[d.Key] = d
 			if s.store != nil {
 				b, _ := json.Marshal(d)
-				ops = append(ops, op{kind: opPutDedup, queue: q.name, key: []byte(d.Key), value: b})
+				ops = append(ops, op{kind: opPutDedup, queue: q.key, key: []byte(d.Key), value: b})
 			}
 		}
 	}
@@ -285,7 +392,7 @@ func (q *queue) expireDedup(now time.Time, ops *[]op, durable bool) {
 		if d.Expires <= now.UnixMilli() {
 			delete(q.dedup, k)
 			if durable {
-				*ops = append(*ops, op{kind: opDeleteDedup, queue: q.name, key: []byte(k)})
+				*ops = append(*ops, op{kind: opDeleteDedup, queue: q.key, key: []byte(k)})
 			}
 		}
 	}

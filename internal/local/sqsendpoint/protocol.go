@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +28,8 @@ const (
 
 // call is one decoded request, whichever protocol carried it.
 type call struct {
-	host string
+	host   string
+	region string // from the request's signature, else the server's
 	// pathQueue is the queue URL implied by a query request sent to the
 	// queue's own path (/<account>/<name>), as older clients do.
 	pathQueue string
@@ -62,6 +64,8 @@ func operations() map[string]handler {
 		"StartMessageMoveTask":         (*Server).opStartMessageMoveTask,
 		"ListMessageMoveTasks":         (*Server).opListMessageMoveTasks,
 		"CancelMessageMoveTask":        (*Server).opCancelMessageMoveTask,
+		"AddPermission":                (*Server).opAddPermission,
+		"RemovePermission":             (*Server).opRemovePermission,
 	}
 }
 
@@ -89,6 +93,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBytes)
 	}
+	if r.URL.Path == ResetPath {
+		s.serveReset(w, r)
+		return
+	}
 	if jsonProtocol {
 		s.serveJSON(w, r, requestID)
 		return
@@ -109,7 +117,8 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, requestID str
 		s.writeError(w, true, requestID, errTooLarge(err))
 		return
 	}
-	c := &call{host: r.Host, r: r, decode: func(v any) error { return decodeJSON(body, v) }}
+	c := &call{host: r.Host, region: s.requestRegion(r.Header.Get("Authorization"), ""), r: r,
+		decode: func(v any) error { return decodeJSON(body, v) }}
 	out, err := h(s, c)
 	if err != nil {
 		s.writeError(w, true, requestID, asError(err))
@@ -170,7 +179,8 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 		}
 		return
 	}
-	c := &call{host: r.Host, r: r, decode: func(v any) error { return decodeQuery(form, v) }}
+	c := &call{host: r.Host, region: s.requestRegion(r.Header.Get("Authorization"), form.Get("X-Amz-Credential")), r: r,
+		decode: func(v any) error { return decodeQuery(form, v) }}
 	if path := strings.Trim(r.URL.Path, "/"); strings.Count(path, "/") == 1 {
 		c.pathQueue = "/" + path
 	}
@@ -209,6 +219,49 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 	w.Write(buf.Bytes())
 }
 
+// ResetPath is where POST deletes every queue: a clean slate between
+// tests, as moto's POST /moto-api/reset.
+const ResetPath = "/_sqsgate/reset"
+
+func (s *Server) serveReset(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		w.Write([]byte(`{"code":"method_not_allowed","message":"POST deletes every queue; nothing else is served here."}`))
+		return
+	}
+	n, err := s.Reset()
+	if err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(`{"code":"store_failed","message":"The reset could not be written to the data dir; see the log."}`))
+		return
+	}
+	b, _ := json.Marshal(struct {
+		Deleted int `json:"deleted"`
+	}{n})
+	w.Write(b)
+}
+
+// requestRegion is the region a request is signed for: the third field of
+// its SigV4 credential scope (<key id>/<date>/<region>/sqs/aws4_request),
+// from the Authorization header or a presigned URL's X-Amz-Credential.
+// Signatures are not checked (see the package doc), so an unsigned request
+// or one whose scope is malformed goes to the server's region.
+func (s *Server) requestRegion(authorization, presigned string) string {
+	scope := presigned
+	if _, after, ok := strings.Cut(authorization, "Credential="); ok {
+		scope, _, _ = strings.Cut(after, ",")
+	}
+	parts := strings.Split(strings.TrimSpace(scope), "/")
+	if len(parts) != 5 || !regionPattern.MatchString(parts[2]) {
+		return s.region
+	}
+	return parts[2]
+}
+
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$`)
+
 // statusWriter records the status for the debug log.
 type statusWriter struct {
 	http.ResponseWriter
@@ -238,11 +291,17 @@ func (s *Server) writeError(w http.ResponseWriter, jsonProtocol bool, requestID 
 	if e.Status >= 500 {
 		s.log.Error("sqs request failed", "code", e.Code, "request_id", requestID)
 	}
+	message := e.Message
+	if !jsonProtocol && e.Code == "QueueDoesNotExist" {
+		// The query protocol's wording, as AWS answers it (LocalStack's
+		// AWS-validated test_non_existent_queue).
+		message = "The specified queue does not exist for this wsdl version."
+	}
 	if jsonProtocol {
 		b, _ := json.Marshal(struct {
 			Type    string `json:"__type"`
 			Message string `json:"message"`
-		}{"com.amazonaws.sqs#" + e.Code, e.Message})
+		}{"com.amazonaws.sqs#" + e.Code, message})
 		w.Header().Set("Content-Type", jsonContentType)
 		w.WriteHeader(e.Status)
 		w.Write(b)
@@ -259,7 +318,7 @@ func (s *Server) writeError(w http.ResponseWriter, jsonProtocol bool, requestID 
 		Xmlns     string    `xml:"xmlns,attr"`
 		Error     errorBody `xml:"Error"`
 		RequestID string    `xml:"RequestId"`
-	}{Xmlns: xmlNamespace, Error: errorBody{Type: fault, Code: e.QueryCode, Message: e.Message}, RequestID: requestID})
+	}{Xmlns: xmlNamespace, Error: errorBody{Type: fault, Code: e.QueryCode, Message: message}, RequestID: requestID})
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(e.Status)
 	w.Write([]byte(xml.Header))

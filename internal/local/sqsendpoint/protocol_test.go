@@ -145,6 +145,18 @@ func TestQueryProtocol(t *testing.T) {
 		assert.Equal(t, 400, status)
 		assert.Contains(t, body, "<Code>InvalidParameterValue</Code>")
 	})
+	t.Run("AddPermission over query: AWSAccountId.N and ActionName.N", func(t *testing.T) {
+		// The query model's flattened member names (botocore's SQS query
+		// model before the JSON protocol; Debian's awscli 2.9 sends them).
+		status, _, body := queryCall(t, s, "/", url.Values{"Action": {"AddPermission"}, "QueueUrl": {"/000000000000/getq"}, "Label": {"q"},
+			"AWSAccountId.1": {"111122223333"}, "ActionName.1": {"SendMessage"}, "ActionName.2": {"ReceiveMessage"}})
+		require.Equal(t, 200, status, body)
+		q, qerr := s.queueIn(s.region, "getq")
+		require.Nil(t, qerr)
+		attrs, aerr := s.getQueueAttributes(q, []string{"Policy"})
+		require.Nil(t, aerr)
+		assert.Contains(t, attrs["Policy"], `"Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["SQS:SendMessage","SQS:ReceiveMessage"]`)
+	})
 	t.Run("StartMessageMoveTask over query", func(t *testing.T) {
 		status, _, body := queryCall(t, s, "/", url.Values{"Action": {"StartMessageMoveTask"}, "SourceArn": {"arn:aws:sqs:us-east-1:000000000000:getq"}})
 		assert.Equal(t, 400, status)
@@ -224,4 +236,26 @@ func TestPanicBecomesInternalFailure(t *testing.T) {
 	status, _, body = queryCall(t, s, "/", url.Values{"Action": {"TestPanic"}})
 	assert.Equal(t, http.StatusInternalServerError, status)
 	assert.Contains(t, body, "<Type>Receiver</Type>")
+}
+
+// TestRequestRegion: the region comes from the SigV4 credential scope of
+// the Authorization header or of a presigned URL, else the server's.
+func TestRequestRegion(t *testing.T) {
+	s, err := New(Options{Region: "eu-central-1"})
+	require.NoError(t, err)
+	defer s.Close()
+	tests := []struct {
+		name, authorization, presigned, want string
+	}{
+		{"header", "AWS4-HMAC-SHA256 Credential=AKID/20260101/ap-southeast-2/sqs/aws4_request, SignedHeaders=host, Signature=abc", "", "ap-southeast-2"},
+		{"presigned", "", "AKID/20260101/us-gov-west-1/sqs/aws4_request", "us-gov-west-1"},
+		{"unsigned", "", "", "eu-central-1"},
+		{"not a region", "AWS4-HMAC-SHA256 Credential=AKID/20260101/../sqs/aws4_request, Signature=abc", "", "eu-central-1"},
+		{"short scope", "AWS4-HMAC-SHA256 Credential=AKID/us-east-1, Signature=abc", "", "eu-central-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, s.requestRegion(tt.authorization, tt.presigned))
+		})
+	}
 }

@@ -73,7 +73,7 @@ func TestQueryProtocolShapes(t *testing.T) {
 			}
 			require.NoError(t, xml.Unmarshal([]byte(body), &sent))
 			assert.Equal(t, sqsmsg.MD5OfBody("héllo"), sent.MD5Body)
-			assert.Equal(t, sqsmsg.MD5OfAttributes(map[string]sqsmsg.Attribute{"k": {DataType: "String", StringValue: "v"}}), sent.MD5Attrs)
+			assert.Equal(t, md5Of(t, "query protocol one string"), sent.MD5Attrs)
 
 			status, body = post(url.Values{"Action": {"ReceiveMessage"}, "QueueUrl": {created.QueueURL}, "AttributeName.1": {"All"}, "MessageAttributeName.1": {"All"}})
 			require.Equal(t, http.StatusOK, status, body)

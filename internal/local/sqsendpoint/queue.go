@@ -1,6 +1,7 @@
 package sqsendpoint
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"regexp"
@@ -110,10 +111,19 @@ func validateAttributes(attrs map[string]string, fifo, creating bool) (map[strin
 			continue
 		}
 		switch name {
-		case "Policy", "KmsMasterKeyId":
-			if name == "Policy" && value != "" && !json.Valid([]byte(value)) {
+		case "Policy":
+			if value == "" {
+				out[name] = ""
+				continue
+			}
+			// SQS returns a policy as compact JSON, whatever the spacing
+			// it was set with.
+			var b bytes.Buffer
+			if json.Compact(&b, []byte(value)) != nil {
 				return nil, errInvalidAttributeValue(name, "the policy is not valid JSON.")
 			}
+			out[name] = b.String()
+		case "KmsMasterKeyId":
 			out[name] = value
 		case "SqsManagedSseEnabled":
 			b, err := parseBool(value)
@@ -122,7 +132,12 @@ func validateAttributes(attrs map[string]string, fifo, creating bool) (map[strin
 			}
 			out[name] = strconv.FormatBool(b)
 		case "FifoQueue":
-			if !creating {
+			// Recorded from AWS (LocalStack's AWS-validated
+			// test_create_standard_queue_with_fifo_attribute_raises_error and
+			// test_set_unsupported_attribute_*): a standard queue does not
+			// know the attribute, even as "false", and a FIFO queue can be
+			// told it is one but cannot change type.
+			if !fifo {
 				return nil, errInvalidAttributeName(name)
 			}
 			b, err := parseBool(value)
@@ -130,10 +145,11 @@ func validateAttributes(attrs map[string]string, fifo, creating bool) (map[strin
 				return nil, errInvalidAttributeValue(name, "must be true or false.")
 			}
 			if !b {
-				// A standard queue does not carry the attribute at all.
-				continue
+				return nil, errInvalidAttributeValue(name, "Modifying queue type is not supported.")
 			}
-			out[name] = "true"
+			if creating {
+				out[name] = "true"
+			}
 		case "ContentBasedDeduplication":
 			if !fifo {
 				return nil, errInvalidAttributeName(name)
@@ -145,7 +161,7 @@ func validateAttributes(attrs map[string]string, fifo, creating bool) (map[strin
 			out[name] = strconv.FormatBool(b)
 		case "DeduplicationScope":
 			if !fifo {
-				return nil, errInvalidAttributeName(name)
+				return nil, errFIFOOnlyAttribute(name)
 			}
 			if value != "queue" && value != "messageGroup" {
 				return nil, errInvalidAttributeValue(name, "must be queue or messageGroup.")
@@ -153,7 +169,7 @@ func validateAttributes(attrs map[string]string, fifo, creating bool) (map[strin
 			out[name] = value
 		case "FifoThroughputLimit":
 			if !fifo {
-				return nil, errInvalidAttributeName(name)
+				return nil, errFIFOOnlyAttribute(name)
 			}
 			if value != "perQueue" && value != "perMessageGroupId" {
 				return nil, errInvalidAttributeValue(name, "must be perQueue or perMessageGroupId.")
@@ -300,9 +316,11 @@ type queueMeta struct {
 // no other queue's lock is taken either: moves between queues release the
 // source's lock before taking the destination's.
 type queue struct {
-	name string
-	arn  string
-	fifo bool // fixed at creation
+	name   string
+	region string
+	key    string // in the registry and the store: Server.key
+	arn    string
+	fifo   bool // fixed at creation
 
 	mu        sync.Mutex
 	attrs     map[string]string
@@ -339,7 +357,7 @@ type dedupRecord struct {
 func newQueue(name, arn string, attrs, tags map[string]string, now time.Time) *queue {
 	q := &queue{
 		name: name, arn: arn, fifo: attrs["FifoQueue"] == "true",
-		attrs: attrs, cfg: configFromAttributes(attrs), tags: tags,
+		key: name, attrs: attrs, cfg: configFromAttributes(attrs), tags: tags,
 		created: now, modified: now,
 		byID:     map[string]*message{},
 		groups:   map[string]*fifoGroup{},

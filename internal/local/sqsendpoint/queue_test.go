@@ -2,10 +2,13 @@ package sqsendpoint
 
 import (
 	"context"
+	"log/slog"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/fakeclock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -72,27 +75,108 @@ func TestReceiptHandles(t *testing.T) {
 	}
 }
 
+// eventLogger is a logger for a Server that closes the returned channel
+// the first time the server logs msg: tests wait on what the server says
+// it is doing, not on time.
+func eventLogger(msg string) (*slog.Logger, <-chan struct{}) {
+	seen := make(chan struct{})
+	var once sync.Once
+	h := &eventHandler{msg: msg, fire: func() { once.Do(func() { close(seen) }) }}
+	return slog.New(h), seen
+}
+
+// eventStream is a logger that sends one value on the returned channel
+// each time the server logs msg (up to 64 unread).
+func eventStream(msg string) (*slog.Logger, <-chan struct{}) {
+	events := make(chan struct{}, 64)
+	h := &eventHandler{msg: msg, fire: func() {
+		select {
+		case events <- struct{}{}:
+		default:
+		}
+	}}
+	return slog.New(h), events
+}
+
+type eventHandler struct {
+	msg  string
+	fire func()
+}
+
+func (h *eventHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *eventHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.fire()
+	}
+	return nil
+}
+func (h *eventHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *eventHandler) WithGroup(string) slog.Handler      { return h }
+
+// answer waits for a receive started on a frozen clock, which cannot end
+// on its own; the guard only turns a hang into a failure.
+func answer(t *testing.T, answered <-chan []delivery, why string) []delivery {
+	t.Helper()
+	select {
+	case got := <-answered:
+		return got
+	case <-time.After(30 * time.Second):
+		t.Fatal(why)
+		return nil
+	}
+}
+
+func TestDrainAnswersLongPollsAndKeepsServing(t *testing.T) {
+	log, waiting := eventLogger("sqs receive waiting")
+	frozen := fakeclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	s, err := New(Options{Logger: log, Now: frozen.Now})
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.EnsureQueue("q", nil, nil)
+	require.NoError(t, err)
+	q, qerr := s.queueIn(s.region, "q")
+	require.Nil(t, qerr)
+	answered := make(chan []delivery)
+	go func() {
+		got, err := s.receive(context.Background(), q, receiveOptions{max: 1, wait: 20 * time.Second})
+		assert.NoError(t, err)
+		answered <- got
+	}()
+	<-waiting
+	s.Drain()
+	assert.Empty(t, answer(t, answered, "Drain did not answer the waiting receive"))
+
+	_, err = s.sendMessage(q, messageInput{MessageBody: "after drain"})
+	require.NoError(t, err, "a drained server still serves")
+	got, err := s.receive(context.Background(), q, receiveOptions{max: 1, wait: 20 * time.Second, visibility: time.Minute})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	go func() {
+		got, err := s.receive(context.Background(), q, receiveOptions{max: 1, wait: 20 * time.Second})
+		assert.NoError(t, err)
+		answered <- got
+	}()
+	assert.Empty(t, answer(t, answered, "a receive after Drain waited"))
+}
+
 func TestCloseEndsLongPollsAndRefusesWrites(t *testing.T) {
-	s, err := New(Options{DataDir: t.TempDir()})
+	log, waiting := eventLogger("sqs receive waiting")
+	frozen := fakeclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	s, err := New(Options{DataDir: t.TempDir(), Logger: log, Now: frozen.Now})
 	require.NoError(t, err)
 	_, err = s.EnsureQueue("q", nil, nil)
 	require.NoError(t, err)
-	q, qerr := s.queueByName("q")
+	q, qerr := s.queueIn(s.region, "q")
 	require.Nil(t, qerr)
-	done := make(chan struct{})
+	answered := make(chan []delivery)
 	go func() {
-		defer close(done)
 		got, err := s.receive(context.Background(), q, receiveOptions{max: 1, wait: 20 * time.Second})
 		assert.NoError(t, err)
-		assert.Empty(t, got)
+		answered <- got
 	}()
-	time.Sleep(50 * time.Millisecond)
+	<-waiting
 	require.NoError(t, s.Close())
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("long poll still waiting after Close")
-	}
+	assert.Empty(t, answer(t, answered, "Close did not answer the waiting receive"))
 	_, err = s.sendMessage(q, messageInput{MessageBody: "late"})
 	var e *Error
 	require.ErrorAs(t, err, &e)

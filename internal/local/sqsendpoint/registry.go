@@ -46,3 +46,9 @@ func (r *registry) remove(name string) {
 	delete(m, name)
 	r.snap.Store(&m)
 }
+
+// clear removes every queue. Callers hold Server.mu.
+func (r *registry) clear() {
+	m := map[string]*queue{}
+	r.snap.Store(&m)
+}

@@ -17,7 +17,10 @@ type Options struct {
 	DataDir string
 	// AccountID appears in queue URLs and ARNs; default "000000000000".
 	AccountID string
-	// Region appears in ARNs; default "us-east-1".
+	// Region is where a request whose signature names no region goes,
+	// and the region of the queues EnsureQueue declares; default
+	// "us-east-1". A request signed for another region (its SigV4
+	// credential scope) sees that region's queues, as AWS regions do.
 	Region string
 	// Now is the clock; default time.Now.
 	Now func() time.Time
@@ -44,6 +47,7 @@ type Server struct {
 	tasks     []*moveTask
 
 	closing   chan struct{}
+	drainOnce sync.Once
 	closeOnce sync.Once
 }
 
@@ -93,12 +97,13 @@ func (s *Server) restore() error {
 		return fmt.Errorf("load sqs store: %w", err)
 	}
 	now := s.now()
-	for name, sq := range stored {
+	for key, sq := range stored {
 		var meta queueMeta
 		if err := json.Unmarshal(sq.meta, &meta); err != nil {
-			return fmt.Errorf("load queue %s: %w", name, err)
+			return fmt.Errorf("load queue %s: %w", key, err)
 		}
-		q := newQueue(name, s.arn(name), meta.Attributes, meta.Tags, time.UnixMilli(meta.Created))
+		region, name := s.splitKey(key)
+		q := s.newQueue(region, name, meta.Attributes, meta.Tags, time.UnixMilli(meta.Created))
 		q.modified = time.UnixMilli(meta.Modified)
 		for _, m := range sq.messages {
 			m.visibleAt = now
@@ -115,33 +120,78 @@ func (s *Server) restore() error {
 				seq = max(seq, d.Seq)
 			}
 		}
-		s.queues.put(name, q)
+		s.queues.put(q.key, q)
 	}
 	s.seq.Store(seq)
 	s.log.Info("sqs store restored", "queues", len(s.queues.all()), "seq", seq)
 	return nil
 }
 
-// Close stops long polls and closes the store. Pending writes are flushed.
+// Drain ends every long poll: waiting receives answer at once with the
+// messages they have (none), and receives from then on do not wait. Call
+// it before shutting the HTTP server down, which otherwise waits for each
+// long poll (up to 20 s); the server keeps answering everything else.
+func (s *Server) Drain() {
+	s.drainOnce.Do(func() { close(s.closing) })
+}
+
+// wakeAll makes every waiting receive look at its queue again. Tests
+// that move an injected clock call it, since a wait is timed by the
+// machine's clock.
+func (s *Server) wakeAll() {
+	for _, q := range s.queues.all() {
+		q.mu.Lock()
+		q.notify()
+		q.mu.Unlock()
+	}
+}
+
+// Close drains long polls and closes the store. Pending writes are flushed.
 func (s *Server) Close() error {
+	s.Drain()
 	var err error
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		err = s.store.close()
-	})
+	s.closeOnce.Do(func() { err = s.store.close() })
 	return err
 }
 
-func (s *Server) arn(name string) string {
-	return "arn:aws:sqs:" + s.region + ":" + s.accountID + ":" + name
+func (s *Server) arn(region, name string) string {
+	return "arn:aws:sqs:" + region + ":" + s.accountID + ":" + name
+}
+
+// key is how the registry and the store name a queue: its name in the
+// default region (so data dirs from before regions keep working), and
+// <region>/<name> elsewhere. Queue names cannot contain a slash.
+func (s *Server) key(region, name string) string {
+	if region == s.region {
+		return name
+	}
+	return region + "/" + name
+}
+
+func (s *Server) splitKey(key string) (region, name string) {
+	if region, name, ok := strings.Cut(key, "/"); ok {
+		return region, name
+	}
+	return s.region, key
+}
+
+// newQueue builds a queue of this server in region.
+func (s *Server) newQueue(region, name string, attrs, tags map[string]string, now time.Time) *queue {
+	q := newQueue(name, s.arn(region, name), attrs, tags, now)
+	q.region, q.key = region, s.key(region, name)
+	return q
 }
 
 func (s *Server) queueURL(host, name string) string {
 	return "http://" + host + "/" + s.accountID + "/" + name
 }
 
-// queueNameFromURL accepts what SQS accepts for QueueUrl: a full URL whose
-// path is /<account>/<name>, or that path alone.
+// queueNameFromURL accepts what SQS accepts for QueueUrl: a full URL
+// whose path ends in /<account>/<name> (whatever its host: ours, AWS's
+// sqs.<region>.amazonaws.com, a proxy's), that path alone, or the queue's
+// name alone (the API Reference: "Queue URLs and names are
+// case-sensitive"; SetQueueAttributes with QueueUrl=<name> is observed to
+// work on AWS).
 func (s *Server) queueNameFromURL(raw string) (string, *Error) {
 	if raw == "" {
 		return "", errMissingParameter("QueueUrl")
@@ -151,33 +201,40 @@ func (s *Server) queueNameFromURL(raw string) (string, *Error) {
 		path = u.Path
 	}
 	parts := strings.Split(strings.Trim(path, "/"), "/")
-	if len(parts) != 2 || parts[0] != s.accountID || parts[1] == "" {
-		return "", errQueueDoesNotExist()
+	switch {
+	case len(parts) == 1 && !strings.Contains(raw, "/") && parts[0] != "":
+		return parts[0], nil
+	case len(parts) >= 2 && parts[len(parts)-2] == s.accountID && parts[len(parts)-1] != "":
+		return parts[len(parts)-1], nil
 	}
-	return parts[1], nil
+	return "", errQueueDoesNotExist()
 }
 
-func (s *Server) queueByName(name string) (*queue, *Error) {
-	q := s.queues.get(name)
+// queueIn returns the queue called name in region.
+func (s *Server) queueIn(region, name string) (*queue, *Error) {
+	q := s.queues.get(s.key(region, name))
 	if q == nil {
 		return nil, errQueueDoesNotExist()
 	}
 	return q, nil
 }
 
-func (s *Server) queueByURL(raw string) (*queue, *Error) {
+func (s *Server) queueByURL(region, raw string) (*queue, *Error) {
 	name, err := s.queueNameFromURL(raw)
 	if err != nil {
 		return nil, err
 	}
-	return s.queueByName(name)
+	return s.queueIn(region, name)
 }
 
-func (s *Server) queueByARN(arn string) *queue {
-	name, ok := strings.CutPrefix(arn, s.arn(""))
+// queueByARN returns the queue an ARN names if it is one of this
+// account's queues in region: dead-letter queues and move tasks stay
+// within one account and region, as on AWS.
+func (s *Server) queueByARN(region, arn string) *queue {
+	name, ok := strings.CutPrefix(arn, s.arn(region, ""))
 	if !ok {
 		return nil
 	}
-	q, _ := s.queueByName(name)
+	q, _ := s.queueIn(region, name)
 	return q
 }

@@ -69,7 +69,7 @@ func TestQueryDecodingStopsAtSQSLimits(t *testing.T) {
 		{"100 entries of 30 attributes", batchForm(100, 30), 400, []string{"TooManyEntriesInBatchRequest", "You have sent 100."}},
 		{"11 deletes", entriesForm("DeleteMessageBatch", "DeleteMessageBatchRequestEntry", 11), 400, []string{"TooManyEntriesInBatchRequest", "You have sent 11."}},
 		{"11 visibility changes", entriesForm("ChangeMessageVisibilityBatch", "ChangeMessageVisibilityBatchRequestEntry", 11), 400, []string{"TooManyEntriesInBatchRequest", "You have sent 11."}},
-		{"an entry with 50 attributes fails on its own", batchForm(2, 50), 200, []string{"<Id>e1</Id>", "<Code>InvalidParameterValue</Code>", "at most 10 allowed"}},
+		{"an entry with 50 attributes fails on its own", batchForm(2, 50), 200, []string{"<Id>e1</Id>", "<Code>InvalidParameterValue</Code>", "Number of message attributes [11] exceeds the allowed maximum [10]."}},
 		{"10 entries of 10 attributes", batchForm(10, 10), 200, []string{"<SendMessageBatchResultEntry><Id>e10</Id>"}},
 	}
 	for _, tc := range tests {
@@ -100,8 +100,8 @@ func TestQueryDecodingStopsAtSQSLimits(t *testing.T) {
 		assert.Contains(t, body, "<Code>InvalidParameterValue</Code>")
 		jsonStatus, _, jsonBody := jsonCall(t, s, "SendMessage", json+"}}")
 		assert.Equal(t, 400, jsonStatus)
-		assert.Contains(t, jsonBody, "11 attributes, at most 10 allowed")
-		assert.Contains(t, body, "11 attributes, at most 10 allowed", "same answer over both protocols")
+		assert.Contains(t, jsonBody, "Number of message attributes [11] exceeds the allowed maximum [10].")
+		assert.Contains(t, body, "Number of message attributes [11] exceeds the allowed maximum [10].", "same answer over both protocols")
 	})
 }
 

@@ -55,7 +55,8 @@ func TestShutdownAnswersWaitingReceives(t *testing.T) {
 		p := startProcess(t, "run",
 			"--template", "template.yaml", "--env-vars", "env.local.json", "--functions-dir", functionsDir,
 			"--api-addr", api, "--lambda-addr", "127.0.0.1:"+strconv.Itoa(testpeer.FreePort(t)), "--sqs-addr", sqsAddr,
-			"--data-dir", filepath.Join(t.TempDir(), "data"), "--log-level", "debug", "--access-log=false")
+			"--data-dir", filepath.Join(t.TempDir(), "data"), "--log-level", "debug", "--access-log=false",
+			"--build=false") // the functions are built; build progress lines would read as errors below
 		client := localClient("http://" + sqsAddr)
 		ingestWaiting := p.stderr.watch(`"queue":"` + ingestQueue + `"`)
 		dlqWaiting := p.stderr.watch(`"queue":"` + deadLetters + `"`)

@@ -269,3 +269,9 @@ func TestCallerFromAJWTAuthorizer(t *testing.T) {
 	_, err = callerOf(&req)
 	assert.ErrorIs(t, err, ErrMissingIdentity, "no sub from either authorizer")
 }
+
+// The error texts are for logs: kind, message, and the item's place.
+func TestErrorTexts(t *testing.T) {
+	assert.Equal(t, "invalid_request: the request is malformed: Ce-Type is odd", (&RequestError{Err: ErrInvalidRequest, Message: "Ce-Type is odd"}).Error())
+	assert.Equal(t, "item 3: invalid_item: an item is malformed: no data", (&ItemError{Index: 3, Message: "no data", Err: ErrInvalidItem}).Error())
+}

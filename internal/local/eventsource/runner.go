@@ -96,13 +96,15 @@ type Options struct {
 // Runner polls every enabled mapping until Close.
 type Runner struct {
 	opts   Options
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	mappings []*mapping
 }
 
 type mapping struct {
 	Mapping
 	filters []*Filter
+	stats   counters
 }
 
 // Start checks every mapping and starts the pollers of the enabled ones.
@@ -132,7 +134,7 @@ func Start(opts Options) (*Runner, error) {
 		ms = append(ms, mm)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Runner{opts: opts, cancel: cancel}
+	r := &Runner{opts: opts, cancel: cancel, mappings: ms}
 	for _, m := range ms {
 		if !m.Enabled {
 			continue
@@ -375,6 +377,7 @@ func (r *Runner) report(m *mapping, b Batch, start time.Time) {
 		"filtered", b.Filtered, "outcome", b.Outcome, "failures", failures,
 		"duration_ms", float64(time.Since(start).Microseconds()) / 1000}, extra...)
 	r.opts.Logger.Log(context.Background(), level, "event source batch", attrs...)
+	m.stats.add(b, failures, r.opts.Now())
 	if r.opts.OnBatch != nil {
 		r.opts.OnBatch(b)
 	}

@@ -95,7 +95,7 @@ type Options struct {
 
 // Runner polls every enabled mapping until Close.
 type Runner struct {
-	opts   Options
+	opts     Options
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	mappings []*mapping

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	smithy "github.com/aws/smithy-go"
+
+	"github.com/sqsgate/sqsgate/internal/local/eventsource"
 )
 
 // api serves /_sqsgate/api/...
@@ -26,6 +28,8 @@ func (c *Console) api(w http.ResponseWriter, r *http.Request, path string) {
 		c.redrive(w, r, parts[1])
 	case r.Method == http.MethodGet && path == "/requests":
 		c.listRequests(w, r)
+	case r.Method == http.MethodGet && path == "/event-sources":
+		c.listEventSources(w)
 	case r.Method == http.MethodGet && path == "/webhooks":
 		c.listProviders(w)
 	case r.Method == http.MethodPost && len(parts) == 3 && parts[0] == "webhooks" && parts[2] == "test":
@@ -105,6 +109,14 @@ func (c *Console) listRequests(w http.ResponseWriter, r *http.Request) {
 	}
 	c.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"requests": out})
+}
+
+func (c *Console) listEventSources(w http.ResponseWriter) {
+	out := []eventsource.Status{}
+	if c.opts.EventSources != nil {
+		out = append(out, c.opts.EventSources()...)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"mappings": out})
 }
 
 func (c *Console) listProviders(w http.ResponseWriter) {

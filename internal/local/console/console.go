@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/sqsgate/sqsgate/internal/local/eventsource"
 	"github.com/sqsgate/sqsgate/internal/local/sqsendpoint"
 )
 
@@ -54,6 +55,9 @@ type Options struct {
 	// Authorizers maps a route key ("POST /v1/messages") to its
 	// authorizer's name, for the request log's decision column.
 	Authorizers map[string]string
+	// EventSources returns the SQS event source mappings' state and
+	// counters; nil when the template has none.
+	EventSources func() []eventsource.Status
 	// Deliveries builds a signed test delivery per provider, signed at now.
 	Deliveries func(now time.Time) map[string]Delivery
 	// SampleEvery is the depth chart's resolution; History how many

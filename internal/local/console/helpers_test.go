@@ -37,7 +37,9 @@ type rig struct {
 	requestCount atomic.Int64
 }
 
-func newRig(t *testing.T) *rig {
+// newRig builds the rig; each with(r, &opts) may add to the console's
+// options once the queues exist.
+func newRig(t *testing.T, with ...func(*rig, *console.Options)) *rig {
 	t.Helper()
 	srv, err := sqsendpoint.New(sqsendpoint.Options{AccountID: "000000000000", Region: "us-east-1"})
 	if err != nil {
@@ -82,7 +84,7 @@ func newRig(t *testing.T) *rig {
 		io.WriteString(w, answer)
 	})
 	ts := httptest.NewUnstartedServer(nil)
-	c = console.New(console.Options{
+	opts := console.Options{
 		SQS:    client,
 		Peek:   srv.Peek,
 		APIURL: "http://" + ts.Listener.Addr().String(),
@@ -97,7 +99,11 @@ func newRig(t *testing.T) *rig {
 			return out
 		},
 		SampleEvery: time.Hour, // one sample at start is enough for the chart's data
-	})
+	}
+	for _, f := range with {
+		f(r, &opts)
+	}
+	c = console.New(opts)
 	ts.Config.Handler = c.Wrap(api)
 	ts.Start()
 	t.Cleanup(ts.Close)

@@ -19,7 +19,9 @@ func (p *Platform) startConsole(backend queueBackend, api *template.HTTPAPI, nex
 		SQS:         newSQSClient(p.SQSEndpoint, p.cfg.Region, p.External),
 		APIURL:      p.APIURL,
 		Authorizers: map[string]string{},
-		Logger:      p.cfg.Logger.With("component", "console"),
+		// Set by startEventSources, which runs first.
+		EventSources: p.eventSources,
+		Logger:       p.cfg.Logger.With("component", "console"),
 	}
 	if e, ok := backend.(*EmbeddedSQS); ok {
 		opts.Peek = e.server.Peek

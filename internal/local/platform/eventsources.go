@@ -31,7 +31,11 @@ func (p *Platform) startEventSources(rt *lambdaruntime.Runtime) error {
 			"batch_size", m.BatchSize, "batching_window_s", m.BatchingWindow.Seconds(), "maximum_concurrency", m.MaximumConcurrency,
 			"report_batch_item_failures", m.ReportBatchItemFailures, "filters", len(m.FilterPatterns), "state", state)
 	}
-	if len(mappings) == 0 || cfg.NoEventSources {
+	if len(mappings) == 0 {
+		return nil
+	}
+	if cfg.NoEventSources {
+		p.eventSources = func() []eventsource.Status { return eventsource.StatusOf(mappings, eventsource.StateOff) }
 		return nil
 	}
 	r, err := eventsource.Start(eventsource.Options{
@@ -51,6 +55,7 @@ func (p *Platform) startEventSources(rt *lambdaruntime.Runtime) error {
 		return fmt.Errorf("event source mappings: %w", err)
 	}
 	p.onClose(r.Close)
+	p.eventSources = r.Status
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
+	"github.com/sqsgate/sqsgate/internal/local/eventsource"
 	"github.com/sqsgate/sqsgate/internal/local/httpapi"
 	"github.com/sqsgate/sqsgate/internal/local/httplimit"
 	"github.com/sqsgate/sqsgate/internal/local/lambdaruntime"
@@ -121,6 +122,8 @@ type Platform struct {
 	cfg     Config
 	closers []func() error
 	rt      *lambdaruntime.Runtime
+	// eventSources reports the event source mappings to the console.
+	eventSources func() []eventsource.Status
 	// drains run before any closer: they end what would hold a server's
 	// shutdown up (the embedded SQS endpoint's long polls).
 	drains []func()

@@ -1,5 +1,5 @@
-// The console page: polls the console API and renders queues, messages and
-// requests. Plain DOM, no build step; text is always set with textContent.
+// The console page: polls the console API and renders queues, messages,
+// event source mappings and requests. Plain DOM, no build step; text is always set with textContent.
 "use strict";
 
 const api = (path, opts = {}) =>
@@ -99,6 +99,30 @@ async function refreshQueues() {
   }));
 }
 
+async function refreshEventSources() {
+  const { mappings } = await api("/event-sources");
+  const tbody = document.querySelector("#eventsources tbody");
+  if (mappings.length === 0) {
+    tbody.replaceChildren(el("tr", {}, el("td", { colSpan: 14 }, "no SQS event source mappings in the template")));
+    return;
+  }
+  tbody.replaceChildren(...mappings.map((m) => el("tr", { "data-mapping": `${m.function}/${m.event}`, class: "state-" + m.state.split(" ")[0] },
+    el("td", {}, m.function),
+    el("td", {}, m.event),
+    el("td", { class: "queue" }, m.queueUrl.slice(m.queueUrl.lastIndexOf("/") + 1)),
+    el("td", { class: "num" }, m.batchSize),
+    el("td", { class: "num" }, `${m.batchingWindowSeconds} s`),
+    el("td", { class: "num" }, m.maximumConcurrency || "default"),
+    el("td", { class: "num" }, m.filters),
+    el("td", {}, m.reportBatchItemFailures ? "reported" : "no"),
+    el("td", { class: "state" }, m.state),
+    el("td", { class: "num batches" }, m.batches),
+    el("td", { class: "num invoked" }, m.recordsInvoked),
+    el("td", { class: "num failed" }, m.recordsFailed),
+    el("td", { class: "num filtered" }, m.recordsFiltered),
+    el("td", { class: "last" }, m.lastOutcome ? `${m.lastOutcome} at ${new Date(m.lastBatchAt).toLocaleTimeString()}` : "none yet"))));
+}
+
 let lastRequest = 0;
 async function refreshRequests() {
   const { requests } = await api(`/requests?after=${lastRequest}`);
@@ -140,7 +164,7 @@ async function loadProviders() {
 
 async function tick() {
   try {
-    await Promise.all([refreshQueues(), refreshRequests()]);
+    await Promise.all([refreshQueues(), refreshRequests(), refreshEventSources()]);
     setStatus(`updated ${new Date().toLocaleTimeString()}`);
   } catch (e) {
     setStatus(`cannot reach the console API: ${e.message}`);

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/local/console"
+	"github.com/sqsgate/sqsgate/internal/local/eventsource"
 	"github.com/sqsgate/sqsgate/internal/testpeer"
 )
 
@@ -35,7 +37,7 @@ func playwrightDir(t *testing.T) string {
 
 // TestConsoleInChromium drives the page in Debian's headless Chromium with
 // playwright-core: it loads, its queue list is SQS's, a rejected webhook
-// shows its reason, the redrive button moves the DLQ's messages back, and
+// shows its reason, the event source mapping panel lists the mapping, the redrive button moves the DLQ's messages back, and
 // the GitHub button's signed delivery is accepted. Screenshots go to a
 // temporary directory, never the repository.
 func TestConsoleInChromium(t *testing.T) {
@@ -43,7 +45,17 @@ func TestConsoleInChromium(t *testing.T) {
 	chromium := testpeer.LookPath(t, "chromium")
 	modules := playwrightDir(t)
 
-	r := newRig(t)
+	// A disabled mapping on the ingest queue: it shows in the panel
+	// without receiving the messages the redrive returns there.
+	r := newRig(t, func(r *rig, o *console.Options) {
+		es, err := eventsource.Start(eventsource.Options{SQS: r.sqs, Mappings: []eventsource.Mapping{{
+			Function: "ProcessorFunction", Name: "Ingest", QueueURL: r.ingest, BatchSize: 10, Enabled: false}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { es.Close() })
+		o.EventSources = es.Status
+	})
 	r.deadLetter(t, "one", "two")
 	resp, err := http.Post(r.URL+"/webhooks/github", "application/json", strings.NewReader(`{"zen":"forged"}`))
 	if err != nil {
@@ -75,6 +87,7 @@ func TestConsoleInChromium(t *testing.T) {
 		DLQAfter    string   `json:"dlqAfter"`
 		IngestAfter string   `json:"ingestAfter"`
 		Delivery    string   `json:"delivery"`
+		Mapping     string   `json:"mapping"`
 		Errors      []string `json:"errors"`
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
@@ -95,6 +108,11 @@ func TestConsoleInChromium(t *testing.T) {
 	if !strings.Contains(got.Rejected, "POST /webhooks/github") || !strings.Contains(got.Rejected, "401") ||
 		!strings.Contains(got.Rejected, "no configured secret matches") {
 		t.Errorf("rejected webhook row %q lacks route, status or reason", got.Rejected)
+	}
+	for _, want := range []string{"ProcessorFunction", "Ingest", "sqsgate-ingest", "disabled", "none yet"} {
+		if !strings.Contains(got.Mapping, want) {
+			t.Errorf("event source mapping row %q lacks %q", got.Mapping, want)
+		}
 	}
 	if !strings.Contains(got.Delivery, "github: 202") {
 		t.Errorf("test delivery result %q, want github: 202", got.Delivery)

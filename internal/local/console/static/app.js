@@ -118,7 +118,7 @@ async function refreshEventSources() {
     el("td", { class: "state" }, m.state),
     el("td", { class: "num batches" }, m.batches),
     el("td", { class: "num invoked" }, m.recordsInvoked),
-    el("td", { class: "num failed" }, m.recordsFailed),
+    el("td", { class: m.recordsFailed > 0 ? "num failed" : "num" }, m.recordsFailed),
     el("td", { class: "num filtered" }, m.recordsFiltered),
     el("td", { class: "last" }, m.lastOutcome ? `${m.lastOutcome} at ${new Date(m.lastBatchAt).toLocaleTimeString()}` : "none yet"))));
 }

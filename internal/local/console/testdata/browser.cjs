@@ -1,6 +1,6 @@
 // Drives the console page in headless Chromium for browser_test.go: the
 // page loads, lists the queues, shows the rejected webhook with its reason,
-// and its redrive button empties the dead-letter queue into its source.
+// lists the event source mapping, and its redrive button empties the dead-letter queue into its source.
 // Prints one JSON object; screenshots go to SCREENSHOT_DIR (a temp dir).
 const { chromium } = require("playwright-core");
 
@@ -22,6 +22,9 @@ const { chromium } = require("playwright-core");
     const rejected = page.locator("#requests tbody tr", { hasText: "invalid_signature" });
     await rejected.first().waitFor();
     out.rejected = (await rejected.first().textContent()).replace(/\s+/g, " ");
+    const mapping = page.locator('#eventsources tr[data-mapping="ProcessorFunction/Ingest"]');
+    await mapping.waitFor();
+    out.mapping = (await mapping.textContent()).replace(/\s+/g, " ");
     await page.screenshot({ path: process.env.SCREENSHOT_DIR + "/before-redrive.png", fullPage: true });
     await page.click('tr[data-queue="sqsgate-dlq"] button[data-action="redrive"]');
     await page.waitForFunction(() => {

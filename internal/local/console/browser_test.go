@@ -37,9 +37,10 @@ func playwrightDir(t *testing.T) string {
 
 // TestConsoleInChromium drives the page in Debian's headless Chromium with
 // playwright-core: it loads, its queue list is SQS's, a rejected webhook
-// shows its reason, the event source mapping panel lists the mapping, the redrive button moves the DLQ's messages back, and
-// the GitHub button's signed delivery is accepted. Screenshots go to a
-// temporary directory, never the repository.
+// shows its reason, the event source mappings panel lists the mapping, the
+// redrive button moves the DLQ's messages back, and the GitHub button's
+// signed delivery is accepted. Screenshots go to a temporary directory,
+// never the repository.
 func TestConsoleInChromium(t *testing.T) {
 	node := testpeer.LookPath(t, "node")
 	chromium := testpeer.LookPath(t, "chromium")

@@ -1,5 +1,6 @@
 // The console page: polls the console API and renders queues, messages,
-// event source mappings and requests. Plain DOM, no build step; text is always set with textContent.
+// event source mappings and requests. Plain DOM, no build step; text is
+// always set with textContent.
 "use strict";
 
 const api = (path, opts = {}) =>

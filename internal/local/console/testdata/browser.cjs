@@ -1,6 +1,7 @@
 // Drives the console page in headless Chromium for browser_test.go: the
 // page loads, lists the queues, shows the rejected webhook with its reason,
-// lists the event source mapping, and its redrive button empties the dead-letter queue into its source.
+// lists the event source mapping, and its redrive button empties the
+// dead-letter queue into its source.
 // Prints one JSON object; screenshots go to SCREENSHOT_DIR (a temp dir).
 const { chromium } = require("playwright-core");
 

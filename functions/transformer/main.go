@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/sqsgate/sqsgate/internal/apigw"
 	"github.com/sqsgate/sqsgate/internal/lambdalog"
 	"github.com/sqsgate/sqsgate/internal/transform"
 )
@@ -23,7 +24,8 @@ func main() {
 		logger.Error("transformer cold start failed", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	// One entry for both payload formats: HTTP API 2.0 and REST 1.0.
+	lambda.Start(apigw.Adapt(h.Handle))
 }
 
 func newHandler(ctx context.Context, logger *slog.Logger) (*transform.Handler, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/sqsgate/sqsgate/internal/apigw"
 	"github.com/sqsgate/sqsgate/internal/lambdalog"
 	"github.com/sqsgate/sqsgate/internal/webhook"
 )
@@ -25,7 +26,8 @@ func main() {
 		logger.Error("webhook cold start failed", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	// One entry for both payload formats: HTTP API 2.0 and REST 1.0.
+	lambda.Start(apigw.Adapt(h.Handle))
 }
 
 // newHandler reads the configuration, builds the AWS clients once from the

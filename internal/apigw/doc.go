@@ -1,5 +1,7 @@
-// Package apigw adapts API Gateway HTTP API (payload format 2.0) events for
-// the functions: it reads headers the way API Gateway delivers them
+// Package apigw adapts API Gateway Lambda proxy events for the functions.
+// Event decodes both payload formats (HTTP API 2.0, REST API 1.0, told
+// apart by the raw event's "version") into the 2.0 shape the functions
+// read, and Adapt answers in the shape the event came in. It reads headers the way API Gateway delivers them
 // (lowercased names, repeated values comma-joined), decodes base64 bodies
 // within a size cap, and is the one place where errors become answers.
 //

@@ -1,6 +1,6 @@
-// Command authorizer is the AuthorizerFunction: an HTTP API Lambda
-// authorizer that verifies Cognito tokens (internal/authorizer does the
-// work, internal/cognito verifies). It only wires; authorizer.New fetches
+// Command authorizer is the AuthorizerFunction: an HTTP API (and REST API
+// REQUEST) Lambda authorizer that verifies Cognito tokens
+// (internal/authorizer does the work, internal/cognito verifies). It only wires; authorizer.New fetches
 // the key set during Lambda's init phase, so the first request finds it
 // ready.
 package main
@@ -28,5 +28,6 @@ func main() {
 		logger.Error("authorizer cold start failed", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	// Invoke serves both an HTTP API 2.0 authorizer and a REST REQUEST one.
+	lambda.Start(h.Invoke)
 }

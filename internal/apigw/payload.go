@@ -204,3 +204,10 @@ func Adapt(h func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGa
 		return Response{Response: resp, V1: e.V1}, err
 	}
 }
+
+// JoinHeaders merges a 1.0 event's headers and multiValueHeaders as 2.0
+// presents them (lowercased names, repeats comma-joined), for readers such
+// as SingleHeader that must see a repeat.
+func JoinHeaders(single map[string]string, multi map[string][]string) map[string]string {
+	return joined(single, multi, true)
+}

@@ -41,4 +41,12 @@
 // $context.authorizer.<key>: sub, username, client_id, scope (space
 // separated, as in the token) and groups (space separated; Cognito group
 // names cannot contain white space).
+//
+// A REST API's REQUEST authorizer event (a methodArn, no version 2.0;
+// Invoke tells the shapes apart) is answered by HandleREST with an IAM
+// policy: principalId is sub, the context as above. API Gateway caches the
+// policy and applies it to every method it matches, so the policy does not
+// depend on the method asked for: Allow on the whole stage, an explicit
+// Deny on each route whose rule the caller fails. A token that does not
+// verify gets no policy but the "Unauthorized" error (API Gateway's 401).
 package authorizer

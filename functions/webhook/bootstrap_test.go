@@ -166,6 +166,17 @@ func (f *function) invoke(t *testing.T, req events.APIGatewayV2HTTPRequest) even
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw := f.invokeRaw(t, event)
+	var resp events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(raw, &resp); err != nil || resp.StatusCode == 0 {
+		t.Fatalf("answer %s is not an HTTP response (%v)", raw, err)
+	}
+	return resp
+}
+
+// invokeRaw hands a raw event to the function and returns its raw answer.
+func (f *function) invokeRaw(t *testing.T, event []byte) []byte {
+	t.Helper()
 	inv := &invocation{event: event, answer: make(chan []byte, 1)}
 	select {
 	case f.next <- inv:
@@ -178,11 +189,7 @@ func (f *function) invoke(t *testing.T, req events.APIGatewayV2HTTPRequest) even
 	case <-time.After(20 * time.Second):
 		t.Fatalf("the function never answered; output:\n%s", f.logs.String())
 	}
-	var resp events.APIGatewayV2HTTPResponse
-	if err := json.Unmarshal(raw, &resp); err != nil || resp.StatusCode == 0 {
-		t.Fatalf("answer %s is not an HTTP response (%v)", raw, err)
-	}
-	return resp
+	return raw
 }
 
 // request is an HTTP API payload 2.0 event as API Gateway builds it:
@@ -531,5 +538,66 @@ func TestBootstrapSlackURLVerification(t *testing.T) {
 	}
 	if got := testpeer.Drain(t, a.sqs, a.queueURL); len(got) != 0 {
 		t.Errorf("%d messages queued for url_verification", len(got))
+	}
+}
+
+// TestBootstrapPayload10 sends a REST API's payload 1.0 events to the real
+// bootstrap: the delivery is stored byte for byte and answered in 1.0's
+// response shape; a signature repeated in multiValueHeaders (1.0 keeps only
+// the last value in "headers") is still 400 repeated_header.
+func TestBootstrapPayload10(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary against moto_server")
+	}
+	ps := providers(t)
+	var gh provider
+	for _, p := range ps {
+		if p.name == "github" {
+			gh = p
+		}
+	}
+	a := newAccount(t, ps)
+	fn := startFunction(t, a.env(a.url))
+	good := gh.sign(gh.secret, time.Now(), gh.body)
+	rest := func(multi map[string][]string) []byte {
+		req := events.APIGatewayProxyRequest{
+			Resource: "/webhooks/github", Path: "/webhooks/github", HTTPMethod: http.MethodPost,
+			Headers: map[string]string{}, MultiValueHeaders: multi, Body: string(gh.body),
+			RequestContext: events.APIGatewayProxyRequestContext{Stage: "prod", RequestID: "req", Path: "/prod/webhooks/github"},
+		}
+		for k, vs := range multi {
+			req.Headers[k] = vs[len(vs)-1]
+		}
+		b, err := json.Marshal(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	multi := map[string][]string{}
+	for k, v := range good {
+		multi[k] = []string{v}
+	}
+	answer := func(raw []byte) events.APIGatewayProxyResponse {
+		var resp events.APIGatewayProxyResponse
+		if err := json.Unmarshal(raw, &resp); err != nil || resp.StatusCode == 0 || bytes.Contains(raw, []byte(`"cookies"`)) {
+			t.Fatalf("answer %s is not a payload 1.0 response (%v)", raw, err)
+		}
+		return resp
+	}
+
+	resp := answer(fn.invokeRaw(t, rest(multi)))
+	got := testpeer.Drain(t, a.sqs, a.queueURL)
+	if resp.StatusCode != http.StatusAccepted || len(got) != 1 || aws.ToString(got[0].Body) != string(gh.body) {
+		t.Fatalf("answer %d %s, %d messages, want 202 and the body stored as delivered", resp.StatusCode, resp.Body, len(got))
+	}
+
+	multi[gh.sigHeader] = []string{good[gh.sigHeader], good[gh.sigHeader]}
+	resp = answer(fn.invokeRaw(t, rest(multi)))
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(resp.Body, `"repeated_header"`) {
+		t.Fatalf("answer %d %s, want 400 repeated_header", resp.StatusCode, resp.Body)
+	}
+	if got := testpeer.Drain(t, a.sqs, a.queueURL); len(got) != 0 {
+		t.Fatalf("%d messages stored for a refused delivery", len(got))
 	}
 }

@@ -77,6 +77,13 @@ func newRuntimeAPI(t testing.TB, event []byte) *runtimeAPI {
 		r.answered <- b
 		w.WriteHeader(http.StatusAccepted)
 	})
+	// An invocation error (a REST authorizer's "Unauthorized") is an
+	// answer too.
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		r.answered <- b
+		w.WriteHeader(http.StatusAccepted)
+	})
 	mux.HandleFunc("POST /2018-06-01/runtime/init/error", func(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusAccepted)
 	})
@@ -100,7 +107,13 @@ func start(t testing.TB, bin string, env []string, event []byte) (time.Duration,
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { cancel(); _ = cmd.Wait() }()
+	waited := false
+	defer func() {
+		if !waited {
+			cancel()
+			_ = cmd.Wait()
+		}
+	}()
 	var ready time.Time
 	select {
 	case ready = <-api.ready:
@@ -109,6 +122,12 @@ func start(t testing.TB, bin string, env []string, event []byte) (time.Duration,
 	}
 	select {
 	case answer := <-api.answered:
+		// The output is copied from a pipe by exec's goroutine: only after
+		// Wait has it all (reading it earlier raced with the copy and now
+		// and then missed the init log line).
+		cancel()
+		_ = cmd.Wait()
+		waited = true
 		return ready.Sub(began), answer, stdout.String()
 	case <-time.After(20 * time.Second):
 		t.Fatalf("%s never answered; output:\n%s", bin, stdout.String())
@@ -247,4 +266,48 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ReportMetric(float64(authzTotal.Microseconds())/float64(b.N)/1000, "authorizer_ms")
 	b.ReportMetric(float64(bareTotal.Microseconds())/float64(b.N)/1000, "bare_ms")
 	b.ReportMetric(float64(authzTotal)/float64(bareTotal), "x_bare")
+}
+
+// TestREST runs the real binary on a REST API REQUEST authorizer event: it
+// answers with an IAM policy for the caller (not a simple response), and a
+// missing token with the "Unauthorized" error API Gateway turns into 401.
+func TestREST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	p := newPool(t)
+	bin := build(t, ".")
+	var v2 events.APIGatewayV2CustomAuthorizerV2Request
+	if err := json.Unmarshal(p.event(t), &v2); err != nil {
+		t.Fatal(err)
+	}
+	rest := func(headers map[string][]string) []byte {
+		req := events.APIGatewayCustomAuthorizerRequestTypeRequest{
+			Type: "REQUEST", MethodArn: "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/v1/messages",
+			Resource: "/v1/messages", Path: "/v1/messages", HTTPMethod: "POST", MultiValueHeaders: headers, Headers: map[string]string{},
+		}
+		for k, vs := range headers {
+			req.Headers[k] = vs[len(vs)-1]
+		}
+		b, err := json.Marshal(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	_, answer, _ := start(t, bin, p.env(), rest(map[string][]string{"Authorization": {v2.Headers["authorization"]}}))
+	var resp events.APIGatewayCustomAuthorizerResponse
+	if err := json.Unmarshal(answer, &resp); err != nil {
+		t.Fatalf("answer %q: %v", answer, err)
+	}
+	if resp.PrincipalID != "sub-cold" || resp.Context["username"] != "carol" || len(resp.PolicyDocument.Statement) == 0 ||
+		resp.PolicyDocument.Statement[0].Effect != "Allow" ||
+		resp.PolicyDocument.Statement[0].Resource[0] != "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/*" {
+		t.Fatalf("answer = %s, want an Allow policy for sub-cold", answer)
+	}
+
+	_, answer, _ = start(t, bin, p.env(), rest(map[string][]string{}))
+	if !strings.Contains(string(answer), `"errorMessage":"Unauthorized"`) || strings.Contains(string(answer), "policyDocument") {
+		t.Fatalf("answer = %s, want the Unauthorized error", answer)
+	}
 }

@@ -186,7 +186,7 @@ func ToV1(r events.APIGatewayV2HTTPResponse) events.APIGatewayProxyResponse {
 		IsBase64Encoded:   r.IsBase64Encoded,
 	}
 	if len(r.Cookies) > 0 {
-		mv := make(map[string][]string, len(r.MultiValueHeaders)+1)
+		mv := map[string][]string{}
 		for k, v := range r.MultiValueHeaders {
 			mv[k] = v
 		}

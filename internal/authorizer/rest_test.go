@@ -80,6 +80,7 @@ func TestHandleRESTPolicies(t *testing.T) {
 		{"writer", p.token(t, nil), []bool{true, false, false, true, true, false}},
 		{"reader", p.token(t, map[string]any{"scope": "sqsgate/read", "cognito:groups": []string{"readers"}}), []bool{false, true, false, true, true, false}},
 		{"admin reader", p.token(t, map[string]any{"scope": "sqsgate/read", "cognito:groups": []string{"admins"}}), []bool{false, true, true, true, true, true}},
+		{"all rules met", p.token(t, map[string]any{"scope": "sqsgate/write sqsgate/read", "cognito:groups": []string{"writers", "admins"}}), []bool{true, true, true, true, true, true}},
 	}
 	for _, tok := range tokens {
 		t.Run(tok.name, func(t *testing.T) {
@@ -98,6 +99,13 @@ func TestHandleRESTPolicies(t *testing.T) {
 				for k, v := range resp.Context {
 					if _, ok := v.(string); !ok {
 						t.Fatalf("context %s = %T, want string", k, v)
+					}
+				}
+				// IAM refuses a statement without resources: a caller who
+				// meets every rule gets no (empty) Deny statement.
+				for _, st := range resp.PolicyDocument.Statement {
+					if len(st.Resource) == 0 {
+						t.Fatalf("statement without a resource: %s", mustJSON(t, resp.PolicyDocument))
 					}
 				}
 				if first == nil {
@@ -164,6 +172,9 @@ func TestHandleRESTAttacks(t *testing.T) {
 				t.Fatalf("response = %+v, want none", resp)
 			}
 			line := deniedLine(t, logs.Bytes())
+			if line.Level != "INFO" {
+				t.Fatalf("logged at %s, want INFO (ERROR is for outages)", line.Level)
+			}
 			if !strings.HasPrefix(line.Code, tt.code) {
 				t.Fatalf("logged code %q, want %q", line.Code, tt.code)
 			}

@@ -28,13 +28,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2CustomAutho
 	}
 	return events.APIGatewayV2CustomAuthorizerSimpleResponse{
 		IsAuthorized: true,
-		Context: map[string]any{
-			"sub":       claims.Subject,
-			"username":  claims.Username,
-			"client_id": claims.ClientID,
-			"scope":     claims.Scope,
-			"groups":    strings.Join(claims.Groups, " "),
-		},
+		Context:      callerContext(claims),
 	}, nil
 }
 
@@ -78,4 +72,16 @@ func BearerToken(headers map[string]string) (string, error) {
 		v = strings.TrimSpace(rest)
 	}
 	return v, nil
+}
+
+// callerContext is the context both API forms pass to the integration:
+// string values only, as a REST authorizer's context requires.
+func callerContext(claims *cognito.Claims) map[string]any {
+	return map[string]any{
+		"sub":       claims.Subject,
+		"username":  claims.Username,
+		"client_id": claims.ClientID,
+		"scope":     claims.Scope,
+		"groups":    strings.Join(claims.Groups, " "),
+	}
 }

@@ -43,6 +43,12 @@ func Code(err error) string {
 // its signature. A key set outage, or an error with no code, is logged at
 // ERROR: that is what alerts.
 func (h *Handler) deny(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request, err error) events.APIGatewayV2CustomAuthorizerSimpleResponse {
+	h.logDenial(ctx, err, req.RouteKey, req.RequestContext.RequestID, req.RequestContext.HTTP.SourceIP)
+	return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}
+}
+
+// logDenial writes the one "request denied" line both API forms share.
+func (h *Handler) logDenial(ctx context.Context, err error, routeKey, requestID, sourceIP string) {
 	code := Code(err)
 	level := slog.LevelInfo
 	if errors.Is(err, cognito.ErrJWKSUnavailable) || code == "internal" {
@@ -51,9 +57,8 @@ func (h *Handler) deny(ctx context.Context, req events.APIGatewayV2CustomAuthori
 	h.logger.LogAttrs(ctx, level, "request denied",
 		slog.String("code", code),
 		slog.String("reason", err.Error()),
-		slog.String("route_key", req.RouteKey),
-		slog.String("request_id", req.RequestContext.RequestID),
-		slog.String("source_ip", req.RequestContext.HTTP.SourceIP),
+		slog.String("route_key", routeKey),
+		slog.String("request_id", requestID),
+		slog.String("source_ip", sourceIP),
 	)
-	return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}
 }

@@ -86,13 +86,7 @@ func (h *Handler) HandleREST(ctx context.Context, req events.APIGatewayCustomAut
 	return events.APIGatewayCustomAuthorizerResponse{
 		PrincipalID:    claims.Subject,
 		PolicyDocument: Policy(prefix, h.rules, claims),
-		Context: map[string]any{
-			"sub":       claims.Subject,
-			"username":  claims.Username,
-			"client_id": claims.ClientID,
-			"scope":     claims.Scope,
-			"groups":    strings.Join(claims.Groups, " "),
-		},
+		Context:        callerContext(claims),
 	}, nil
 }
 
@@ -140,16 +134,5 @@ func resourcePath(path string) string { return pathParam.ReplaceAllString(path, 
 
 // denyREST logs a REST denial as deny does an HTTP API one.
 func (h *Handler) denyREST(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest, err error) {
-	code := Code(err)
-	level := slog.LevelInfo
-	if errors.Is(err, cognito.ErrJWKSUnavailable) || code == "internal" {
-		level = slog.LevelError
-	}
-	h.logger.LogAttrs(ctx, level, "request denied",
-		slog.String("code", code),
-		slog.String("reason", err.Error()),
-		slog.String("route_key", req.HTTPMethod+" "+req.Resource),
-		slog.String("request_id", req.RequestContext.RequestID),
-		slog.String("source_ip", req.RequestContext.Identity.SourceIP),
-	)
+	h.logDenial(ctx, err, req.HTTPMethod+" "+req.Resource, req.RequestContext.RequestID, req.RequestContext.Identity.SourceIP)
 }

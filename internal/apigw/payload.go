@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -121,10 +122,10 @@ func joined(single map[string]string, multi map[string][]string, fold bool) map[
 		return k
 	}
 	values := map[string][]string{}
-	for _, k := range sortedKeys(multi) {
+	for _, k := range slices.Sorted(maps.Keys(multi)) {
 		values[key(k)] = append(values[key(k)], multi[k]...)
 	}
-	for _, k := range sortedKeys(single) {
+	for _, k := range slices.Sorted(maps.Keys(single)) {
 		if _, inMulti := multi[k]; !inMulti {
 			values[key(k)] = append(values[key(k)], single[k])
 		}
@@ -134,15 +135,6 @@ func joined(single map[string]string, multi map[string][]string, fold bool) map[
 		out[k] = strings.Join(vs, ",")
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // rawQuery rebuilds a query string from the 1.0 parameters (1.0 has no raw

@@ -26,6 +26,7 @@ func TestBody(t *testing.T) {
 		{"base64 over cap", events.APIGatewayV2HTTPRequest{Body: base64.StdEncoding.EncodeToString([]byte("12345")), IsBase64Encoded: true}, 4, "", ErrBodyTooLarge},
 		{"base64 far over cap", events.APIGatewayV2HTTPRequest{Body: strings.Repeat("A", 4000), IsBase64Encoded: true}, 10, "", ErrBodyTooLarge},
 		{"plain", events.APIGatewayV2HTTPRequest{Body: `{"a":1}`}, 100, `{"a":1}`, nil},
+		{"plain at cap", events.APIGatewayV2HTTPRequest{Body: "1234"}, 4, "1234", nil},
 		{"base64", events.APIGatewayV2HTTPRequest{Body: base64.StdEncoding.EncodeToString([]byte("payload=%7B%7D")), IsBase64Encoded: true}, 100, "payload=%7B%7D", nil},
 		{"base64 at cap", events.APIGatewayV2HTTPRequest{Body: base64.StdEncoding.EncodeToString([]byte("1234")), IsBase64Encoded: true}, 4, "1234", nil},
 	}

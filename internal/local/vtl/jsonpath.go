@@ -30,8 +30,16 @@ type jstep struct {
 }
 
 func parseJSONPath(s string) (*jsonPath, error) {
+	if s == "" {
+		return nil, errors.New("empty JSONPath")
+	}
+	if strings.HasPrefix(s, "@") {
+		return nil, fmt.Errorf("JSONPath %q: a relative path (@) is not supported", s)
+	}
 	if !strings.HasPrefix(s, "$") {
-		return nil, fmt.Errorf("JSONPath %q must start with $", s)
+		// Jayway JsonPath reads a path without a leading $ as $.path, and
+		// API Gateway with it ($input.json('num') is the body's num).
+		s = "$." + s
 	}
 	jp := &jsonPath{}
 	for i := 1; i < len(s); {

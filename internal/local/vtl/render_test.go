@@ -90,6 +90,9 @@ func TestInput(t *testing.T) {
 		{"path map prints like Java", "$input.path('$.pets[0]')", body(pets), "{id=1, type=dog, price=249.99}"},
 		{"path list with null prints null", "$input.path('$')", body(`[1,null,"a"]`), "[1, null, a]"},
 		{"path keySet in document order", "#foreach($k in $input.path('$').keySet())$k,#end", body(`{"z":1,"a":2,"m":3}`), "z,a,m,"},
+		// Jayway JsonPath reads "num" as "$.num"; observed on API Gateway in
+		// https://qiita.com/Kept1994/items/663b700ddb55cf59b4c9 ($input.json("str")).
+		{"path without dollar", "$input.json('owner.name')|$input.path('pets[1].id')", body(pets), `"Ana"|2`},
 		{"path dynamic", "#set($p = '$.owner.name')$input.path($p)", body(pets), "Ana"},
 		{"params name path first", "$input.params('x')", params, "from-path"},
 		{"params query", "$input.params('q')", params, "hello"},
@@ -227,7 +230,7 @@ func TestRenderErrors(t *testing.T) {
 		{"json body not JSON", "$input.json('$')", body("{nope"), "test:1:7: $input.json: the body is not JSON", nil},
 		{"path body not JSON", "\n  $input.path('$.a')", body("a=b"), "test:2:9: $input.path: the body is not JSON", nil},
 		{"trailing data", "$input.path('$')", body(`{} {}`), "the body is not JSON: data after the JSON value", nil},
-		{"dynamic bad jsonpath", "#set($p = 'a.b')$input.path($p)", body(`{}`), "must start with $", nil},
+		{"dynamic bad jsonpath", "#set($p = '$..b')$input.path($p)", body(`{}`), "deep scan (..) is not supported", nil},
 		{"dynamic jsonpath not a string", "#set($p = 1)$input.json($p)", body(`{}`), "needs a JSONPath string", nil},
 		{"property of a number", "#set($n = 1)$n.Id", nil, "test:1:15: a number has no property .Id", nil},
 		{"property of a string", "#set($s = 'x')$s.foo", nil, "a string has no property .foo", nil},

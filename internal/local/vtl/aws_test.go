@@ -319,4 +319,3 @@ func tenEntries() []byte {
 	b.WriteByte(']')
 	return []byte(b.String())
 }
-

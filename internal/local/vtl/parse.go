@@ -81,7 +81,7 @@ func (p *parser) block() ([]node, terminator, error) {
 	var nodes []node
 	var buf []byte
 	flush := func() {
-		if len(buf) > 0 {
+		if len(buf) != 0 {
 			nodes = append(nodes, &textNode{s: string(buf)})
 			buf = nil
 		}
@@ -107,11 +107,8 @@ func (p *parser) block() ([]node, terminator, error) {
 			case strings.HasPrefix(rest, "##"):
 				// A line comment runs to the end of the line and takes the
 				// newline with it.
-				if i := strings.IndexByte(rest, '\n'); i >= 0 {
-					p.pos += i + 1
-				} else {
-					p.pos = p.end
-				}
+				_, after, _ := strings.Cut(rest, "\n")
+				p.pos = p.end - len(after)
 				continue
 			case strings.HasPrefix(rest, "#*"):
 				i := strings.Index(rest[2:], "*#")

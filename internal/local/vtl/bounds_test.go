@@ -121,3 +121,48 @@ func TestJSONPathEdges(t *testing.T) {
 		assert.ErrorContains(t, err, tc.want, tc.path)
 	}
 }
+
+func TestCharacterClassEdges(t *testing.T) {
+	runRender(t, []renderCase{
+		// The characters either side of a-z, A-Z and 0-9.
+		{"urlEncode class edges", "$util.urlEncode('`{@[/:azAZ09')", nil, "%60%7B%40%5B%2F%3AazAZ09"},
+		{"urlDecode hex edges", "$util.urlDecode('%30%39%41%46%61%66%2f%2F')", nil, "09AFaf//"},
+		{"escapeJavaScript edges", "$util.escapeJavaScript($input.body)", body("\x1f \x7f\u0080~"), `\u001F ` + "\x7f" + `\u0080~`},
+		{"identifier edges", "#set($a_-9Z = 1)${a_-9Z}|#set($_x = 2)$_x", nil, "1|2"},
+		{"number then dot is not a float", "#set($n = 1)#set($m = $n)$m.", nil, "1."},
+	})
+	for _, bad := range []string{"%g0", "%G0", "%:0", "%/0", "%`0", "%@0", "%0g", "%", "%0"} {
+		tpl, err := Parse("t", "$util.urlDecode($input.body)")
+		require.NoError(t, err)
+		_, err = tpl.Render(body(bad))
+		assert.ErrorContains(t, err, "incomplete escape", bad)
+	}
+}
+
+func TestComparisonEdges(t *testing.T) {
+	runRender(t, []renderCase{
+		{"equal ints", "#if(2 < 2)a#end#if(2 <= 2)b#end#if(2 > 2)c#end#if(2 >= 2)d#end", nil, "bd"},
+		{"equal floats", "#if(1.5 < 1.5)a#end#if(1.5 <= 1.5)b#end#if(1.5 > 1.5)c#end#if(1.5 >= 1.5)d#end", nil, "bd"},
+		{"int and float", "#if(1 < 1.5)a#end#if(2 <= 1.5)b#end#if(2 > 1.5)c#end#if(1 >= 1.5)d#end", nil, "ac"},
+		{"min int divided by -1 is null", "#set($a = 0)#set($a = -9223372036854775808 / -1)$a|#set($b = 0)#set($b = -9223372036854775808 % -1)$b", nil, "0|0"},
+		{"min int divided by 1", "#set($a = -9223372036854775808 / 1)$a", nil, "-9223372036854775808"},
+		{"float modulo zero is null", "#set($a = 1)#set($a = 5.5 % 0)$a", nil, "1"},
+		{"float overflow prints as Java", "#set($a = 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0 * 100000000000000000.0)$a|#set($b = 0 - $a)$b|#set($c = $a + $b)$c", nil, "Infinity|-Infinity|NaN"},
+	})
+}
+
+func TestIndexEdges(t *testing.T) {
+	in := body(`["a"]`)
+	for _, src := range []string{"$input.path('$')[1]", "$input.path('$').get(1)", "$input.path('$')[-1]"} {
+		tpl, err := Parse("t", src)
+		require.NoError(t, err)
+		_, err = tpl.Render(in)
+		assert.ErrorContains(t, err, "out of the list's 1 items", src)
+	}
+	runRender(t, []renderCase{
+		{"first item", "$input.path('$')[0]$input.path('$').get(0)", in, "aa"},
+		{"substring edges", "#set($s = 'abc')[$s.substring(0)][$s.substring(1, 3)][$s.substring(1, 1)][$s.substring(3)]", nil, "[abc][bc][][]"},
+		{"group at the start", "#set($s = 'abc')$s.replaceAll('(a)', '$1$1')|$s.replaceAll('(x)?b', '[$1]')", nil, "aabc|a[]c"},
+		{"json exactly at the cap", "$input.json('$').length()", body(`"` + strings.Repeat("x", MaxOutput-2) + `"`), "10485760"},
+	})
+}

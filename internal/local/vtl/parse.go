@@ -198,12 +198,12 @@ func (p *parser) block() ([]node, terminator, error) {
 				p.pos = after
 			}
 		default:
-			i := strings.IndexAny(p.src[p.pos:p.end], "$#")
-			if i < 0 {
-				i = p.end - p.pos
+			text := p.src[p.pos:p.end]
+			if i := strings.IndexAny(text, "$#"); i != -1 {
+				text = text[:i]
 			}
-			buf = append(buf, p.src[p.pos:p.pos+i]...)
-			p.pos += i
+			buf = append(buf, text...)
+			p.pos += len(text)
 		}
 	}
 	flush()
@@ -219,8 +219,8 @@ func (p *parser) directiveName() (name string, braced bool, after int) {
 		for j < p.end && isLetter(p.src[j]) {
 			j++
 		}
-		if j > i+1 && j < p.end && p.src[j] == '}' {
-			return p.src[i+1 : j], true, j + 1
+		if name := p.src[i+1 : j]; name != "" && j < p.end && p.src[j] == '}' {
+			return name, true, j + 1
 		}
 		return "", false, 0
 	}

@@ -24,9 +24,6 @@ func escapeJavaScript(s string, limit int) (string, error) {
 		b = append(b, '\\', 'u', hex[u>>12], hex[u>>8&0xf], hex[u>>4&0xf], hex[u&0xf])
 	}
 	for _, r := range s { // invalid UTF-8 reads as U+FFFD, as Java decodes it
-		if len(b) > limit {
-			return "", ErrOutputTooLarge
-		}
 		switch {
 		case r > 0xffff:
 			r1, r2 := utf16.EncodeRune(r)
@@ -54,9 +51,9 @@ func escapeJavaScript(s string, limit int) (string, error) {
 		default:
 			b = append(b, byte(r))
 		}
-	}
-	if len(b) > limit {
-		return "", ErrOutputTooLarge
+		if len(b) > limit {
+			return "", ErrOutputTooLarge
+		}
 	}
 	return string(b), nil
 }
@@ -70,9 +67,6 @@ func urlEncode(s string, limit int) (string, error) {
 	b := make([]byte, 0, len(s)+len(s)/4)
 	var enc [utf8.UTFMax]byte
 	for _, r := range s {
-		if len(b) > limit {
-			return "", ErrOutputTooLarge
-		}
 		switch {
 		case r < utf8.RuneSelf && (isLetter(byte(r)) || isDigit(byte(r)) || strings.IndexByte(".-*_", byte(r)) >= 0):
 			b = append(b, byte(r))
@@ -84,9 +78,9 @@ func urlEncode(s string, limit int) (string, error) {
 				b = append(b, '%', hex[c>>4], hex[c&0xf])
 			}
 		}
-	}
-	if len(b) > limit {
-		return "", ErrOutputTooLarge
+		if len(b) > limit {
+			return "", ErrOutputTooLarge
+		}
 	}
 	return string(b), nil
 }

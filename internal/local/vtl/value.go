@@ -30,9 +30,17 @@ func toString(v any, inner bool) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
+		switch { // as Java prints a double
+		case math.IsInf(x, 1):
+			return "Infinity"
+		case math.IsInf(x, -1):
+			return "-Infinity"
+		case math.IsNaN(x):
+			return "NaN"
+		}
 		s := strconv.FormatFloat(x, 'f', -1, 64)
-		if !strings.ContainsAny(s, ".IN") {
-			s += ".0" // Java prints doubles with a fraction
+		if !strings.Contains(s, ".") {
+			s += ".0"
 		}
 		return s
 	case bool:
@@ -443,7 +451,7 @@ func replaceAll(s, pattern, repl string) (any, error) {
 			case c == '$' && i+1 < len(repl) && isDigit(repl[i+1]):
 				i++
 				g := int(repl[i] - '0')
-				if 2*g+1 >= len(m) {
+				if g >= len(m)/2 {
 					return nil, fmt.Errorf(".replaceAll(): no group %d", g)
 				}
 				if m[2*g] >= 0 {

@@ -234,15 +234,11 @@ func (p *parser) directiveName() (name string, braced bool, after int) {
 // eatLineEnd consumes spaces, tabs and one newline after a directive, when
 // nothing else follows it on its line (Velocity 1.7's gobbling).
 func (p *parser) eatLineEnd() {
-	j := p.pos
-	for j < p.end && (p.src[j] == ' ' || p.src[j] == '\t') {
-		j++
-	}
-	switch {
-	case j < p.end && p.src[j] == '\n':
-		p.pos = j + 1
-	case j+1 < p.end && p.src[j] == '\r' && p.src[j+1] == '\n':
-		p.pos = j + 2
+	rest := strings.TrimLeft(p.src[p.pos:p.end], " \t")
+	if strings.HasPrefix(rest, "\n") {
+		p.pos = p.end - len(rest) + 1
+	} else if strings.HasPrefix(rest, "\r\n") {
+		p.pos = p.end - len(rest) + 2
 	}
 }
 
@@ -740,8 +736,8 @@ func (p *parser) primary() (expr, error) {
 	}
 	start := p.pos
 	c := p.src[p.pos]
-	switch {
-	case c == '$':
+	switch c {
+	case '$':
 		r, ok, err := p.reference()
 		if err != nil {
 			return nil, err
@@ -750,18 +746,16 @@ func (p *parser) primary() (expr, error) {
 			return nil, p.errAt(start, "$ starts no reference")
 		}
 		return r, nil
-	case c == '\'':
+	case '\'':
 		i := strings.IndexByte(p.src[p.pos+1:p.end], '\'')
 		if i < 0 {
 			return nil, p.errAt(start, "unterminated string")
 		}
 		p.pos += i + 2
 		return &litExpr{v: p.src[start+1 : start+1+i]}, nil
-	case c == '"':
+	case '"':
 		return p.interpolated()
-	case isDigit(c) || c == '-' && p.pos+1 < p.end && isDigit(p.src[p.pos+1]):
-		return p.number()
-	case c == '(':
+	case '(':
 		p.pos++
 		x, err := p.expr()
 		if err != nil {
@@ -773,11 +767,16 @@ func (p *parser) primary() (expr, error) {
 		}
 		p.pos++
 		return x, nil
-	case c == '[' || c == '{':
+	case '[', '{':
 		return nil, p.errAt(start, "list, range and map literals are not supported")
-	case p.word("true"):
+	}
+	if isDigit(c) || c == '-' && p.pos+1 < p.end && isDigit(p.src[p.pos+1]) {
+		return p.number()
+	}
+	if p.word("true") {
 		return &litExpr{v: true}, nil
-	case p.word("false"):
+	}
+	if p.word("false") {
 		return &litExpr{v: false}, nil
 	}
 	j := identEnd(p.src[:p.end], p.pos)

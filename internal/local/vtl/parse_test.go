@@ -64,6 +64,7 @@ func TestParseErrors(t *testing.T) {
 		{"unterminated double string", `#set($a = "abc)`, "tpl:1:11: unterminated string"},
 		{"unterminated single string", "#set($a = 'abc)", "tpl:1:11: unterminated string"},
 		{"unterminated string in method", "$x.contains('a)", "unterminated string"},
+		{"if at the end", "x#if", "tpl:1:2: #if needs its arguments in parentheses"},
 		{"if without parens", "#if true #end", "tpl:1:1: #if needs its arguments in parentheses"},
 		{"if unclosed paren", "#if(true x#end", "#if at 1:1: expected )"},
 		{"elseif without parens", "#if(true)#elseif#end", "#elseif needs its arguments in parentheses"},
@@ -153,7 +154,7 @@ func TestParseAccepts(t *testing.T) {
 		"$a.b-c.d_e", "#if( $a == 1 and not $b or $c ne 'x' )#end",
 		"#set($a = (1 + 2) * 3 - -4 / 5 % 6)",
 		"#if(1 < 2 && 2 <= 2 && 3 > 2 && 3 >= 3 && 1 != 2)#end",
-		"#breakfast #ends #elsewhere",
+		"#breakfast #ends #elsewhere", "#{end", "#{abc", "#{",
 	} {
 		_, err := Parse("ok", src)
 		assert.NoError(t, err, src)

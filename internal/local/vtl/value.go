@@ -30,13 +30,8 @@ func toString(v any, inner bool) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
-		switch { // as Java prints a double
-		case math.IsInf(x, 1):
-			return "Infinity"
-		case math.IsInf(x, -1):
-			return "-Infinity"
-		case math.IsNaN(x):
-			return "NaN"
+		if name, ok := javaSpecial[strconv.FormatFloat(x, 'f', -1, 64)]; ok {
+			return name
 		}
 		s := strconv.FormatFloat(x, 'f', -1, 64)
 		if !strings.Contains(s, ".") {
@@ -73,6 +68,9 @@ func toString(v any, inner bool) string {
 		return ""
 	}
 }
+
+// javaSpecial is how Java prints the doubles Go prints as +Inf, -Inf and NaN.
+var javaSpecial = map[string]string{"+Inf": "Infinity", "-Inf": "-Infinity", "NaN": "NaN"}
 
 func typeName(v any) string {
 	switch v.(type) {
@@ -190,10 +188,10 @@ func compare(op string, a, b any) bool {
 }
 
 func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
+	if a < b {
 		return -1
-	case a > b:
+	}
+	if a > b {
 		return 1
 	}
 	return 0
@@ -444,11 +442,10 @@ func replaceAll(s, pattern, repl string) (any, error) {
 		b = append(b, s[last:m[0]]...)
 		for i := 0; i < len(repl); i++ {
 			c := repl[i]
-			switch {
-			case c == '\\' && i+1 < len(repl):
+			if c == '\\' && i+1 < len(repl) {
 				i++
 				b = append(b, repl[i])
-			case c == '$' && i+1 < len(repl) && isDigit(repl[i+1]):
+			} else if c == '$' && i+1 < len(repl) && isDigit(repl[i+1]) {
 				i++
 				g := int(repl[i] - '0')
 				if g >= len(m)/2 {
@@ -457,7 +454,7 @@ func replaceAll(s, pattern, repl string) (any, error) {
 				if m[2*g] >= 0 {
 					b = append(b, s[m[2*g]:m[2*g+1]]...)
 				}
-			default:
+			} else {
 				b = append(b, c)
 			}
 		}

@@ -2,6 +2,7 @@ package vtl
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -158,5 +159,74 @@ func TestParseAccepts(t *testing.T) {
 	} {
 		_, err := Parse("ok", src)
 		assert.NoError(t, err, src)
+	}
+}
+
+// TestEveryPrefix parses every prefix of rich templates: a template cut
+// anywhere is an *Error or a template, never a panic (each "at the end of
+// input" check is exercised at its edge).
+func TestEveryPrefix(t *testing.T) {
+	batch, err := os.ReadFile("testdata/send-message-batch.vtl")
+	require.NoError(t, err)
+	srcs := append([]string{
+		string(batch),
+		"#set(${a} = 1)#set($!{b} = 'x')#set($!c = \"y$a\")${a}$!{b}$!c #{set}($d = 2)$d",
+		"#foreach($!{e} in $input.path('$[*]'))$e.get('k')[0]$e.size()#{break}#end",
+		"#if ( $a == 1.5 && !$b || -2 < $c )#elseif( not $d )#{else}#end #[[x]]# #*c*# ##x\n",
+		"$input.json(\"$['a']['b'][0].*\")$util.urlEncode('a')${x.y}$x[1]$x.get(1, 2)",
+	}, fuzzSeeds...)
+	for _, src := range srcs {
+		for i := range len(src) + 1 {
+			tpl, err := Parse("prefix", src[:i])
+			if err != nil {
+				var e *Error
+				require.True(t, errors.As(err, &e), "%q: %v", src[:i], err)
+				continue
+			}
+			if _, err := tpl.Render(body(`[{"k":["v"]}]`)); err != nil {
+				var e *Error
+				require.True(t, errors.As(err, &e), "%q: %v", src[:i], err)
+			}
+		}
+	}
+}
+
+func TestDirectiveVariableForms(t *testing.T) {
+	runRender(t, []renderCase{
+		{"braced set", "#set(${a} = 1)$a", nil, "1"},
+		{"quiet braced set", "#set($!{a} = 2)$a", nil, "2"},
+		{"quiet set", "#set($!a = 3)$a", nil, "3"},
+		{"braced foreach", "#foreach(${x} in $input.path('$'))$x#end", body("[1,2]"), "12"},
+		{"braced set directive", "#{set}($a = 4)$a", nil, "4"},
+		{"braced if", "#{if}(true)y#{else}n#{end}", nil, "y"},
+	})
+	for _, tc := range []struct{ src, want string }{
+		{"#set(", "tpl:1:6: #set needs a $variable"},
+		{"#set($", "tpl:1:6: #set needs a $variable"},
+		{"#set($!", "#set needs a $variable"},
+		{"#set(${", "#set needs a $variable"},
+		{"#set(${a", "tpl:1:6: ${ without }"},
+		{"#set(${a}", "#set supports only $variable = value"},
+		{"#set($a", "#set supports only $variable = value"},
+		{"#set($a =", "expression expected, found the end"},
+		{"#foreach(", "#foreach needs a $variable"},
+		{"#foreach($a", "#foreach needs ($item in $list)"},
+		{"#foreach($a in", "expression expected, found the end"},
+		{"#if(", "expression expected, found the end"},
+		{"#if(true", "#if at 1:1: expected )"},
+		{"#if(true)", "#if is never closed by #end"},
+		{"#if(true)#elseif(", "expression expected, found the end"},
+		{"$a.get(", "tpl:1:8: expression expected, found the end"},
+		{"$a.get(1", "( without )"},
+		{"$a[", "expression expected, found the end"},
+		{"$a[1", "[ without ]"},
+		{"${a.b", "${ without }"},
+		{"#set($a = '", "unterminated string"},
+		{"#set($a = \"", "unterminated string"},
+		{"#set($a = -", `unexpected "-"`},
+		{"#if(1 <", "expression expected, found the end"},
+	} {
+		_, err := Parse("tpl", tc.src)
+		assert.ErrorContains(t, err, tc.want, tc.src)
 	}
 }

@@ -166,3 +166,25 @@ func TestIndexEdges(t *testing.T) {
 		{"json exactly at the cap", "$input.json('$').length()", body(`"` + strings.Repeat("x", MaxOutput-2) + `"`), "10485760"},
 	})
 }
+
+func TestMoreEdges(t *testing.T) {
+	runRender(t, []renderCase{
+		{"big ints compare as ints", "#if(9007199254740993 == 9007199254740992)a#end#if(9007199254740993 > 9007199254740992)b#end#if(9007199254740992 < 9007199254740993)c#end", nil, "bc"},
+		{"escapeJavaScript BMP edge", "$util.escapeJavaScript($input.body)", body("\uffff\U00010000"), `\uFFFF\uD800\uDC00`},
+		{"urlEncode first non-ASCII", "$util.urlEncode($input.body)", body("\u0080\u007f"), "%C2%80%7F"},
+		{"indexOf at the start", "#set($s = 'abc')$s.indexOf('a')", nil, "0"},
+		{"escaped dollar and backslash in a replacement", "#set($s = 'abc')$s.replaceAll('b', '\\$1\\\\')", nil, "a$1\\c"},
+		{"duplicate keys keep the first place and the last value", "$input.path('$').keySet()=$input.path('$').values()", body(`{"a":1,"b":2,"a":3}`), "[a, b]=[3, 2]"},
+	})
+	for src, want := range map[string]string{
+		"$s.substring(0, 1, 2)":     "a string has no method .substring()",
+		"$s.replaceAll('b', 'x\\')": ".replaceAll(): the replacement ends in \\",
+		"$s.replaceAll('b', 'x$')":  ".replaceAll(): the replacement ends in $",
+		"$s.replaceAll('b', '$x')":  ".replaceAll(): illegal group reference $x",
+	} {
+		tpl, err := Parse("t", "#set($s = 'abc')"+src)
+		require.NoError(t, err)
+		_, err = tpl.Render(nil)
+		assert.ErrorContains(t, err, want, src)
+	}
+}

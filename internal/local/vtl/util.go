@@ -56,7 +56,7 @@ func urlEncode(s string, limit int) (string, error) {
 	b := make([]byte, 0, len(s)+len(s)/4)
 	var enc [utf8.UTFMax]byte
 	for _, r := range s {
-		if r < utf8.RuneSelf && (isLetter(byte(r)) || isDigit(byte(r)) || strings.IndexByte(".-*_", byte(r)) != -1) {
+		if r < utf8.RuneSelf && urlSafe[r] {
 			b = append(b, byte(r))
 		} else if r == ' ' {
 			b = append(b, '+')
@@ -72,6 +72,14 @@ func urlEncode(s string, limit int) (string, error) {
 	}
 	return string(b), nil
 }
+
+// urlSafe marks the ASCII characters urlEncode keeps as they are.
+var urlSafe = func() (safe [utf8.RuneSelf]bool) {
+	for c := range safe {
+		safe[c] = isLetter(byte(c)) || isDigit(byte(c)) || strings.IndexByte(".-*_", byte(c)) != -1
+	}
+	return safe
+}()
 
 // urlDecode is java.net.URLDecoder.decode(s, "UTF-8"): + is a space, %XX a
 // byte; a % without two hex digits is an error, as Java throws.

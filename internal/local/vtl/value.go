@@ -425,7 +425,8 @@ func stringMethod(s, name string, args []any, want func(int) error) (any, error)
 const maxMatches = MaxIterations
 
 // replaceAll is Java's String.replaceAll on Go's RE2 (the common subset of
-// the two syntaxes): in the replacement $n is group n and \x is x.
+// the two syntaxes): in the replacement $n is group n and \x is x; a
+// trailing \ or $, or $ before a non-digit, is an error, as Java throws.
 func replaceAll(s, pattern, repl string) (any, error) {
 	re, err := regexp.Compile(pattern)
 	if err != nil {
@@ -442,11 +443,18 @@ func replaceAll(s, pattern, repl string) (any, error) {
 		b = append(b, s[last:m[0]]...)
 		for i := 0; i < len(repl); i++ {
 			c := repl[i]
-			if c == '\\' && i+1 < len(repl) {
+			if c == '\\' || c == '$' {
 				i++
+				if i == len(repl) {
+					return nil, fmt.Errorf(".replaceAll(): the replacement ends in %c", c)
+				}
+			}
+			if c == '\\' {
 				b = append(b, repl[i])
-			} else if c == '$' && i+1 < len(repl) && isDigit(repl[i+1]) {
-				i++
+			} else if c == '$' {
+				if !isDigit(repl[i]) {
+					return nil, fmt.Errorf(".replaceAll(): illegal group reference $%c", repl[i])
+				}
 				g := int(repl[i] - '0')
 				if g >= len(m)/2 {
 					return nil, fmt.Errorf(".replaceAll(): no group %d", g)

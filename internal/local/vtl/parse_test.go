@@ -60,6 +60,8 @@ func TestParseErrors(t *testing.T) {
 		{"foreach never closed", "#foreach($a in $b)", "tpl:1:1: #foreach is never closed by #end"},
 		{"else in foreach", "#foreach($a in $b)#else#end", "tpl:1:19: #else inside #foreach without #if"},
 		{"break outside foreach", "#if(true)#break#end", "tpl:1:10: #break outside #foreach"},
+		{"break after a foreach", "#foreach($a in $b)#break#end#break", "tpl:1:29: #break outside #foreach"},
+		{"break after nested foreach", "#foreach($a in $b)#foreach($c in $a)#end#end#{break}", "tpl:1:45: #break outside #foreach"},
 		{"unterminated block comment", "a #* b", "tpl:1:3: unterminated #* comment"},
 		{"unterminated unparsed", "#[[ b", "tpl:1:1: unterminated #[[ block"},
 		{"unterminated double string", `#set($a = "abc)`, "tpl:1:11: unterminated string"},

@@ -843,7 +843,7 @@ func (p *parser) interpolated() (expr, error) {
 				return nil, err
 			}
 			if ok {
-				if len(buf) > 0 {
+				if len(buf) != 0 {
 					parts = append(parts, &textNode{s: string(buf)})
 					buf = nil
 				}
@@ -858,7 +858,7 @@ func (p *parser) interpolated() (expr, error) {
 	if len(parts) == 0 { // every $ was text: a plain string, checked as one
 		return &litExpr{v: string(buf)}, nil
 	}
-	if len(buf) > 0 {
+	if len(buf) != 0 {
 		parts = append(parts, &textNode{s: string(buf)})
 	}
 	return &interpExpr{pos: start, parts: parts}, nil

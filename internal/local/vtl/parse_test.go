@@ -100,6 +100,7 @@ func TestParseErrors(t *testing.T) {
 		{"method bad argument", "$a.get(,)", `unexpected ","`},
 		{"paren unclosed", "#if((true)#end", "#if at 1:1: expected )"},
 		{"paren unclosed at end", "#if((true", "( without )"},
+		{"number with a bare dot", "#if(1.)#end", "#if at 1:1: expected )"},
 		{"number out of range", "#set($a = 99999999999999999999)", "number 99999999999999999999 out of range"},
 		{"error inside string", `#set($a = "x $b.foo() y")`, "tpl:1:16: unknown method .foo()"},
 		{"error in elseif condition", "#if(true)#elseif(@)#end", `unexpected "@"`},

@@ -126,6 +126,7 @@ func TestDirectives(t *testing.T) {
 	runRender(t, []renderCase{
 		{"set and use", "#set($a = 'x')$a$a", nil, "xx"},
 		{"set interpolated", `#set($a = 'w')#set($b = "h${a}y $!nope")$b`, nil, "hwy "},
+		{"interpolated text around references", `#set($a = 'w')#set($b = "<$a$a>")$b`, nil, "<ww>"},
 		{"set null leaves value", "#set($a = 1)#set($a = $nope)$a", nil, "1"},
 		{"set number arithmetic", "#set($a = 7)#set($b = $a * 2 + 1)$b|#set($c = $a / 2)$c|#set($d = $a % 4)$d|#set($e = $a - 10)$e", nil, "15|3|3|-3"},
 		{"float arithmetic", "#set($a = 1.5 + 1)$a|#set($b = 3.0 / 2)$b|#set($c = 7.5 % 2)$c", nil, "2.5|1.5|1.5"},

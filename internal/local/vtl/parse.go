@@ -183,7 +183,7 @@ func (p *parser) block() ([]node, terminator, error) {
 				}
 				nodes = append(nodes, &breakNode{})
 			case "macro", "include", "parse", "evaluate", "define", "stop":
-				return nil, terminator{}, p.errAt(start, "#%s is not supported (API Gateway mapping templates allow no %s here)", name, name)
+				return nil, terminator{}, p.errAt(start, "#%s is not supported in mapping templates", name)
 			default:
 				// Velocity prints an unknown #word as text, but #word(…) is
 				// a macro call, which API Gateway templates cannot define.

@@ -105,6 +105,7 @@ func TestJSONPathEdges(t *testing.T) {
 		{"index at length", "[$input.path('$.l[2]')][$input.path('$.l[1]')][$input.path('$.l[0]')]", in, "[][b][a]"},
 		{"index on a map", "[$input.path('$.o[0]')]", in, "[]"},
 		{"name on a list", "[$input.path('$.l.k')]", in, "[]"},
+		{"empty quoted name", "$input.json(\"$['']\")", body(`{"":1}`), "1"},
 		{"bracket then dot", "$input.path(\"$['o'].k\")", in, "v"},
 		{"wildcard then name", "$input.json('$.*.k')", in, `["v"]`},
 		{"json space kept", "$input.json('$.s')", body(`{"s":"a b\u001f"}`), `"a b\u001f"`},

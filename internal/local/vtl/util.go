@@ -19,7 +19,7 @@ import (
 // \uXXXX in upper-case hex.
 func escapeJavaScript(s string, limit int) (string, error) {
 	const hex = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s)+len(s)/8)
+	b := make([]byte, 0, len(s)) // grows as escapes need
 	unit := func(u uint16) {
 		b = append(b, '\\', 'u', hex[u>>12], hex[u>>8&0xf], hex[u>>4&0xf], hex[u&0xf])
 	}
@@ -53,7 +53,7 @@ var jsShort = [128]byte{'\b': 'b', '\n': 'n', '\t': 't', '\f': 'f', '\r': 'r', '
 // encoding becomes %XX. (Go's url.QueryEscape differs on * and ~.)
 func urlEncode(s string, limit int) (string, error) {
 	const hex = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s)+len(s)/4)
+	b := make([]byte, 0, len(s)) // grows as escapes need
 	var enc [utf8.UTFMax]byte
 	for _, r := range s {
 		if r < utf8.RuneSelf && urlSafe[r] {

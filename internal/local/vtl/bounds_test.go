@@ -127,7 +127,7 @@ func TestCharacterClassEdges(t *testing.T) {
 	runRender(t, []renderCase{
 		// The characters either side of a-z, A-Z and 0-9.
 		{"urlEncode class edges", "$util.urlEncode('`{@[/:azAZ09')", nil, "%60%7B%40%5B%2F%3AazAZ09"},
-		{"urlDecode hex edges", "$util.urlDecode('%30%39%41%46%61%66%2f%2F')", nil, "09AFaf//"},
+		{"urlDecode hex edges", "$util.urlDecode('%30%39%41%46%61%66%2f%2F%0A')", nil, "09AFaf//\n"},
 		{"escapeJavaScript edges", "$util.escapeJavaScript($input.body)", body("\x1f \x7f\u0080~"), `\u001F ` + "\x7f" + `\u0080~`},
 		{"identifier edges", "#set($a_-9Z = 1)${a_-9Z}|#set($_x = 2)$_x", nil, "1|2"},
 		{"number then dot is not a float", "#set($n = 1)#set($m = $n)$m.", nil, "1."},
@@ -173,6 +173,8 @@ func TestMoreEdges(t *testing.T) {
 		{"big ints compare as ints", "#if(9007199254740993 == 9007199254740992)a#end#if(9007199254740993 > 9007199254740992)b#end#if(9007199254740992 < 9007199254740993)c#end", nil, "bc"},
 		{"escapeJavaScript BMP edge", "$util.escapeJavaScript($input.body)", body("\uffff\U00010000"), `\uFFFF\uD800\uDC00`},
 		{"urlEncode first non-ASCII", "$util.urlEncode($input.body)", body("\u0080\u007f"), "%C2%80%7F"},
+		{"decimals print in full", "#set($a = 1.25 * 1)$a|#set($b = 0.125 + 100)$b", nil, "1.25|100.125"},
+		{"second group unmatched", "#set($s = 'abc')$s.replaceAll('(a)(x)?', '[$2$1]')", nil, "[a]bc"},
 		{"indexOf at the start", "#set($s = 'abc')$s.indexOf('a')", nil, "0"},
 		{"escaped dollar and backslash in a replacement", "#set($s = 'abc')$s.replaceAll('b', '\\$1\\\\')", nil, "a$1\\c"},
 		{"duplicate keys keep the first place and the last value", "$input.path('$').keySet()=$input.path('$').values()", body(`{"a":1,"b":2,"a":3}`), "[a, b]=[3, 2]"},

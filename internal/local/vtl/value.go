@@ -30,10 +30,10 @@ func toString(v any, inner bool) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
-		if name, ok := javaSpecial[strconv.FormatFloat(x, 'f', -1, 64)]; ok {
+		s := strconv.FormatFloat(x, 'f', -1, 64)
+		if name, ok := javaSpecial[s]; ok {
 			return name
 		}
-		s := strconv.FormatFloat(x, 'f', -1, 64)
 		if !strings.Contains(s, ".") {
 			s += ".0"
 		}

@@ -23,20 +23,27 @@ func mustRender(t *testing.T, src string, in *Input) string {
 	return out
 }
 
-// Tutorial: Create a REST API as an Amazon SQS proxy in API Gateway,
-// https://docs.aws.amazon.com/apigateway/latest/developerguide/integrating-api-with-aws-services-sqs.html
-// ("Action=SendMessage&MessageBody=$input.body" as the
-// application/json mapping template, Content-Type
-// application/x-www-form-urlencoded).
-func TestAWSSQSTutorialTemplate(t *testing.T) {
-	got := mustRender(t, "Action=SendMessage&MessageBody=$input.body", body("hello"))
-	assert.Equal(t, "Action=SendMessage&MessageBody=hello", got)
+// The SQS proxy templates AWS publishes: "Action=SendMessage&MessageBody=$input.body"
+// (AWS re:Post answer, with the Content-Type application/x-www-form-urlencoded
+// integration header,
+// https://repost.aws/questions/QUfbRNUR8mTtqoXXfDedTZlQ/can-we-send-json-data-from-apigateway-to-sqs-without-pathover-riding)
+// and "Action=SendMessage&MessageBody=$util.urlEncode($input.body)" (AWS
+// Serverless Land snippet,
+// https://serverlessland.com/snippets/apigateway-sqs-integration-mapping-template).
+func TestAWSSQSProxyTemplates(t *testing.T) {
+	assert.Equal(t, "Action=SendMessage&MessageBody=hello", mustRender(t, "Action=SendMessage&MessageBody=$input.body", body("hello")))
+	got := mustRender(t, "Action=SendMessage&MessageBody=$util.urlEncode($input.body)", body(`{"a": "b&c"}`))
+	assert.Equal(t, "Action=SendMessage&MessageBody=%7B%22a%22%3A+%22b%26c%22%7D", got)
+	q, err := url.ParseQuery(got)
+	require.NoError(t, err)
+	assert.Equal(t, `{"a": "b&c"}`, q.Get("MessageBody"))
+	assert.Equal(t, "Action=ReceiveMessage&MaxNumberOfMessages=10&WaitTimeSeconds=10",
+		mustRender(t, "Action=ReceiveMessage&MaxNumberOfMessages=10&WaitTimeSeconds=10", nil))
 }
 
-// Mapping template examples, "Pet store" (the response template that turns
-// the pets list into descriptions),
-// https://docs.aws.amazon.com/apigateway/latest/developerguide/example-pet-store.html
-// (the pet store example of the mapping template pages).
+// Understanding mapping templates, the PetStore input data, mapping
+// template and output data,
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/mappings.html
 func TestAWSPetStoreExample(t *testing.T) {
 	src := `#set($inputRoot = $input.path('$'))
 [
@@ -45,7 +52,6 @@ func TestAWSPetStoreExample(t *testing.T) {
     "description" : "Item $elem.id is a $elem.type.",
     "askingPrice" : $elem.price
   }#if($foreach.hasNext),#end
-
 #end
 ]`
 	in := body(`[{"id": 1, "type": "dog", "price": 249.99}, {"id": 2, "type": "cat", "price": 124.99}, {"id": 3, "type": "fish", "price": 0.99}]`)
@@ -56,10 +62,10 @@ func TestAWSPetStoreExample(t *testing.T) {
   {"description" : "Item 3 is a fish.", "askingPrice" : 0.99}
 ]`, got)
 	// The layout as Velocity 1.7 prints it: the directive-only lines gone,
-	// and the inline #end eating its newline, so the template's blank line
-	// after each item is what ends the item's line.
-	assert.Equal(t, "[\n  {\n    \"description\" : \"Item 1 is a dog.\",\n    \"askingPrice\" : 249.99\n  },\n  {\n", got[:strings.Index(got, "    \"description\" : \"Item 2")])
-	assert.True(t, strings.HasSuffix(got, "\"askingPrice\" : 0.99\n  }\n]"), got)
+	// and the inline #if…#end eating its line's newline, so the next item
+	// follows on the same line.
+	assert.Equal(t, "[\n  {\n    \"description\" : \"Item 1 is a dog.\",\n    \"askingPrice\" : 249.99\n  },  {\n", got[:strings.Index(got, "    \"description\" : \"Item 2")])
+	assert.True(t, strings.HasSuffix(got, "\"askingPrice\" : 0.99\n  }]"), got)
 }
 
 // Mapping template examples, "Photo album", the integration request

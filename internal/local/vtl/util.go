@@ -12,11 +12,12 @@ import (
 // The $util functions. Each builds its result under limit bytes, since an
 // escaping can multiply a body's size several times over.
 
-// escapeJavaScript is Apache Commons Lang 2's StringEscapeUtils.escapeJavaScript,
-// which API Gateway documents ("turns any regular single quotes (') into
-// escaped ones (\')"): ' " \ and / get a backslash, \b \t \n \f \r their
-// short escapes, other control characters and every non-ASCII UTF-16 unit
-// \uXXXX in upper-case hex.
+// escapeJavaScript follows Apache Commons Lang 2's
+// StringEscapeUtils.escapeJavaScript. API Gateway documents only that it
+// "will turn any regular single quotes (') into escaped ones (\')"; the rest
+// is that library's behaviour: ' " \ and / get a backslash, \b \t \n \f \r
+// their short escapes, other control characters and every non-ASCII UTF-16
+// unit \uXXXX in upper-case hex.
 func escapeJavaScript(s string, limit int) (string, error) {
 	const hex = "0123456789ABCDEF"
 	b := make([]byte, 0, len(s)) // grows as escapes need

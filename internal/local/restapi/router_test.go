@@ -104,7 +104,9 @@ func TestNewRejects(t *testing.T) {
 		{"greedy not last", base(func(a *template.RestAPI) { a.Methods[0].Path = "/{p+}/a" })},
 		{"undeclared mapped parameter", base(func(a *template.RestAPI) { a.Methods[0].RequestParameters = nil })},
 		{"http integration", base(func(a *template.RestAPI) { a.Methods[0].Integration.Type = "http" })},
-		{"sqs by action", base(func(a *template.RestAPI) { a.Methods[0].Integration.Path, a.Methods[0].Integration.Action = "", "SendMessage" })},
+		{"sqs by action", base(func(a *template.RestAPI) {
+			a.Methods[0].Integration.Path, a.Methods[0].Integration.Action = "", "SendMessage"
+		})},
 		{"bad selection pattern", base(func(a *template.RestAPI) { a.Methods[0].Integration.Responses[1].SelectionPattern = "4(" })},
 		{"template the parser refuses", base(func(a *template.RestAPI) {
 			a.Methods[1].Integration.RequestTemplates["application/json"] = "#macro(x)#end"

@@ -41,10 +41,13 @@ type authResult struct {
 	context     map[string]any
 }
 
+// contextMap is $context.authorizer and the 1.0 event's
+// requestContext.authorizer: principalId and the context, whose numbers
+// and booleans REST APIs pass on as strings.
 func (a *authResult) contextMap() map[string]any {
 	out := make(map[string]any, len(a.context)+1)
 	for k, v := range a.context {
-		out[k] = v
+		out[k] = scalarString(v)
 	}
 	out["principalId"] = a.principalID
 	return out

@@ -162,10 +162,12 @@ func TestAuthorizerWithoutCacheIsCalledWithoutIdentity(t *testing.T) {
 // $context.authorizer.* and requestContext.authorizer of the 1.0 event,
 // with principalId.
 func TestAuthorizerContextReachesIntegrations(t *testing.T) {
-	f := newFixture(t, testAPI(), policy("Allow", "*"))
+	pol := `{"principalId":"user-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"*"}]},
+		"context":{"sub":"user-1","scope":"ingest/send","n":12345678901234567890,"ok":true}}`
+	f := newFixture(t, testAPI(), pol)
 	w := do(f.srv, "POST", "/v1/events", `{"a":1}`, "Authorization", bearer, "Content-Type", "application/json")
 	require.Equal(t, 202, w.Code)
 	ev := f.inv.last(t, "TransformerFunction")
 	rc := ev["requestContext"].(map[string]any)
-	assert.Equal(t, map[string]any{"principalId": "user-1", "sub": "user-1", "scope": "ingest/send"}, rc["authorizer"])
+	assert.Equal(t, map[string]any{"principalId": "user-1", "sub": "user-1", "scope": "ingest/send", "n": "12345678901234567890", "ok": "true"}, rc["authorizer"])
 }

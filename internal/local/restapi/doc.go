@@ -11,7 +11,23 @@
 // Paths are served at the root without the stage prefix, as `sam local
 // start-api` does; $context.stage and the method ARN carry the stage.
 //
+// A request goes through, in order: the 10 MB body and 10240-byte header
+// limits (413), routing (403 Missing Authentication Token for an unknown
+// resource or method, OPTIONS included, as REST APIs answer rather than
+// 404/405), the REQUEST authorizer, the API key and its usage plan
+// (quota, then throttle), the request validator, the integration. Every
+// answer of API Gateway's own goes through the API's gateway responses
+// (the type's entry, else DEFAULT_4XX/DEFAULT_5XX, else AWS's default
+// body), with $context.error.message, messageString, responseType and
+// validationErrorString.
+//
 // Choices where AWS documents nothing, written down here:
+//   - The API key is checked after the authorizer (the order the
+//     AUTHORIZER key source implies).
+//   - Behind an Authorization header, AWS answers an unknown path with an
+//     IncompleteSignatureException message that quotes the header; the
+//     emulator keeps {"message":"Missing Authentication Token"} so a token
+//     never appears in a response.
 //   - Go's HTTP server canonicalises header names, so events carry
 //     "Content-Type" where AWS keeps the client's own case.
 //   - A backend that cannot be reached is 504 {"message":"Internal server

@@ -194,6 +194,8 @@ func TestLambdaProxyEventV1(t *testing.T) {
 	h := ev["headers"].(map[string]any)
 	assert.Equal(t, "ping", h["X-Github-Event"])
 	assert.Equal(t, "2", h["X-Multi"])
+	assert.Equal(t, "203.0.113.7", h["X-Forwarded-For"])
+	assert.Equal(t, "http", h["X-Forwarded-Proto"])
 	assert.Equal(t, []any{"1", "2"}, ev["multiValueHeaders"].(map[string]any)["X-Multi"])
 	assert.Equal(t, map[string]any{"a": "2", "b": "x y"}, ev["queryStringParameters"])
 	assert.Equal(t, []any{"1", "2"}, ev["multiValueQueryStringParameters"].(map[string]any)["a"])

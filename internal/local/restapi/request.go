@@ -57,6 +57,18 @@ func newRequest(s *Server, r *http.Request, id string, at time.Time, body []byte
 	if r.Host != "" {
 		req.multi["Host"] = []string{r.Host}
 	}
+	// API Gateway adds these before the request reaches an integration.
+	if xff := req.multi["X-Forwarded-For"]; len(xff) > 0 {
+		req.multi["X-Forwarded-For"] = []string{strings.Join(xff, ", ") + ", " + req.sourceIP}
+	} else {
+		req.multi["X-Forwarded-For"] = []string{req.sourceIP}
+	}
+	port := "80"
+	if _, p, err := net.SplitHostPort(r.Host); err == nil {
+		port = p
+	}
+	req.multi["X-Forwarded-Port"] = []string{port}
+	req.multi["X-Forwarded-Proto"] = []string{"http"}
 	req.headers = make(map[string]string, len(req.multi))
 	for k, vs := range req.multi {
 		req.headers[k] = vs[len(vs)-1]

@@ -28,7 +28,7 @@ var restAPINoop = map[string]string{
 	"AlwaysDeploy":           "",
 	"EndpointConfiguration":  "the local API answers on its own address whatever the endpoint type",
 	"TracingEnabled":         "no X-Ray locally",
-	"MethodSettings":         "stage throttling, metrics and caching are not emulated (usage plans are)",
+	"MethodSettings":         "stage throttling, metrics and caching are not emulated; usage plans are",
 	"AccessLogSetting":       "the local access log is always JSON on the terminal",
 	"CacheClusterEnabled":    "no API cache locally",
 	"CacheClusterSize":       "no API cache locally",

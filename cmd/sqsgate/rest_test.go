@@ -66,7 +66,23 @@ func TestRESTEndToEnd(t *testing.T) {
 		t.Skip("end to end: starts sqsgate run and the real functions")
 	}
 	needRESTForm(t)
-	s := startStack(t, "--parameter-overrides", "ApiType=rest EventSchema=strict-order CognitoRouteRules="+restRules)
+	// The rules hold spaces, which --parameter-overrides splits on: they
+	// go in through the env-vars file's Parameters.
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "env.local.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env map[string]map[string]string
+	if err := json.Unmarshal(raw, &env); err != nil {
+		t.Fatal(err)
+	}
+	env["Parameters"]["CognitoRouteRules"] = restRules
+	envFile := filepath.Join(t.TempDir(), "env.json")
+	raw, _ = json.Marshal(env)
+	if err := os.WriteFile(envFile, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startStack(t, "--env-vars", envFile, "--parameter-overrides", "ApiType=rest EventSchema=strict-order")
 	ingest := s.queueURL(t, ingestQueue)
 	token := restToken(t, "sqsgate/write sqsgate/read")
 	if summary := s.stdout.String(); !strings.Contains(summary, "REST API ") || !strings.Contains(summary, "/v1/messages/batch") {

@@ -107,6 +107,9 @@ func Load(doc *Document, opts Options) (*App, error) {
 		}
 		l.app.Conditions[name] = c
 	}
+	if err := l.ev.rules(); err != nil {
+		return nil, err
+	}
 	if err := l.resources(); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/sqsgate/sqsgate/internal/local/restapi"
 	"github.com/sqsgate/sqsgate/internal/local/template"
 )
 
@@ -22,16 +23,21 @@ type restOptions struct {
 	AccessLog   io.Writer
 }
 
-// newRESTServer builds the REST API emulator (internal/local/restapi);
-// nil while that package is not part of the build, and then a REST API is
-// refused at start rather than half served.
-var newRESTServer func(api *template.RestAPI, o restOptions) (http.Handler, error)
+// newRESTServer builds the REST API emulator (internal/local/restapi); a
+// variable so tests can see what the platform hands it.
+var newRESTServer = func(api *template.RestAPI, o restOptions) (http.Handler, error) {
+	return restapi.New(api, restapi.Options{
+		Invoker:     o.Invoker,
+		SQSEndpoint: o.SQSEndpoint,
+		Region:      o.Region,
+		AccountID:   o.AccountID,
+		Logger:      o.Logger,
+		AccessLog:   o.AccessLog,
+	})
+}
 
 // restHandler builds the REST API emulator for the app's REST API.
 func (p *Platform) restHandler(api *template.RestAPI, rt invoker, accessLog io.Writer) (http.Handler, error) {
-	if newRESTServer == nil {
-		return nil, fmt.Errorf("REST API %s: this build of sqsgate has no REST API emulator", api.LogicalID)
-	}
 	h, err := newRESTServer(api, restOptions{
 		Invoker:     rt,
 		SQSEndpoint: p.SQSEndpoint,

@@ -65,16 +65,6 @@ func TestRestSummary(t *testing.T) {
 	}
 }
 
-func TestRestStartWithoutEmulator(t *testing.T) {
-	saved := newRESTServer
-	t.Cleanup(func() { newRESTServer = saved })
-	newRESTServer = nil
-	p := &Platform{cfg: Config{Logger: discard()}}
-	if _, err := p.restHandler(restApp().RestAPI, invoker{}, nil); err == nil || !strings.Contains(err.Error(), "IngestRestApi") {
-		t.Errorf("error %v, want a refusal naming the REST API", err)
-	}
-}
-
 func TestRestHandlerGetsThePlatformsEndpointAndAccount(t *testing.T) {
 	saved := newRESTServer
 	t.Cleanup(func() { newRESTServer = saved })

@@ -662,9 +662,13 @@ func (d *restDoc) parameters(rm *RestMethod, item, op map[string]any, at string)
 	for _, m := range pathParam.FindAllStringSubmatch(rm.Path, -1) {
 		rm.RequestParameters["method.request.path."+m[1]] = true
 	}
-	for _, list := range [][]any{listOf(item["parameters"]), listOf(op["parameters"])} {
+	itemAt := at[:strings.LastIndex(at, ".")]
+	for n, list := range [][]any{listOf(item["parameters"]), listOf(op["parameters"])} {
 		for i, raw := range list {
 			pat := fmt.Sprintf("%s.parameters[%d]", at, i)
+			if n == 0 {
+				pat = fmt.Sprintf("%s.parameters[%d]", itemAt, i)
+			}
 			p, err := d.resolve(raw, pat)
 			if err != nil {
 				return err

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/sqsgate/sqsgate/internal/local/restapi"
 	"github.com/sqsgate/sqsgate/internal/local/template"
@@ -17,10 +20,13 @@ import (
 type restOptions struct {
 	Invoker     invoker
 	SQSEndpoint string // base URL; SQS integrations append <account>/<queue>
-	Region      string
-	AccountID   string
-	Logger      *slog.Logger
-	AccessLog   io.Writer
+	// HTTPClient signs the SQS integration requests (signingTransport);
+	// each integration's own timeout bounds it.
+	HTTPClient *http.Client
+	Region     string
+	AccountID  string
+	Logger     *slog.Logger
+	AccessLog  io.Writer
 }
 
 // newRESTServer builds the REST API emulator (internal/local/restapi); a
@@ -29,6 +35,7 @@ var newRESTServer = func(api *template.RestAPI, o restOptions) (http.Handler, er
 	return restapi.New(api, restapi.Options{
 		Invoker:     o.Invoker,
 		SQSEndpoint: o.SQSEndpoint,
+		HTTPClient:  o.HTTPClient,
 		Region:      o.Region,
 		AccountID:   o.AccountID,
 		Logger:      o.Logger,
@@ -38,9 +45,12 @@ var newRESTServer = func(api *template.RestAPI, o restOptions) (http.Handler, er
 
 // restHandler builds the REST API emulator for the app's REST API.
 func (p *Platform) restHandler(api *template.RestAPI, rt invoker, accessLog io.Writer) (http.Handler, error) {
+	id, secret, token := credentials(p.External)
+	creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: token, Source: "sqsgate"}
 	h, err := newRESTServer(api, restOptions{
 		Invoker:     rt,
 		SQSEndpoint: p.SQSEndpoint,
+		HTTPClient:  &http.Client{Transport: newSigningTransport(http.DefaultTransport, creds, p.cfg.Region, time.Now)},
 		Region:      p.cfg.Region,
 		AccountID:   p.cfg.AccountID,
 		Logger:      p.cfg.Logger.With("component", "restapi"),

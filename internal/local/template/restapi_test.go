@@ -366,6 +366,7 @@ func TestRestAPIRefusals(t *testing.T) {
 		{"quota period", "Period: MONTH", "Period: YEAR", ErrInvalid, "YEAR"},
 		{"short API key value", "Value: abcdefghijklmnopqrstuvwxyz", "Value: short", ErrInvalid, "20 characters"},
 		{"key in two plans of one stage", "    Properties: {KeyId: !Ref GivenKey,", "    Properties: {KeyId: !Ref Key,", ErrInvalid, "already in usage plan"},
+		{"function Api event", "  Webhook:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: ./}\n", "  Webhook:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ./\n      Events: {Rest: {Type: Api, Properties: {Path: /x, Method: get, RestApiId: !Ref Api}}}\n", ErrUnsupported, "DefinitionBody"},
 		{"bare RestApi", "  Waf:\n", "  Bare:\n    Type: AWS::ApiGateway::RestApi\n  Waf:\n", ErrUnsupported, "only AWS::Serverless::Api"},
 		{"swagger 1", `openapi: "3.0.1"`, `swagger: "1.2"`, ErrUnsupported, "OpenAPI 3"},
 	}

@@ -900,9 +900,6 @@ func (d *restDoc) integration(rm *RestMethod, m map[string]any, at string) (Rest
 	if in.Responses, err = integrationResponses(m["responses"], join(at, "responses")); err != nil {
 		return in, err
 	}
-	if in.Action == "" && in.Path == "" && in.Service == "sqs" {
-		return in, invalid(join(at, "uri"), "an SQS integration names a queue path or an action")
-	}
 	return in, nil
 }
 

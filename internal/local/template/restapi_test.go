@@ -437,6 +437,7 @@ Resources:
       BinaryMediaTypes: [image~1png]
       DefinitionBody:
         swagger: "2.0"
+        basePath: /v1
         consumes: [application/json]
         x-amazon-apigateway-request-validator: all
         x-amazon-apigateway-request-validators:
@@ -470,6 +471,12 @@ Resources:
             delete:
               security: []
               x-amazon-apigateway-integration: {type: mock}
+            post:
+              consumes: [text/plain]
+              parameters:
+                - {name: id, in: path, required: true}
+                - {name: body, in: body, schema: {$ref: "#/definitions/Item"}}
+              x-amazon-apigateway-integration: {type: mock}
 `
 	app, err := loadFixture(t, src, nil)
 	if err != nil {
@@ -491,6 +498,33 @@ Resources:
 	del := restMethod(t, api, "DELETE", "/items/{id}")
 	if del.Authorizer != "" || del.Integration.Type != "mock" {
 		t.Errorf("DELETE %+v: security [] turns the API default off", del)
+	}
+	post := restMethod(t, api, "POST", "/items/{id}")
+	if !reflect.DeepEqual(post.RequestModels, map[string]string{"text/plain": "Item"}) || !post.RequestParameters["method.request.path.id"] {
+		t.Errorf("POST models %v parameters %v: the operation's consumes wins over the API's", post.RequestModels, post.RequestParameters)
+	}
+	var order []string
+	for _, m := range api.Methods {
+		order = append(order, m.Method)
+	}
+	if want := []string{"DELETE", "POST", "PUT"}; !reflect.DeepEqual(order, want) {
+		t.Errorf("methods of one path in order %v, want %v", order, want)
+	}
+	noted := false
+	for _, n := range app.Notes {
+		noted = noted || strings.Contains(n.Message, "basePath /v1")
+	}
+	if !noted {
+		t.Errorf("notes %+v do not say that basePath /v1 is ignored", app.Notes)
+	}
+	app, err = loadFixture(t, strings.Replace(src, "basePath: /v1", "basePath: /", 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range app.Notes {
+		if strings.Contains(n.Message, "basePath") {
+			t.Errorf("basePath / noted: %s", n.Message)
+		}
 	}
 }
 
@@ -625,6 +659,15 @@ func TestRestAPIMore(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("notes %q do not mention %s", all, want)
 		}
+	}
+}
+
+// Empty Variables and Auth blocks, DisableExecuteApiEndpoint false and a
+// null Cors are what SAM templates write when a feature is off: accepted.
+func TestRestAPIEmptyBlocks(t *testing.T) {
+	src := strings.Replace(restMore, "      ApiKeySourceType: AUTHORIZER\n", "      ApiKeySourceType: AUTHORIZER\n      Variables: {}\n      Auth: {}\n      DisableExecuteApiEndpoint: false\n      Cors: null\n      Domain: null\n", 1)
+	if _, err := loadFixture(t, src, nil); err != nil {
+		t.Fatal(err)
 	}
 }
 

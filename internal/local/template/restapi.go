@@ -3,7 +3,9 @@ package template
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -931,7 +933,7 @@ func (d *restDoc) requestParameters(rm *RestMethod, v any, at string) (map[strin
 	if err != nil {
 		return nil, invalid(at, "%v", err)
 	}
-	for _, k := range slicesSorted(params) {
+	for _, k := range slices.Sorted(maps.Keys(params)) {
 		src := params[k]
 		if !integrationTarget.MatchString(k) {
 			return nil, invalid(join(at, k), "the target is not integration.request.{querystring|header|path}.<name>")
@@ -1036,15 +1038,6 @@ func stringMap(v any) (map[string]string, error) {
 func listOf(v any) []any {
 	l, _ := v.([]any)
 	return l
-}
-
-func slicesSorted(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // samModels reads SAM's Models property (name -> JSON Schema).

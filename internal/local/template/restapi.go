@@ -96,7 +96,7 @@ func (l *loader) restAPI() error {
 	}
 	body, ok := props["DefinitionBody"].(map[string]any)
 	if !ok {
-		return invalidProperty(id, "DefinitionBody", "the local platform reads a REST API's methods from an inline OpenAPI DefinitionBody")
+		return unsupportedProperty(id, "DefinitionBody", "the local platform reads a REST API's methods from an inline OpenAPI DefinitionBody (function Api events are not read)")
 	}
 	d := &restDoc{l: l, api: api, body: body, at: "Properties.DefinitionBody"}
 	if err := d.read(); err != nil {

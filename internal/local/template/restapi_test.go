@@ -681,6 +681,7 @@ func TestRestAPIMoreRefusals(t *testing.T) {
 		{"API key source extension", "        x-amazon-apigateway-minimum-compression-size: 1024\n", "        x-amazon-apigateway-api-key-source: QUERY\n", ErrInvalid, "QUERY"},
 		{"no stage name", "    StageName: dev\n", "    Description: x\n", ErrInvalid, "StageName"},
 		{"no DefinitionBody", "      DefinitionBody:\n        openapi", "      Unused:\n        openapi", ErrUnsupported, "Unused"},
+		{"DefinitionBody not a mapping", "      DefinitionBody:\n        openapi: \"3.0.1\"\n", "      DefinitionBody: openapi.yaml\n      Description:\n        openapi: \"3.0.1\"\n", ErrUnsupported, "inline OpenAPI DefinitionBody"},
 		{"DefinitionUri", "      ApiKeySourceType: AUTHORIZER\n", "      ApiKeySourceType: AUTHORIZER\n      DefinitionUri: ./api.yaml\n", ErrUnsupported, "DefinitionUri"},
 		{"SAM Cors", "      ApiKeySourceType: AUTHORIZER\n", "      ApiKeySourceType: AUTHORIZER\n      Cors: \"'*'\"\n", ErrUnsupported, "OPTIONS"},
 		{"execute-api endpoint disabled", "      ApiKeySourceType: AUTHORIZER\n", "      ApiKeySourceType: AUTHORIZER\n      DisableExecuteApiEndpoint: true\n", ErrUnsupported, "DisableExecuteApiEndpoint"},

@@ -1,12 +1,12 @@
 package template
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -108,11 +108,8 @@ func (l *loader) restAPI() error {
 	if err := l.samGatewayResponses(api, props["GatewayResponses"]); err != nil {
 		return err
 	}
-	sort.SliceStable(api.Methods, func(i, j int) bool {
-		if api.Methods[i].Path != api.Methods[j].Path {
-			return api.Methods[i].Path < api.Methods[j].Path
-		}
-		return api.Methods[i].Method < api.Methods[j].Method
+	slices.SortFunc(api.Methods, func(a, b RestMethod) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Method, b.Method))
 	})
 	l.app.RestAPI = api
 	return l.usagePlansOf(api)
@@ -847,9 +844,7 @@ func (d *restDoc) integration(rm *RestMethod, m map[string]any, at string) (Rest
 			return in, invalid(join(at, "uri"), "%q is not an AWS service integration URI (arn:aws:apigateway:<region>:<service>:path/... or action/...)", in.URI)
 		}
 		service := mm[2]
-		if i := strings.LastIndex(service, "."); i >= 0 {
-			service = service[i+1:]
-		}
+		service = service[strings.LastIndex(service, ".")+1:] // without a subdomain
 		if service != "sqs" {
 			return in, unsupported(join(at, "uri"), "AWS service integrations with %s are not emulated (only sqs; Lambda goes through aws_proxy)", service)
 		}
@@ -1173,7 +1168,7 @@ func (l *loader) usagePlansOf(api *RestAPI) error {
 	}
 	for _, id := range l.usagePlans {
 		if p := plans[id]; p != nil {
-			sort.Slice(p.Keys, func(i, j int) bool { return p.Keys[i].LogicalID < p.Keys[j].LogicalID })
+			slices.SortFunc(p.Keys, func(a, b APIKey) int { return strings.Compare(a.LogicalID, b.LogicalID) })
 			api.UsagePlans = append(api.UsagePlans, *p)
 		}
 	}

@@ -2,8 +2,10 @@ package template
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRestAPIMalformed: every malformed piece of a REST API (and its
@@ -114,4 +116,98 @@ func TestRulesMalformed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRestAPIBounds: the edges of every range the loader checks are
+// accepted (and the values read), so a refusal is never one off.
+func TestRestAPIBounds(t *testing.T) {
+	tests := []struct {
+		name, fixture, old, new string
+		check                   func(t *testing.T, app *App)
+	}{
+		{"authorizer TTL 0 (caching off)", restBase, "authorizerResultTtlInSeconds: 60", "authorizerResultTtlInSeconds: 0", func(t *testing.T, app *App) {
+			if ttl := app.RestAPI.Authorizers["CognitoRequestAuthorizer"].ResultTTL; ttl != 0 {
+				t.Errorf("TTL %s, want 0", ttl)
+			}
+		}},
+		{"authorizer TTL 3600", restBase, "authorizerResultTtlInSeconds: 60", "authorizerResultTtlInSeconds: 3600", func(t *testing.T, app *App) {
+			if ttl := app.RestAPI.Authorizers["CognitoRequestAuthorizer"].ResultTTL; ttl != time.Hour {
+				t.Errorf("TTL %s, want 1h", ttl)
+			}
+		}},
+		{"two path parameters", restMore, "          /{proxy+}:\n", "          /a/{x}/b/{y}:\n            get: {x-amazon-apigateway-integration: {type: mock}}\n          /{proxy+}:\n", func(t *testing.T, app *App) {
+			m := restMethod(t, app.RestAPI, "GET", "/a/{x}/b/{y}")
+			if !reflect.DeepEqual(m.RequestParameters, map[string]bool{"method.request.path.x": true, "method.request.path.y": true}) {
+				t.Errorf("parameters %v, want both path parameters", m.RequestParameters)
+			}
+		}},
+		{"service with a subdomain", restMore, "uri: arn:aws:apigateway:us-east-1:sqs:action/SendMessage", "uri: arn:aws:apigateway:us-east-1:queue.sqs:action/SendMessage", func(t *testing.T, app *App) {
+			if in := restMethod(t, app.RestAPI, "POST", "/things").Integration; in.Service != "sqs" || in.Action != "SendMessage" {
+				t.Errorf("integration %+v, want service sqs", in)
+			}
+		}},
+		{"timeout 50 ms", restMore, "timeoutInMillis: 2500", "timeoutInMillis: 50", func(t *testing.T, app *App) {
+			if in := restMethod(t, app.RestAPI, "POST", "/things").Integration; in.Timeout != 50*time.Millisecond {
+				t.Errorf("timeout %s", in.Timeout)
+			}
+		}},
+		{"status codes 100 and 599", restMore, "statusCode: 201", "statusCode: 100", func(t *testing.T, app *App) {
+			if r := restMethod(t, app.RestAPI, "POST", "/things").Integration.Responses[0]; r.StatusCode != 100 {
+				t.Errorf("status %d", r.StatusCode)
+			}
+		}},
+		{"status code 599", restMore, "StatusCode: 418", "StatusCode: 599", func(t *testing.T, app *App) {
+			if g := app.RestAPI.GatewayResponses["DEFAULT_4XX"]; g.StatusCode != 599 {
+				t.Errorf("status %d", g.StatusCode)
+			}
+		}},
+		{"API key of exactly 20 characters", restMore, "Properties: {Enabled: true}", "Properties: {Enabled: true, Value: abcdefghijklmnopqrst}", nil},
+		{"zero quota, offset, rate and burst", restMore, "Properties: {UsagePlanName: nothing}",
+			"Properties: {ApiStages: [{ApiId: !Ref Api, Stage: dev}], Quota: {Limit: 0, Offset: 0, Period: DAY}, Throttle: {RateLimit: 0, BurstLimit: 0}}", func(t *testing.T, app *App) {
+				want := []UsagePlan{{LogicalID: "Loose", QuotaPeriod: "DAY", Keys: []APIKey{{LogicalID: "K", Value: "sqsgate-local-K00000", Enabled: true}}}}
+				if !reflect.DeepEqual(app.RestAPI.UsagePlans, want) {
+					t.Errorf("plans %+v, want %+v", app.RestAPI.UsagePlans, want)
+				}
+			}},
+		{"quota offset", restMore, "Properties: {UsagePlanName: nothing}", "Properties: {ApiStages: [{ApiId: !Ref Api, Stage: dev}], Quota: {Limit: 5, Offset: 2, Period: WEEK}, Throttle: {RateLimit: 0.5}}", func(t *testing.T, app *App) {
+			p := app.RestAPI.UsagePlans[0]
+			if p.QuotaLimit != 5 || p.QuotaOffset != 2 || p.QuotaPeriod != "WEEK" || p.RateLimit != 0.5 {
+				t.Errorf("plan %+v", p)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(tc.fixture, tc.old) {
+				t.Fatalf("fixture does not contain %q", tc.old)
+			}
+			app, err := loadFixture(t, strings.Replace(tc.fixture, tc.old, tc.new, 1), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.check != nil {
+				tc.check(t, app)
+			}
+		})
+	}
+	t.Run("a Swagger body parameter with a bad schema", func(t *testing.T) {
+		src := strings.Replace(restMore, "          /{proxy+}:\n", "          /s:\n            post:\n              parameters: [{name: b, in: body, schema: 1}]\n              x-amazon-apigateway-integration: {type: mock}\n          /{proxy+}:\n", 1)
+		src = strings.Replace(src, `openapi: "3.0.1"`, `swagger: "2.0"`, 1)
+		src = strings.Replace(src, "              requestBody: {$ref: \"#/components/requestBodies/Thing\"}\n", "", 1)
+		src = strings.Replace(src, "              requestBody:\n                content:\n                  text/plain: {schema: {type: string, maxLength: 5}}\n", "", 1)
+		if _, err := loadFixture(t, src, nil); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "paths./s.post.parameters[0]: a schema is a mapping") {
+			t.Errorf("error %v, want the body parameter's schema refused", err)
+		}
+	})
+	t.Run("a schema JSON cannot hold (NaN)", func(t *testing.T) {
+		for _, c := range []struct{ old, new, want string }{
+			{"            Thing: {type: object}", "            Thing: {type: number, maximum: .nan}", "components.schemas.Thing: model is not JSON"},
+			{"        Extra: {type: object}", "        Extra: {type: number, maximum: .nan}", "Models.Extra: not JSON"},
+			{"text/plain: {schema: {type: string, maxLength: 5}}", "text/plain: {schema: {type: number, maximum: .nan}}", "schema is not JSON"},
+		} {
+			if _, err := loadFixture(t, strings.Replace(restMore, c.old, c.new, 1), nil); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want ErrInvalid mentioning %q", err, c.want)
+			}
+		}
+	})
 }

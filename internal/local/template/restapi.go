@@ -196,11 +196,8 @@ var restExtensionNotes = map[string]string{
 }
 
 func (d *restDoc) read() error {
-	switch {
-	case strings.HasPrefix(str(d.body["openapi"]), "3."):
-	case str(d.body["swagger"]) == "2.0":
-		d.swagger = true
-	default:
+	d.swagger = str(d.body["swagger"]) == "2.0"
+	if !d.swagger && !strings.HasPrefix(str(d.body["openapi"]), "3.") {
 		return unsupported(d.at, "a REST API's DefinitionBody must be OpenAPI 3 (openapi: 3.0.x) or Swagger 2.0")
 	}
 	for _, k := range sortedKeys(d.body) {
@@ -429,10 +426,10 @@ func (d *restDoc) authorizer(name string, scheme, z map[string]any, at string) (
 			return a, invalid(join(at, "identitySource"), "%q is not an identity source (method.request.header.X, method.request.querystring.X, context.X, stageVariables.X)", s)
 		}
 	}
-	switch {
-	case a.Type == "token" && (len(a.IdentitySource) != 1 || !strings.HasPrefix(a.IdentitySource[0], "method.request.header.")):
+	if a.Type == "token" && (len(a.IdentitySource) != 1 || !strings.HasPrefix(a.IdentitySource[0], "method.request.header.")) {
 		return a, invalid(join(at, "identitySource"), "a TOKEN authorizer reads exactly one header")
-	case a.Type == "request" && a.ResultTTL > 0 && len(a.IdentitySource) == 0:
+	}
+	if a.Type == "request" && a.ResultTTL > 0 && len(a.IdentitySource) == 0 {
 		return a, invalid(join(at, "identitySource"), "a REQUEST authorizer with caching needs at least one identity source")
 	}
 	return a, nil

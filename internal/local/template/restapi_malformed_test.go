@@ -130,6 +130,12 @@ func TestRestAPIBounds(t *testing.T) {
 				t.Errorf("TTL %s, want 0", ttl)
 			}
 		}},
+		{"REQUEST authorizer without identity source and without caching", strings.Replace(restBase, "authorizerResultTtlInSeconds: 60", "authorizerResultTtlInSeconds: 0", 1),
+			"                identitySource: method.request.header.Authorization\n", "", func(t *testing.T, app *App) {
+				if a := app.RestAPI.Authorizers["CognitoRequestAuthorizer"]; a.ResultTTL != 0 || len(a.IdentitySource) != 0 {
+					t.Errorf("authorizer %+v", a)
+				}
+			}},
 		{"authorizer TTL 3600", restBase, "authorizerResultTtlInSeconds: 60", "authorizerResultTtlInSeconds: 3600", func(t *testing.T, app *App) {
 			if ttl := app.RestAPI.Authorizers["CognitoRequestAuthorizer"].ResultTTL; ttl != time.Hour {
 				t.Errorf("TTL %s, want 1h", ttl)

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -978,4 +979,67 @@ func TestRestInvariantsCatchBrokenTemplates(t *testing.T) {
 			assert.NotEmpty(t, checks[tc.check](t, tmpl), "the %s check passed a broken template", tc.check)
 		})
 	}
+}
+
+// TestSamconfigOverrides: every config env's parameter_overrides name
+// parameters of the template with values it accepts (AllowedValues,
+// AllowedPattern, per item for a list) and that its Rules let deploy, so
+// `sam deploy --config-env rest` is not refused halfway.
+func TestSamconfigOverrides(t *testing.T) {
+	raw, err := os.ReadFile("samconfig.toml")
+	require.NoError(t, err)
+	tmpl := loadTemplate(t)
+	params := tmpl["Parameters"].(cfnMap)
+	pair := regexp.MustCompile(`(\w+)="([^"]*)"`)
+	envs := map[string]bool{}
+	env := ""
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "[") {
+			env, _, _ = strings.Cut(strings.Trim(line, "[]"), ".")
+			continue
+		}
+		value, ok := strings.CutPrefix(line, "parameter_overrides = ")
+		if !ok {
+			continue
+		}
+		envs[env] = true
+		unquoted, err := strconv.Unquote(value)
+		require.NoError(t, err, "%s: %s", env, value)
+		set := map[string]string{}
+		for _, m := range pair.FindAllStringSubmatch(unquoted, -1) {
+			set[m[1]] = m[2]
+			p, ok := params[m[1]].(cfnMap)
+			if !assert.True(t, ok, "%s: no parameter %s", env, m[1]) {
+				continue
+			}
+			items := []string{m[2]}
+			if p["Type"] == "CommaDelimitedList" {
+				items = strings.Split(m[2], ",")
+			}
+			for _, item := range items {
+				if allowed, ok := p["AllowedValues"].([]any); ok {
+					var values []string
+					for _, a := range allowed {
+						values = append(values, fmt.Sprint(a))
+					}
+					assert.Contains(t, values, item, "%s: %s=%s", env, m[1], item)
+				}
+				if pattern, ok := p["AllowedPattern"].(string); ok {
+					assert.Regexp(t, pattern, item, "%s: %s", env, m[1])
+				}
+			}
+		}
+		require.NotEmpty(t, set, "%s: no overrides parsed from %s", env, value)
+		c := newCond(t, tmpl, set)
+		for name, r := range tmpl["Rules"].(cfnMap) {
+			rule := r.(cfnMap)
+			if rc, ok := rule["RuleCondition"]; ok && !c.eval(rc).(bool) {
+				continue
+			}
+			for _, a := range rule["Assertions"].([]any) {
+				assert.True(t, c.eval(a.(cfnMap)["Assert"]).(bool), "%s: refused by rule %s", env, name)
+			}
+		}
+	}
+	assert.Equal(t, map[string]bool{"default": true, "dev": true, "prod": true, "rest": true}, envs)
 }

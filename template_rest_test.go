@@ -556,13 +556,28 @@ func TestTemplateRestBatchIsValidated(t *testing.T) {
 	assert.Empty(t, restBatch(t, tmpl))
 	// The template's lines each end in ## (a Velocity comment that eats
 	// the newline), so no line break reaches the form body.
-	in := props(resources(t, tmpl)["IngestRestApi"])["DefinitionBody"].(cfnMap)["paths"].(cfnMap)["/v1/messages/batch"].(cfnMap)["post"].(cfnMap)["x-amazon-apigateway-integration"].(cfnMap)
-	sub := in["requestTemplates"].(cfnMap)["application/json"].(cfnMap)["Fn::Sub"].([]any)
-	for i, line := range strings.Split(strings.TrimSuffix(sub[0].(string), "\n"), "\n") {
-		assert.True(t, strings.HasSuffix(line, "##"), "line %d %q would put a newline in the form body", i+1, line)
+	for _, fifo := range []string{"standard", "fifo"} {
+		text := batchTemplate(t, tmpl, fifo)
+		for i, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+			assert.True(t, strings.HasSuffix(line, "##"), "%s line %d %q would put a newline in the form body", fifo, i+1, line)
+		}
+		assert.True(t, strings.HasPrefix(text, "Action=SendMessageBatch##\n#foreach($entry in $input.path('$'))##\n"), fifo)
+		assert.Equal(t, fifo == "fifo", strings.Contains(text, "MessageGroupId"), fifo)
 	}
-	assert.Contains(t, sub[0], "Action=SendMessageBatch")
-	assert.Contains(t, sub[0], "#foreach($entry in $input.path('$'))")
+}
+
+// batchTemplate is the batch method's mapping template for a queue type.
+func batchTemplate(t *testing.T, tmpl cfnMap, queueType string) string {
+	t.Helper()
+	c := newCond(t, tmpl, map[string]string{"ApiType": "rest", "QueueType": queueType})
+	in := c.restMethods(tmpl)["POST /v1/messages/batch"]["x-amazon-apigateway-integration"].(cfnMap)
+	join := in["requestTemplates"].(cfnMap)["application/json"].(cfnMap)["Fn::Join"].([]any)
+	require.Equal(t, "", join[0])
+	var b strings.Builder
+	for _, part := range join[1].([]any) {
+		b.WriteString(part.(string))
+	}
+	return b.String()
 }
 
 // The single-message methods validate only when EnableRequestValidation:

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/local/vtl"
 )
 
 // requestTimeLayout is the format of $context.requestTime.
@@ -170,8 +172,8 @@ func (req *request) context() map[string]any {
 }
 
 // templateInput is what the method's mapping templates see.
-func (req *request) templateInput(body []byte, ctx map[string]any) *TemplateInput {
-	return &TemplateInput{Body: body, Path: req.pathParams, QueryString: req.query, Header: req.headers, Context: ctx}
+func (req *request) templateInput(body []byte, ctx map[string]any) *vtl.Input {
+	return &vtl.Input{Body: body, Params: vtl.Params{Path: req.pathParams, QueryString: req.query, Header: req.headers}, Context: ctx}
 }
 
 // contextString resolves a dotted $context name to its string value; a

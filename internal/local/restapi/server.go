@@ -108,7 +108,7 @@ func New(api *template.RestAPI, opts Options) (*Server, error) {
 		s.client = &http.Client{Timeout: defaultIntegrationTimeout}
 	}
 	if s.opts.ParseTemplate == nil {
-		s.opts.ParseTemplate = parseStandin
+		s.opts.ParseTemplate = parseVTL
 	}
 	if src := api.APIKeySource; src != "" && src != "HEADER" {
 		return nil, configErr("api", "api key source %q is not emulated (HEADER)", src)

@@ -118,6 +118,11 @@ func validationString(ve *jsonschema.ValidationError) string {
 	return "[" + strings.Join(leaves, ", ") + "]"
 }
 
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
 // mediaType is the lower-case media type of a Content-Type, application/json
 // when there is none (API Gateway's default for mapping and models).
 func mediaType(ct string) string {

@@ -98,6 +98,19 @@ func TestNewRejects(t *testing.T) {
 			a.Authorizers["CognitoRequestAuthorizer"] = template.RestAuthorizer{Type: "request", Function: authFn, ResultTTL: 3601e9,
 				IdentitySource: []string{"method.request.header.Authorization"}}
 		})},
+		{"negative ttl", base(func(a *template.RestAPI) {
+			a.Authorizers["CognitoRequestAuthorizer"] = template.RestAuthorizer{Type: "request", Function: authFn, ResultTTL: -1,
+				IdentitySource: []string{"method.request.header.Authorization"}}
+		})},
+		{"caching without identity source", base(func(a *template.RestAPI) {
+			a.Authorizers["CognitoRequestAuthorizer"] = template.RestAuthorizer{Type: "request", Function: authFn, ResultTTL: 1e9}
+		})},
+		{"literal identity source", base(func(a *template.RestAPI) {
+			a.Authorizers["CognitoRequestAuthorizer"] = template.RestAuthorizer{Type: "request", Function: authFn, IdentitySource: []string{"'x'"}}
+		})},
+		{"api key of 19 characters", base(func(a *template.RestAPI) {
+			a.UsagePlans = []template.UsagePlan{{LogicalID: "P", Keys: []template.APIKey{{LogicalID: "K", Value: "1234567890123456789", Enabled: true}}}}
+		})},
 		{"duplicate method", base(func(a *template.RestAPI) { a.Methods = append(a.Methods, a.Methods[0]) })},
 		{"bad method", base(func(a *template.RestAPI) { a.Methods[0].Method = "FETCH" })},
 		{"bad path", base(func(a *template.RestAPI) { a.Methods[0].Path = "/a/{x}y" })},
@@ -128,7 +141,14 @@ func TestNewRejects(t *testing.T) {
 			assert.ErrorIs(t, err, ErrInvalidConfig)
 		})
 	}
-	s, err := New(testAPI(), Options{Invoker: &fakeInvoker{}, SQSEndpoint: "http://127.0.0.1:1", Region: "us-east-1", AccountID: testAccount})
+	// The bounds themselves are accepted: a TTL of 3600 s, no identity
+	// source without caching, a 20-character key.
+	api := testAPI()
+	api.Authorizers["CognitoRequestAuthorizer"] = template.RestAuthorizer{Type: "request", Function: authFn, ResultTTL: 3600e9,
+		IdentitySource: []string{"method.request.header.Authorization"}}
+	api.Authorizers["NoCache"] = template.RestAuthorizer{Type: "REQUEST", Function: authFn}
+	api.UsagePlans = []template.UsagePlan{{LogicalID: "P", Keys: []template.APIKey{{LogicalID: "K", Value: "12345678901234567890", Enabled: true}}}}
+	s, err := New(api, Options{Invoker: &fakeInvoker{}, SQSEndpoint: "http://127.0.0.1:1", Region: "us-east-1", AccountID: testAccount})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"DELETE /v1/messages", "GET /v1/messages", "GET /v1/send", "POST /v1/events", "POST /v1/messages", "POST /webhooks/github"}, s.MethodKeys())
 }

@@ -54,7 +54,7 @@ func TestSummaryWarnsAboutRealAWS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			app, fns := resolve(t, tt.envVars, tt.params)
-			p := &Platform{App: app, RealAWS: realAWSNotes(fns), DevTokens: acceptsDevTokens(app.API, fns), cfg: Config{Template: "template.yaml"}}
+			p := &Platform{App: app, RealAWS: realAWSNotes(fns), DevTokens: acceptsDevTokens(app, fns), cfg: Config{Template: "template.yaml"}}
 			var out strings.Builder
 			p.WriteSummary(&out)
 			s := out.String()

@@ -1,0 +1,176 @@
+package restapi
+
+import (
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sqsgate/sqsgate/internal/local/template"
+)
+
+func TestParseSources(t *testing.T) {
+	ok := map[string]source{
+		"''":                           {kind: "literal", name: ""},
+		"'a b'":                        {kind: "literal", name: "a b"},
+		"method.request.header.X-A":    {kind: "header", name: "X-A"},
+		"method.request.querystring.q": {kind: "querystring", name: "q"},
+		"method.request.path.id":       {kind: "path", name: "id"},
+		"context.authorizer.sub":       {kind: "context", name: "authorizer.sub"},
+		"stageVariables.queue":         {kind: "stageVariables", name: "queue"},
+	}
+	for in, want := range ok {
+		got, err := parseSource(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+		assert.Equal(t, in, got.String(), "String gives the source back")
+	}
+	for _, in := range []string{"'", "x'", "'x", "method.request.body", "method.request.header.", "method.request.multivalueheader.a", "context.", "stageVariables.", "$request.header.a"} {
+		_, err := parseSource(in)
+		assert.Error(t, err, in)
+	}
+	rs := map[string]respSource{
+		"''":                            {kind: "literal"},
+		"integration.response.body":     {kind: "body"},
+		"integration.response.header.A": {kind: "header", name: "A"},
+	}
+	for in, want := range rs {
+		got, err := parseRespSource(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got)
+	}
+	for _, in := range []string{"'", "integration.response.header.", "integration.response.body.a", "method.request.header.a"} {
+		_, err := parseRespSource(in)
+		assert.Error(t, err, in)
+	}
+}
+
+func TestIntegrationConfigBounds(t *testing.T) {
+	tests := []struct {
+		name string
+		mut  func(*template.RestIntegration)
+		ok   bool
+	}{
+		{"timeout 49ms", func(i *template.RestIntegration) { i.Timeout = 49 * time.Millisecond }, false},
+		{"timeout 50ms", func(i *template.RestIntegration) { i.Timeout = 50 * time.Millisecond }, true},
+		{"timeout 29s", func(i *template.RestIntegration) { i.Timeout = 29 * time.Second }, true},
+		{"timeout 30s", func(i *template.RestIntegration) { i.Timeout = 30 * time.Second }, false},
+		{"response 99", func(i *template.RestIntegration) { i.Responses[0].StatusCode = 99 }, false},
+		{"response 100", func(i *template.RestIntegration) { i.Responses[0].StatusCode = 100 }, true},
+		{"response 599", func(i *template.RestIntegration) { i.Responses[0].StatusCode = 599 }, true},
+		{"response 600", func(i *template.RestIntegration) { i.Responses[0].StatusCode = 600 }, false},
+		{"two defaults", func(i *template.RestIntegration) {
+			i.Responses = append(i.Responses, template.IntegrationResponse{SelectionPattern: "default", StatusCode: 200})
+		}, false},
+		{"body target", func(i *template.RestIntegration) { i.RequestParameters["integration.request.body.x"] = "'1'" }, false},
+		{"target without name", func(i *template.RestIntegration) { i.RequestParameters["integration.request.header."] = "'1'" }, false},
+		{"not an integration target", func(i *template.RestIntegration) { i.RequestParameters["method.request.header.x"] = "'1'" }, false},
+		{"path target", func(i *template.RestIntegration) { i.RequestParameters["integration.request.path.x"] = "'1'" }, true},
+		{"bad source", func(i *template.RestIntegration) { i.RequestParameters["integration.request.header.x"] = "body" }, false},
+		{"bad response header", func(i *template.RestIntegration) {
+			i.Responses[0].ResponseParameters = map[string]string{"method.response.body": "'1'"}
+		}, false},
+		{"bad response source", func(i *template.RestIntegration) {
+			i.Responses[0].ResponseParameters = map[string]string{"method.response.header.X": "context.requestId"}
+		}, false},
+		{"bad passthrough", func(i *template.RestIntegration) { i.PassthroughBehavior = "ALWAYS" }, false},
+		{"no http method", func(i *template.RestIntegration) { i.HTTPMethod = "" }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := testAPI()
+			tt.mut(&api.Methods[0].Integration)
+			_, err := New(api, Options{Invoker: allowAll(), SQSEndpoint: "http://127.0.0.1:1", Region: "us-east-1", AccountID: testAccount})
+			assert.Equal(t, tt.ok, err == nil, "%v", err)
+		})
+	}
+}
+
+// TestResponseTemplateByAccept: an integration response with several
+// templates renders the one for the client's Accept type, else
+// application/json, else the only one it has.
+func TestResponseTemplateByAccept(t *testing.T) {
+	mock := func(templates map[string]string) *Server {
+		api := &template.RestAPI{ID: "local", StageName: "live", Methods: []template.RestMethod{{
+			Method: "GET", Path: "/m", Integration: template.RestIntegration{Type: "mock",
+				RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`},
+				Responses:        []template.IntegrationResponse{{StatusCode: 200, ResponseTemplates: templates}}},
+		}}}
+		s, err := New(api, Options{Region: "us-east-1", AccountID: testAccount})
+		require.NoError(t, err)
+		return s
+	}
+	both := mock(map[string]string{"application/json": `{"t":"json"}`, "application/xml": `<t>xml</t>`})
+	for accept, want := range map[string]string{
+		"":                           `{"t":"json"}`,
+		"*/*":                        `{"t":"json"}`,
+		"application/xml":            `<t>xml</t>`,
+		"application/xml, text/html": `<t>xml</t>`,
+		"text/html":                  `{"t":"json"}`,
+	} {
+		var hdr []string
+		if accept != "" {
+			hdr = []string{"Accept", accept}
+		}
+		w := do(both, "GET", "/m", "", hdr...)
+		assert.Equal(t, want, w.Body.String(), "Accept %q", accept)
+	}
+	w := do(both, "GET", "/m", "", "Accept", "application/xml")
+	assert.Equal(t, "application/xml", w.Header().Get("Content-Type"))
+
+	xmlOnly := mock(map[string]string{"application/xml": `<t>xml</t>`})
+	w = do(xmlOnly, "GET", "/m", "", "Accept", "application/json")
+	assert.Equal(t, `<t>xml</t>`, w.Body.String())
+}
+
+// TestMockStatusSelection: a mock integration's status is the statusCode
+// its request template renders; anything else is 200.
+func TestMockStatusSelection(t *testing.T) {
+	for tmpl, want := range map[string]int{`{"statusCode": 404}`: 404, `{"statusCode": 0}`: 200, `not json`: 200, `{}`: 200} {
+		api := &template.RestAPI{ID: "local", StageName: "live", Methods: []template.RestMethod{{
+			Method: "GET", Path: "/m", Integration: template.RestIntegration{Type: "mock",
+				RequestTemplates: map[string]string{"application/json": tmpl},
+				Responses: []template.IntegrationResponse{{StatusCode: 200},
+					{SelectionPattern: "404", StatusCode: 404, ResponseTemplates: map[string]string{"application/json": `{"message":"not here"}`}}}},
+		}}}
+		s, err := New(api, Options{Region: "us-east-1", AccountID: testAccount})
+		require.NoError(t, err)
+		assert.Equal(t, want, do(s, "GET", "/m", "").Code, tmpl)
+	}
+}
+
+// TestRequestValues: what API Gateway adds and derives — Host,
+// X-Forwarded-For appended to the client's, X-Forwarded-Port from Host,
+// decoded query names, $context.domainName/domainPrefix without the port.
+func TestRequestValues(t *testing.T) {
+	api := &template.RestAPI{ID: "local", StageName: "live", Methods: []template.RestMethod{
+		{Method: "GET", Path: "/l", Integration: template.RestIntegration{Type: "aws_proxy", Function: "F"}},
+		{Method: "GET", Path: "/m", Integration: template.RestIntegration{Type: "mock",
+			RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`},
+			Responses: []template.IntegrationResponse{{StatusCode: 200, ResponseTemplates: map[string]string{
+				"application/json": `$context.domainName $context.domainPrefix $context.requestTimeEpoch $context.path`}}}}},
+	}}
+	f := newFixture(t, api, "")
+	r := httptest.NewRequest("GET", "http://api.example.com:8080/l?a%20b=1", nil)
+	r.RemoteAddr = "203.0.113.7:1"
+	r.Header.Set("X-Forwarded-For", "198.51.100.1")
+	w := httptest.NewRecorder()
+	f.srv.ServeHTTP(w, r)
+	require.Equal(t, 202, w.Code)
+	ev := f.inv.last(t, "F")
+	h := ev["headers"].(map[string]any)
+	assert.Equal(t, "api.example.com:8080", h["Host"])
+	assert.Equal(t, "198.51.100.1, 203.0.113.7", h["X-Forwarded-For"])
+	assert.Equal(t, "8080", h["X-Forwarded-Port"])
+	assert.Equal(t, map[string]any{"a b": "1"}, ev["queryStringParameters"])
+
+	r = httptest.NewRequest("GET", "http://api.example.com:8080/m", nil)
+	w = httptest.NewRecorder()
+	f.srv.ServeHTTP(w, r)
+	assert.Equal(t, "api.example.com api 1795341600000 /live/m", w.Body.String())
+
+	w = do(f.srv, "GET", "/l", "")
+	assert.Equal(t, "80", f.inv.last(t, "F")["headers"].(map[string]any)["X-Forwarded-Port"])
+}

@@ -38,7 +38,7 @@ type request struct {
 	apiKeyID   string
 	apiKey     string
 
-	errKind, errDetail            string
+	errKind                       string
 	integrationErr, authorizerErr string
 	integrated                    bool
 	latency                       time.Duration
@@ -224,10 +224,8 @@ func parseSource(s string) (source, error) {
 		return source{kind: "literal", name: lit}, nil
 	}
 	if rest, ok := strings.CutPrefix(s, "method.request."); ok {
-		loc, name, ok := strings.Cut(rest, ".")
-		switch {
-		case !ok || name == "":
-		case loc == "header" || loc == "querystring" || loc == "path":
+		loc, name, _ := strings.Cut(rest, ".")
+		if name != "" && (loc == "header" || loc == "querystring" || loc == "path") {
 			return source{kind: loc, name: name}, nil
 		}
 		return source{}, fmt.Errorf("mapping source %q is not emulated (method.request.header|querystring|path.<name>)", s)

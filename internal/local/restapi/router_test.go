@@ -1,6 +1,7 @@
 package restapi
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,13 +45,24 @@ func TestRouterPrecedence(t *testing.T) {
 	lambda := func(method, path, fn string) template.RestMethod {
 		return template.RestMethod{Method: method, Path: path, Integration: template.RestIntegration{Type: "aws_proxy", Function: fn}}
 	}
-	api := &template.RestAPI{ID: "local", StageName: "live", Methods: []template.RestMethod{
+	methods := []template.RestMethod{
 		lambda("GET", "/items/special", "Literal"),
 		lambda("GET", "/items/{id}", "Param"),
 		lambda("ANY", "/items/{id}", "AnyParam"),
 		lambda("ANY", "/{proxy+}", "Greedy"),
 		lambda("GET", "/", "Root"),
-	}}
+	}
+	for _, order := range []string{"declared", "reversed"} {
+		if order == "reversed" {
+			slices.Reverse(methods)
+		}
+		t.Run(order, func(t *testing.T) {
+			testRouterPrecedence(t, &template.RestAPI{ID: "local", StageName: "live", Methods: slices.Clone(methods)})
+		})
+	}
+}
+
+func testRouterPrecedence(t *testing.T, api *template.RestAPI) {
 	f := newFixture(t, api, "")
 	tests := []struct {
 		method, target, fn string
@@ -114,6 +126,11 @@ func TestNewRejects(t *testing.T) {
 		{"duplicate method", base(func(a *template.RestAPI) { a.Methods = append(a.Methods, a.Methods[0]) })},
 		{"bad method", base(func(a *template.RestAPI) { a.Methods[0].Method = "FETCH" })},
 		{"bad path", base(func(a *template.RestAPI) { a.Methods[0].Path = "/a/{x}y" })},
+		{"parameter without name", base(func(a *template.RestAPI) { a.Methods[0].Path = "/a/{}" })},
+		{"greedy without name", base(func(a *template.RestAPI) { a.Methods[0].Path = "/a/{+}" })},
+		{"empty segment", base(func(a *template.RestAPI) { a.Methods[0].Path = "/a//b" })},
+		{"relative path", base(func(a *template.RestAPI) { a.Methods[0].Path = "a" })},
+		{"authorizer api key source", base(func(a *template.RestAPI) { a.APIKeySource = "AUTHORIZER" })},
 		{"greedy not last", base(func(a *template.RestAPI) { a.Methods[0].Path = "/{p+}/a" })},
 		{"undeclared mapped parameter", base(func(a *template.RestAPI) { a.Methods[0].RequestParameters = nil })},
 		{"http integration", base(func(a *template.RestAPI) { a.Methods[0].Integration.Type = "http" })},
@@ -148,6 +165,7 @@ func TestNewRejects(t *testing.T) {
 		IdentitySource: []string{"method.request.header.Authorization"}}
 	api.Authorizers["NoCache"] = template.RestAuthorizer{Type: "REQUEST", Function: authFn}
 	api.UsagePlans = []template.UsagePlan{{LogicalID: "P", Keys: []template.APIKey{{LogicalID: "K", Value: "12345678901234567890", Enabled: true}}}}
+	api.APIKeySource = "HEADER"
 	s, err := New(api, Options{Invoker: &fakeInvoker{}, SQSEndpoint: "http://127.0.0.1:1", Region: "us-east-1", AccountID: testAccount})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"DELETE /v1/messages", "GET /v1/messages", "GET /v1/send", "POST /v1/events", "POST /v1/messages", "POST /webhooks/github"}, s.MethodKeys())

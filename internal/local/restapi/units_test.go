@@ -2,6 +2,7 @@ package restapi
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,4 +174,37 @@ func TestRequestValues(t *testing.T) {
 
 	w = do(f.srv, "GET", "/l", "")
 	assert.Equal(t, "80", f.inv.last(t, "F")["headers"].(map[string]any)["X-Forwarded-Port"])
+}
+
+// TestHeaderLimitBoundary: the request line and header values may total
+// exactly MaxHeaderBytes; one byte more is 413.
+func TestHeaderLimitBoundary(t *testing.T) {
+	f := newFixture(t, testAPI(), "")
+	// POST + /webhooks/github + HTTP/1.1 + example.com + 4 separators.
+	fixed := len("POST") + len("/webhooks/github") + len("HTTP/1.1") + len("example.com") + 4
+	for extra, want := range map[int]int{0: 202, 1: 413} {
+		r := httptest.NewRequest("POST", "/webhooks/github", nil)
+		r.Header.Set("X-Pad", strings.Repeat("p", MaxHeaderBytes-fixed+extra))
+		w := httptest.NewRecorder()
+		f.srv.ServeHTTP(w, r)
+		assert.Equal(t, want, w.Code, "extra %d", extra)
+	}
+}
+
+func TestExtendedID(t *testing.T) {
+	a, b := extendedID("c6af9ac6-7b61-11e6-9a41-93e8deadbeef"), extendedID("c6af9ac6-7b61-11e6-9a41-93e8deadbeee")
+	assert.Len(t, a, 16)
+	assert.NotEqual(t, a, b)
+	assert.Equal(t, a, extendedID("c6af9ac6-7b61-11e6-9a41-93e8deadbeef"))
+	assert.Equal(t, "YWIAAAAAAAAAAA==", extendedID("ab"))
+}
+
+// TestDefaultStage: without a StageName the stage is "live", the
+// contract's.
+func TestDefaultStage(t *testing.T) {
+	api := &template.RestAPI{ID: "local", Methods: []template.RestMethod{{Method: "GET", Path: "/m", Integration: template.RestIntegration{Type: "mock",
+		Responses: []template.IntegrationResponse{{StatusCode: 200, ResponseTemplates: map[string]string{"application/json": `$context.stage`}}}}}}}
+	s, err := New(api, Options{Region: "us-east-1", AccountID: testAccount})
+	require.NoError(t, err)
+	assert.Equal(t, "live", do(s, "GET", "/m", "").Body.String())
 }

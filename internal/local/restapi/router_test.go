@@ -143,6 +143,7 @@ func TestNewRejects(t *testing.T) {
 		})},
 		{"unknown validator", base(func(a *template.RestAPI) { a.Methods[0].Validator = "nope" })},
 		{"unknown model", base(func(a *template.RestAPI) { a.Methods[0].RequestModels = map[string]string{"application/json": "Nope"} })},
+		{"model not JSON", base(func(a *template.RestAPI) { a.Models["M"] = []byte(`{`) })},
 		{"bad model", base(func(a *template.RestAPI) { a.Models["M"] = []byte(`{"type":12}`) })},
 		{"api key without keys", base(func(a *template.RestAPI) { a.Methods[0].APIKeyRequired = true })},
 		{"short api key", base(func(a *template.RestAPI) {

@@ -208,3 +208,44 @@ func TestDefaultStage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "live", do(s, "GET", "/m", "").Body.String())
 }
+
+// TestTemplateRenderFailure: a request template that fails at render (a
+// body that is not JSON for $input.json) is 500 "Internal server error",
+// logged as the integration error; a gateway response template that
+// fails falls back to AWS's default body.
+func TestTemplateRenderFailure(t *testing.T) {
+	var log strings.Builder
+	api := testAPI()
+	api.Methods[1].Integration.RequestTemplates["application/json"] = `Action=SendMessage&MessageBody=$input.json('$.a')`
+	api.GatewayResponses = map[string]template.GatewayResponse{"REQUEST_TOO_LARGE": {
+		ResponseTemplates: map[string]string{"application/json": `$util.base64Decode('!!')`}}}
+	srv, err := New(api, Options{Invoker: allowAll(), SQSEndpoint: "http://127.0.0.1:1", Region: "us-east-1", AccountID: testAccount, AccessLog: &log})
+	require.NoError(t, err)
+	w := do(srv, "POST", "/v1/messages", `{not json`, "Authorization", bearer)
+	assert.Equal(t, 500, w.Code)
+	assert.JSONEq(t, `{"message":"Internal server error"}`, w.Body.String())
+	assert.Contains(t, log.String(), `"integrationError":"request template`)
+
+	w = do(srv, "POST", "/webhooks/github", "{}", "X-Big", strings.Repeat("h", MaxHeaderBytes))
+	assert.Equal(t, 413, w.Code)
+	assert.JSONEq(t, `{"message":"Request Too Long"}`, w.Body.String())
+}
+
+// TestValidationErrorString: $context.error.validationErrorString lists
+// each failing leaf of the model with its location.
+func TestValidationErrorString(t *testing.T) {
+	api := validatedAPI()
+	api.GatewayResponses["BAD_REQUEST_BODY"] = template.GatewayResponse{StatusCode: 400, ResponseTemplates: map[string]string{
+		"application/json": `$context.error.validationErrorString`}}
+	f := newFixture(t, api, policy("Allow", "*"))
+	w := do(f.srv, "POST", "/v1/messages/batch", `[{"id":"a b"},{"body":""}]`, "Authorization", bearer)
+	assert.Equal(t, 400, w.Code)
+	body := w.Body.String()
+	assert.True(t, strings.HasPrefix(body, "[/0") && strings.HasSuffix(body, "]"), body)
+	assert.Contains(t, body, "/0/id")
+	assert.Contains(t, body, "/1/body")
+	assert.Equal(t, 2, strings.Count(body, ", /"), body) // three leaves: missing body, id pattern, empty body
+
+	w = do(f.srv, "POST", "/v1/messages/batch", `[{`, "Authorization", bearer)
+	assert.True(t, strings.HasPrefix(w.Body.String(), "[Invalid JSON: "), w.Body.String())
+}

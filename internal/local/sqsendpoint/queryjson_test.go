@@ -555,3 +555,30 @@ func FuzzWantsQueryJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestQueryJSONBatchEntryOverQueueLimit: the other per-entry failure AWS is
+// recorded giving (LocalStack's AWS-validated test_send_batch_message_size,
+// snapshot recorded against AWS 2024-04-30): on a queue with
+// MaximumMessageSize 1024, an entry of 1025 bytes fails on its own with
+// InvalidParameterValue, "One or more parameters cannot be validated.
+// Reason: Message must be shorter than 1024 bytes.", and one of 1024
+// bytes is sent. (With the default 1 MiB limit an entry that large makes
+// the batch over 1 MiB, which fails the whole request instead.)
+func TestQueryJSONBatchEntryOverQueueLimit(t *testing.T) {
+	s := newQueryJSONServer(t)
+	_, err := s.EnsureQueue("small", map[string]string{"MaximumMessageSize": "1024"}, nil)
+	require.NoError(t, err)
+	status, h, body := queryJSONCall(t, s, http.MethodPost, "/000000000000/small", batchEntries(strings.Repeat("a", 1024), strings.Repeat("a", 1025)))
+	requireQueryJSON(t, status, h, body, http.StatusOK)
+	assert.Equal(t, `{"SendMessageBatchResponse":{"ResponseMetadata":{"RequestId":"…"},"SendMessageBatchResult":{"Failed":[{"Code":"InvalidParameterValue","Id":"e2","Message":"One or more parameters cannot be validated. Reason: Message must be shorter than 1024 bytes.","SenderFault":true}],"Successful":[{"Id":"e1","MD5OfMessageAttributes":null,"MD5OfMessageBody":"c9a34cfc85d982698c6ac89f76071abd","MD5OfMessageSystemAttributes":null,"MessageId":"…","SequenceNumber":null}]}}}`, normalized(body))
+}
+
+// TestQueryJSONInternalFailure: a failure of ours is a Receiver error,
+// status 500, in the JSON form the client asked for.
+func TestQueryJSONInternalFailure(t *testing.T) {
+	s := newQueryJSONServer(t)
+	s.ops["Boom"] = func(*Server, *call) (any, error) { panic("boom") }
+	status, h, body := queryJSONCall(t, s, http.MethodGet, "/", url.Values{"Action": {"Boom"}})
+	requireQueryJSON(t, status, h, body, http.StatusInternalServerError)
+	assert.Equal(t, `{"Error":{"Code":"InternalFailure","Message":"The request processing has failed because of an unknown error.","Type":"Receiver"},"RequestId":"…"}`, normalized(body))
+}

@@ -459,6 +459,8 @@ func TestQueryJSONEveryOperation(t *testing.T) {
 		{action: "SetQueueAttributes", form: url.Values{"QueueUrl": {queueURL}, "Attribute.1.Name": {"VisibilityTimeout"}, "Attribute.1.Value": {"10"}}, want: `{"SetQueueAttributesResponse":{"ResponseMetadata":{"RequestId":"…"}}}`},
 		{action: "GetQueueAttributes", form: url.Values{"QueueUrl": {queueURL}, "AttributeName.1": {"VisibilityTimeout"}, "AttributeName.2": {"DelaySeconds"}},
 			want: `{"GetQueueAttributesResponse":{"GetQueueAttributesResult":{"Attributes":[{"Name":"DelaySeconds","Value":"0"},{"Name":"VisibilityTimeout","Value":"10"}]},"ResponseMetadata":{"RequestId":"…"}}}`},
+		{action: "GetQueueAttributes", form: url.Values{"QueueUrl": {queueURL}},
+			want: `{"GetQueueAttributesResponse":{"GetQueueAttributesResult":{"Attributes":null},"ResponseMetadata":{"RequestId":"…"}}}`},
 		{action: "TagQueue", form: url.Values{"QueueUrl": {queueURL}, "Tag.1.Key": {"team"}, "Tag.1.Value": {"ingest"}}, want: `{"TagQueueResponse":{"ResponseMetadata":{"RequestId":"…"}}}`},
 		{action: "ListQueueTags", form: url.Values{"QueueUrl": {queueURL}}, want: `{"ListQueueTagsResponse":{"ListQueueTagsResult":{"Tags":{"team":"ingest"}},"ResponseMetadata":{"RequestId":"…"}}}`},
 		{action: "UntagQueue", form: url.Values{"QueueUrl": {queueURL}, "TagKey.1": {"team"}}, want: `{"UntagQueueResponse":{"ResponseMetadata":{"RequestId":"…"}}}`},
@@ -494,6 +496,8 @@ func TestQueryJSONEveryOperation(t *testing.T) {
 			assert.Equal(t, dlqARN, task["SourceArn"])
 			assert.Nil(t, task["DestinationArn"])
 			assert.Nil(t, task["FailureReason"])
+			assert.Nil(t, task["MaxNumberOfMessagesPerSecond"])
+			assert.Equal(t, float64(1_700_000_000_000), task["StartedTimestamp"])
 			assert.Equal(t, float64(0), task["ApproximateNumberOfMessagesMoved"])
 		}},
 		{action: "CancelMessageMoveTask", form: url.Values{"TaskHandle": {"x"}}, status: http.StatusBadRequest},

@@ -237,7 +237,7 @@ func conditionSets() []map[string]string {
 		for _, form := range []string{"http", "rest"} {
 			m := map[string]string{"ApiType": form}
 			for k, v := range s.params {
-				if k == "AuthorizerType" && form == "rest" {
+				if (k == "AuthorizerType" || k == "CorsAllowOrigins" || k == "CorsAllowCredentials") && form == "rest" {
 					continue // refused by the Rules
 				}
 				m[k] = v
@@ -813,6 +813,7 @@ func TestTemplateRules(t *testing.T) {
 		{map[string]string{"WebAclArn": "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/a/b"}, "RestExtrasNeedRestApi"},
 		{map[string]string{"WebhookSourceCidrs": "10.0.0.0/8"}, "RestExtrasNeedRestApi"},
 		{map[string]string{"ApiType": "http", "WebhookSourceCidrs": "10.0.0.0/8,192.168.0.0/16"}, "RestExtrasNeedRestApi"},
+		{map[string]string{"ApiType": "rest", "CorsAllowOrigins": "https://app.example.com"}, "RestApiHasNoCors"},
 	} {
 		assert.Equal(t, []string{tc.rule}, refused(tc.set), "%v", tc.set)
 	}

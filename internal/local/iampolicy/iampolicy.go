@@ -122,20 +122,22 @@ func Match(pattern, s string) bool {
 	// Iterative glob with a single backtrack point: linear in practice.
 	p, i, star, mark := 0, 0, -1, 0
 	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+		if p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]) {
 			p++
 			i++
-		case p < len(pattern) && pattern[p] == '*':
+			continue
+		}
+		if p < len(pattern) && pattern[p] == '*' {
 			star, mark = p, i
 			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
+			continue
+		}
+		if star < 0 {
 			return false
 		}
+		p = star + 1
+		mark++
+		i = mark
 	}
 	for p < len(pattern) && pattern[p] == '*' {
 		p++

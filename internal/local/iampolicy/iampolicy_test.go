@@ -25,6 +25,9 @@ func TestMatch(t *testing.T) {
 		{"a?c", "abc", true},
 		{"*a*b*", "xxaxxbxx", true},
 		{"a**", "a", true},
+		{"a*b?", "aXbbY", true}, // backtracks past the first b
+		{"*?", "", false},
+		{"a*c", "abcbd", false},
 		{"EXECUTE-API:Invoke", "execute-api:Invoke", true},
 		{"execute-api:*", "execute-api:Invoke", true},
 	}

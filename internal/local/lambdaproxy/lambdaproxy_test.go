@@ -3,6 +3,7 @@ package lambdaproxy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,6 +30,21 @@ func TestParseResponseV1(t *testing.T) {
 	assert.Equal(t, []string{"1", "2"}, r.Headers.Values("X-B"))
 	assert.Equal(t, "application/json", r.Headers.Get("Content-Type"))
 	assert.Equal(t, "hi", string(r.Body))
+
+	for _, code := range []int{100, 599} {
+		r, err = ParseResponse("1.0", []byte(fmt.Sprintf(`{"statusCode":%d}`, code)))
+		require.NoError(t, err)
+		assert.Equal(t, code, r.Status)
+	}
+
+	// Cookies are a 2.0 field; 1.0 sets cookies through headers only.
+	const withCookies = `{"statusCode":200,"cookies":["a=1","b=2"]}`
+	r, err = ParseResponse("1.0", []byte(withCookies))
+	require.NoError(t, err)
+	assert.Empty(t, r.Headers.Values("Set-Cookie"))
+	r, err = ParseResponse("2.0", []byte(withCookies))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a=1", "b=2"}, r.Headers.Values("Set-Cookie"))
 
 	r, err = ParseResponse("2.0", []byte(`{"ok":true}`))
 	require.NoError(t, err)

@@ -95,8 +95,9 @@ func (k *apiKey) admit(now time.Time) error {
 		burst := float64(max(p.BurstLimit, 1))
 		if k.last.IsZero() {
 			k.tokens = burst
-		} else if el := now.Sub(k.last).Seconds(); el > 0 {
-			k.tokens = min(burst, k.tokens+el*p.RateLimit)
+		} else {
+			// A clock that steps back adds nothing.
+			k.tokens = min(burst, k.tokens+max(now.Sub(k.last).Seconds(), 0)*p.RateLimit)
 		}
 		k.last = now
 		if k.tokens < 1 {

@@ -45,7 +45,7 @@ type authResult struct {
 // requestContext.authorizer: principalId and the context, whose numbers
 // and booleans REST APIs pass on as strings.
 func (a *authResult) contextMap() map[string]any {
-	out := make(map[string]any, len(a.context)+1)
+	out := make(map[string]any, len(a.context))
 	for k, v := range a.context {
 		out[k] = scalarString(v)
 	}
@@ -139,10 +139,7 @@ func (s *Server) authorize(ctx context.Context, a *authorizer, req *request) err
 	arn := s.methodARN(req)
 	key := strings.Join(values, "\x00")
 	now := s.now()
-	var d *decision
-	if a.cfg.ttl > 0 {
-		d = a.cache.get(key, now)
-	}
+	d := a.cache.get(key, now) // always empty when caching is off
 	if d == nil {
 		var err error
 		if d, err = s.invokeAuthorizer(ctx, a, req, arn); err != nil {
@@ -236,6 +233,7 @@ func (s *Server) invokeAuthorizer(ctx context.Context, a *authorizer, req *reque
 // authCache is one authorizer's result cache: entries live for the TTL;
 // when full, the least recently used entry makes room.
 type authCache struct {
+	max     int // 0: maxCacheEntries
 	mu      sync.Mutex
 	entries map[string]*list.Element
 	lru     list.List
@@ -276,7 +274,11 @@ func (c *authCache) put(key string, d *decision, expires time.Time) {
 		c.lru.MoveToFront(el)
 		return
 	}
-	if len(c.entries) >= maxCacheEntries {
+	limit := c.max
+	if limit <= 0 {
+		limit = maxCacheEntries
+	}
+	if len(c.entries) >= limit {
 		oldest := c.lru.Back()
 		c.lru.Remove(oldest)
 		delete(c.entries, oldest.Value.(*cacheEntry).key)

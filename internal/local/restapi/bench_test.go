@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -114,8 +113,7 @@ func BenchmarkNativeVsTransformerBatch(b *testing.B) {
 	allow := benchInvoker(func(context.Context, string, []byte) ([]byte, error) {
 		return []byte(policy("Allow", "*")), nil
 	})
-	rest, err := New(api, Options{Invoker: allow, SQSEndpoint: endpoint, Region: "us-east-1", AccountID: testAccount,
-		ParseTemplate: batchTemplateParser})
+	rest, err := New(api, Options{Invoker: allow, SQSEndpoint: endpoint, Region: "us-east-1", AccountID: testAccount})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -164,49 +162,3 @@ func BenchmarkNativeVsTransformerBatch(b *testing.B) {
 	benchcmp.Ratio(b, serveOK(b, rest, "POST", "/v1/messages/batch", body, "Authorization", bearer, "Content-Type", "application/json"),
 		map[string]func(){"transformer": serveOK(b, httpAPI, "POST", "/v1/events/batch", body, "Authorization", bearer, "Content-Type", "application/json")})
 }
-
-// batchTemplateParser stands in for package vtl in the batch benchmark
-// until it is merged: the SendMessageBatch template hand-written in Go,
-// doing what the contract's Velocity template does (entries, the id or
-// the 1-based index, attributes, the sub attribute).
-func batchTemplateParser(name, src string) (Template, error) {
-	if strings.Contains(src, "SendMessage&") {
-		return batchForm{}, nil
-	}
-	return parseStandin(name, src)
-}
-
-type batchForm struct{}
-
-func (batchForm) Render(in *TemplateInput) (string, error) {
-	var items []struct {
-		ID         string            `json:"id"`
-		Body       string            `json:"body"`
-		Attributes map[string]string `json:"attributes"`
-	}
-	if err := json.Unmarshal(in.Body, &items); err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	b.WriteString("Action=SendMessageBatch")
-	sub := contextString(in.Context, "authorizer.sub")
-	for i, it := range items {
-		p := fmt.Sprintf("&SendMessageBatchRequestEntry.%d.", i+1)
-		id := it.ID
-		if id == "" {
-			id = fmt.Sprint(i + 1)
-		}
-		b.WriteString(p + "Id=" + queryEscape(id) + p + "MessageBody=" + queryEscape(it.Body))
-		m := 1
-		for _, k := range sortedKeys(it.Attributes) {
-			a := fmt.Sprintf("%sMessageAttribute.%d.", p, m)
-			b.WriteString(a + "Name=" + queryEscape(k) + a + "Value.DataType=String" + a + "Value.StringValue=" + queryEscape(it.Attributes[k]))
-			m++
-		}
-		a := fmt.Sprintf("%sMessageAttribute.%d.", p, m)
-		b.WriteString(a + "Name=sub" + a + "Value.DataType=String" + a + "Value.StringValue=" + queryEscape(sub))
-	}
-	return b.String(), nil
-}
-
-func queryEscape(s string) string { return url.QueryEscape(s) }

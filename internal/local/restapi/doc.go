@@ -37,6 +37,9 @@
 //   - Quota periods start at 00:00 UTC: the day, the week from Sunday, the
 //     month from its first day; the offset is taken from the limit of the
 //     first period the emulator sees.
+//   - An AWS-service integration request carries a Content-Type only when
+//     a requestParameters mapping sets one, or when the client's body is
+//     passed through unmapped (it keeps the client's type).
 //   - Stage variables are not part of the model: stageVariables.x is absent.
 //   - Resource policies (x-amazon-apigateway-policy) and AWS WAF have no
 //     local effect.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sqsgate/sqsgate/internal/local/template"
+	"github.com/sqsgate/sqsgate/internal/local/vtl"
 )
 
 // gatewayResponse is a compiled x-amazon-apigateway-gateway-responses
@@ -86,7 +87,7 @@ func (gr *gatewayResponse) render(s *Server, req *request, e *apiError) (int, st
 		status = gr.cfg.StatusCode
 	}
 	ctx := map[string]any{}
-	var in *TemplateInput
+	var in *vtl.Input
 	if req != nil {
 		ctx = req.context()
 	}
@@ -100,7 +101,7 @@ func (gr *gatewayResponse) render(s *Server, req *request, e *apiError) (int, st
 	if req != nil {
 		in = req.templateInput(req.body, ctx)
 	} else {
-		in = &TemplateInput{Context: ctx}
+		in = &vtl.Input{Context: ctx}
 	}
 	h := http.Header{}
 	for name, src := range gr.headers {

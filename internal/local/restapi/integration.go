@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -155,9 +154,7 @@ func (s *Server) integrationBody(req *request, ctx map[string]any) ([]byte, bool
 		}
 		return []byte(out), true, nil
 	}
-	switch {
-	case in.passthrough == "WHEN_NO_MATCH",
-		in.passthrough == "WHEN_NO_TEMPLATES" && len(in.templates) == 0:
+	if in.passthrough == "WHEN_NO_MATCH" || (in.passthrough == "WHEN_NO_TEMPLATES" && len(in.templates) == 0) {
 		return req.body, false, nil
 	}
 	return nil, false, errUnsupportedMedia
@@ -203,20 +200,24 @@ func (s *Server) awsService(ctx context.Context, w http.ResponseWriter, req *req
 	hr.Header = header
 	resp, err := s.client.Do(hr)
 	if err != nil {
-		if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
-			return fail(req, errTimeout, err)
-		}
-		return fail(req, errIntegrationFailure, err)
+		return backendFailed(ctx, req, err)
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(io.LimitReader(resp.Body, maxBackendBytes))
 	if err != nil {
-		if ctx.Err() != nil {
-			return fail(req, errTimeout, err)
-		}
-		return fail(req, errIntegrationFailure, err)
+		return backendFailed(ctx, req, err)
 	}
 	return s.integrationResponse(w, req, c, resp.StatusCode, resp.Header, out)
+}
+
+// backendFailed is API Gateway's answer when the backend did not answer:
+// the timeout's 504 when the integration ran out of time, else
+// INTEGRATION_FAILURE.
+func backendFailed(ctx context.Context, req *request, err error) error {
+	if ctx.Err() != nil {
+		return fail(req, errTimeout, err)
+	}
+	return fail(req, errIntegrationFailure, err)
 }
 
 // mock answers from the integration responses, selected by the

@@ -210,25 +210,28 @@ func (s *Server) compileIntegration(rm *template.RestMethod, where string) (*int
 	// The default response is chosen only when no pattern matches,
 	// wherever it is declared.
 	slices.SortStableFunc(in.responses, func(a, b *integResponse) int {
-		switch {
-		case a.pattern == nil && b.pattern != nil:
-			return 1
-		case a.pattern != nil && b.pattern == nil:
-			return -1
-		}
-		return 0
+		return isDefault(a) - isDefault(b)
 	})
 	return in, nil
 }
 
+// isDefault is 1 for the default integration response, 0 otherwise.
+func isDefault(r *integResponse) int {
+	if r.pattern == nil {
+		return 1
+	}
+	return 0
+}
+
 func parseRespSource(v string) (respSource, error) {
-	switch {
-	case len(v) >= 2 && strings.HasPrefix(v, "'") && strings.HasSuffix(v, "'"):
-		return respSource{kind: "literal", name: v[1 : len(v)-1]}, nil
-	case v == "integration.response.body":
+	if lit, ok := literal(v); ok {
+		return respSource{kind: "literal", name: lit}, nil
+	}
+	if v == "integration.response.body" {
 		return respSource{kind: "body"}, nil
-	case strings.HasPrefix(v, "integration.response.header.") && len(v) > len("integration.response.header."):
-		return respSource{kind: "header", name: strings.TrimPrefix(v, "integration.response.header.")}, nil
+	}
+	if name, ok := strings.CutPrefix(v, "integration.response.header."); ok && name != "" {
+		return respSource{kind: "header", name: name}, nil
 	}
 	return respSource{}, fmt.Errorf("source %q is not emulated ('literal', integration.response.header.<name>, integration.response.body)", v)
 }

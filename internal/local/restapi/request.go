@@ -5,9 +5,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sqsgate/sqsgate/internal/local/vtl"
 )
 
 // requestTimeLayout is the format of $context.requestTime.
@@ -37,7 +38,7 @@ type request struct {
 	apiKeyID   string
 	apiKey     string
 
-	errKind, errDetail            string
+	errKind                       string
 	integrationErr, authorizerErr string
 	integrated                    bool
 	latency                       time.Duration
@@ -50,7 +51,7 @@ func newRequest(s *Server, r *http.Request, id string, at time.Time, body []byte
 	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		req.sourceIP = h
 	}
-	req.multi = make(map[string][]string, len(r.Header)+1)
+	req.multi = make(map[string][]string, len(r.Header))
 	for k, vs := range r.Header {
 		req.multi[k] = vs
 	}
@@ -170,8 +171,8 @@ func (req *request) context() map[string]any {
 }
 
 // templateInput is what the method's mapping templates see.
-func (req *request) templateInput(body []byte, ctx map[string]any) *TemplateInput {
-	return &TemplateInput{Body: body, Path: req.pathParams, QueryString: req.query, Header: req.headers, Context: ctx}
+func (req *request) templateInput(body []byte, ctx map[string]any) *vtl.Input {
+	return &vtl.Input{Body: body, Params: vtl.Params{Path: req.pathParams, QueryString: req.query, Header: req.headers}, Context: ctx}
 }
 
 // contextString resolves a dotted $context name to its string value; a
@@ -199,16 +200,16 @@ func scalarString(v any) string {
 		return x
 	case fmt.Stringer:
 		return x.String()
-	case bool:
-		return strconv.FormatBool(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case int:
-		return strconv.Itoa(x)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
-	return fmt.Sprint(v)
+	return fmt.Sprint(v) // bools and the integers of $context
+}
+
+// literal reads a 'quoted' static value.
+func literal(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '\'' || s[len(s)-1] != '\'' {
+		return "", false
+	}
+	return s[1 : len(s)-1], true
 }
 
 // source is a compiled parameter mapping source: method.request.*,
@@ -219,14 +220,12 @@ type source struct {
 }
 
 func parseSource(s string) (source, error) {
-	if len(s) >= 2 && strings.HasPrefix(s, "'") && strings.HasSuffix(s, "'") {
-		return source{kind: "literal", name: s[1 : len(s)-1]}, nil
+	if lit, ok := literal(s); ok {
+		return source{kind: "literal", name: lit}, nil
 	}
 	if rest, ok := strings.CutPrefix(s, "method.request."); ok {
-		loc, name, ok := strings.Cut(rest, ".")
-		switch {
-		case !ok || name == "":
-		case loc == "header" || loc == "querystring" || loc == "path":
+		loc, name, _ := strings.Cut(rest, ".")
+		if name != "" && (loc == "header" || loc == "querystring" || loc == "path") {
 			return source{kind: loc, name: name}, nil
 		}
 		return source{}, fmt.Errorf("mapping source %q is not emulated (method.request.header|querystring|path.<name>)", s)

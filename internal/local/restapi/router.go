@@ -12,9 +12,9 @@ type segKind uint8
 // differ, the higher kind wins, as API Gateway prefers a literal resource
 // over {param} over {proxy+}.
 const (
-	segGreedy segKind = iota + 1
-	segParam
-	segLiteral
+	segGreedy  segKind = 1
+	segParam   segKind = 2
+	segLiteral segKind = 3
 )
 
 type segment struct {
@@ -36,21 +36,31 @@ func parsePath(p string) ([]segment, error) {
 	parts := strings.Split(p[1:], "/")
 	segs := make([]segment, 0, len(parts))
 	for i, part := range parts {
-		switch {
-		case part == "":
+		if part == "" {
 			return nil, fmt.Errorf("path %q has an empty segment", p)
-		case strings.HasPrefix(part, "{") && strings.HasSuffix(part, "+}"):
+		}
+		name, isParam := strings.CutPrefix(part, "{")
+		if isParam {
+			name, isParam = strings.CutSuffix(name, "}")
+		}
+		if !isParam {
+			if strings.ContainsAny(part, "{}") {
+				return nil, fmt.Errorf("path %q: a parameter must fill a whole segment", p)
+			}
+			segs = append(segs, segment{segLiteral, part})
+			continue
+		}
+		if name == "" || name == "+" {
+			return nil, fmt.Errorf("path %q: a parameter needs a name", p)
+		}
+		if greedy, ok := strings.CutSuffix(name, "+"); ok {
 			if i != len(parts)-1 {
 				return nil, fmt.Errorf("path %q: a greedy parameter must be the last segment", p)
 			}
-			segs = append(segs, segment{segGreedy, part[1 : len(part)-2]})
-		case strings.HasPrefix(part, "{") && strings.HasSuffix(part, "}"):
-			segs = append(segs, segment{segParam, part[1 : len(part)-1]})
-		case strings.ContainsAny(part, "{}"):
-			return nil, fmt.Errorf("path %q: a parameter must fill a whole segment", p)
-		default:
-			segs = append(segs, segment{segLiteral, part})
+			segs = append(segs, segment{segGreedy, greedy})
+			continue
 		}
+		segs = append(segs, segment{segParam, name})
 	}
 	return segs, nil
 }
@@ -168,13 +178,17 @@ func (r *resource) params(req []string) map[string]string {
 	return out
 }
 
+// moreSpecific reports whether a wins over b for a path both match. Two
+// matching resources differ in kind at some segment: with the same kinds
+// throughout they would have the same length (only a last {proxy+} can
+// take several segments) and be the same resource.
 func moreSpecific(a, b *resource) bool {
-	for i := 0; i < len(a.segments) && i < len(b.segments); i++ {
-		if a.segments[i].kind != b.segments[i].kind {
-			return a.segments[i].kind > b.segments[i].kind
+	for i, sa := range a.segments {
+		if i < len(b.segments) && sa.kind != b.segments[i].kind {
+			return sa.kind > b.segments[i].kind
 		}
 	}
-	return len(a.segments) > len(b.segments)
+	return false
 }
 
 func unescape(s string) string {

@@ -1,6 +1,7 @@
 package restapi
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,13 +45,24 @@ func TestRouterPrecedence(t *testing.T) {
 	lambda := func(method, path, fn string) template.RestMethod {
 		return template.RestMethod{Method: method, Path: path, Integration: template.RestIntegration{Type: "aws_proxy", Function: fn}}
 	}
-	api := &template.RestAPI{ID: "local", StageName: "live", Methods: []template.RestMethod{
+	methods := []template.RestMethod{
 		lambda("GET", "/items/special", "Literal"),
 		lambda("GET", "/items/{id}", "Param"),
 		lambda("ANY", "/items/{id}", "AnyParam"),
 		lambda("ANY", "/{proxy+}", "Greedy"),
 		lambda("GET", "/", "Root"),
-	}}
+	}
+	for _, order := range []string{"declared", "reversed"} {
+		if order == "reversed" {
+			slices.Reverse(methods)
+		}
+		t.Run(order, func(t *testing.T) {
+			testRouterPrecedence(t, &template.RestAPI{ID: "local", StageName: "live", Methods: slices.Clone(methods)})
+		})
+	}
+}
+
+func testRouterPrecedence(t *testing.T, api *template.RestAPI) {
 	f := newFixture(t, api, "")
 	tests := []struct {
 		method, target, fn string
@@ -98,9 +110,27 @@ func TestNewRejects(t *testing.T) {
 			a.Authorizers["CognitoRequestAuthorizer"] = template.RestAuthorizer{Type: "request", Function: authFn, ResultTTL: 3601e9,
 				IdentitySource: []string{"method.request.header.Authorization"}}
 		})},
+		{"negative ttl", base(func(a *template.RestAPI) {
+			a.Authorizers["CognitoRequestAuthorizer"] = template.RestAuthorizer{Type: "request", Function: authFn, ResultTTL: -1,
+				IdentitySource: []string{"method.request.header.Authorization"}}
+		})},
+		{"caching without identity source", base(func(a *template.RestAPI) {
+			a.Authorizers["CognitoRequestAuthorizer"] = template.RestAuthorizer{Type: "request", Function: authFn, ResultTTL: 1e9}
+		})},
+		{"literal identity source", base(func(a *template.RestAPI) {
+			a.Authorizers["CognitoRequestAuthorizer"] = template.RestAuthorizer{Type: "request", Function: authFn, IdentitySource: []string{"'x'"}}
+		})},
+		{"api key of 19 characters", base(func(a *template.RestAPI) {
+			a.UsagePlans = []template.UsagePlan{{LogicalID: "P", Keys: []template.APIKey{{LogicalID: "K", Value: "1234567890123456789", Enabled: true}}}}
+		})},
 		{"duplicate method", base(func(a *template.RestAPI) { a.Methods = append(a.Methods, a.Methods[0]) })},
 		{"bad method", base(func(a *template.RestAPI) { a.Methods[0].Method = "FETCH" })},
 		{"bad path", base(func(a *template.RestAPI) { a.Methods[0].Path = "/a/{x}y" })},
+		{"parameter without name", base(func(a *template.RestAPI) { a.Methods[0].Path = "/a/{}" })},
+		{"greedy without name", base(func(a *template.RestAPI) { a.Methods[0].Path = "/a/{+}" })},
+		{"empty segment", base(func(a *template.RestAPI) { a.Methods[0].Path = "/a//b" })},
+		{"relative path", base(func(a *template.RestAPI) { a.Methods[0].Path = "a" })},
+		{"authorizer api key source", base(func(a *template.RestAPI) { a.APIKeySource = "AUTHORIZER" })},
 		{"greedy not last", base(func(a *template.RestAPI) { a.Methods[0].Path = "/{p+}/a" })},
 		{"undeclared mapped parameter", base(func(a *template.RestAPI) { a.Methods[0].RequestParameters = nil })},
 		{"http integration", base(func(a *template.RestAPI) { a.Methods[0].Integration.Type = "http" })},
@@ -113,6 +143,7 @@ func TestNewRejects(t *testing.T) {
 		})},
 		{"unknown validator", base(func(a *template.RestAPI) { a.Methods[0].Validator = "nope" })},
 		{"unknown model", base(func(a *template.RestAPI) { a.Methods[0].RequestModels = map[string]string{"application/json": "Nope"} })},
+		{"model not JSON", base(func(a *template.RestAPI) { a.Models["M"] = []byte(`{`) })},
 		{"bad model", base(func(a *template.RestAPI) { a.Models["M"] = []byte(`{"type":12}`) })},
 		{"api key without keys", base(func(a *template.RestAPI) { a.Methods[0].APIKeyRequired = true })},
 		{"short api key", base(func(a *template.RestAPI) {
@@ -128,7 +159,15 @@ func TestNewRejects(t *testing.T) {
 			assert.ErrorIs(t, err, ErrInvalidConfig)
 		})
 	}
-	s, err := New(testAPI(), Options{Invoker: &fakeInvoker{}, SQSEndpoint: "http://127.0.0.1:1", Region: "us-east-1", AccountID: testAccount})
+	// The bounds themselves are accepted: a TTL of 3600 s, no identity
+	// source without caching, a 20-character key.
+	api := testAPI()
+	api.Authorizers["CognitoRequestAuthorizer"] = template.RestAuthorizer{Type: "request", Function: authFn, ResultTTL: 3600e9,
+		IdentitySource: []string{"method.request.header.Authorization"}}
+	api.Authorizers["NoCache"] = template.RestAuthorizer{Type: "REQUEST", Function: authFn}
+	api.UsagePlans = []template.UsagePlan{{LogicalID: "P", Keys: []template.APIKey{{LogicalID: "K", Value: "12345678901234567890", Enabled: true}}}}
+	api.APIKeySource = "HEADER"
+	s, err := New(api, Options{Invoker: &fakeInvoker{}, SQSEndpoint: "http://127.0.0.1:1", Region: "us-east-1", AccountID: testAccount})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"DELETE /v1/messages", "GET /v1/messages", "GET /v1/send", "POST /v1/events", "POST /v1/messages", "POST /webhooks/github"}, s.MethodKeys())
 }

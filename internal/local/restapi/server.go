@@ -28,10 +28,10 @@ const (
 	MaxHeaderBytes = 10240
 	// defaultIntegrationTimeout is REST's default and, for the emulator,
 	// maximum integration timeout (29 s).
-	defaultIntegrationTimeout = 29 * time.Second
+	defaultIntegrationTimeout time.Duration = 29_000_000_000 // 29 s
 	// authorizerTimeout is how long API Gateway waits for a Lambda
 	// authorizer.
-	authorizerTimeout = 10 * time.Second
+	authorizerTimeout time.Duration = 10_000_000_000 // 10 s
 )
 
 // Invoker invokes a function by logical id (lambdaproxy.Invoker).
@@ -108,7 +108,7 @@ func New(api *template.RestAPI, opts Options) (*Server, error) {
 		s.client = &http.Client{Timeout: defaultIntegrationTimeout}
 	}
 	if s.opts.ParseTemplate == nil {
-		s.opts.ParseTemplate = parseStandin
+		s.opts.ParseTemplate = parseVTL
 	}
 	if src := api.APIKeySource; src != "" && src != "HEADER" {
 		return nil, configErr("api", "api key source %q is not emulated (HEADER)", src)
@@ -189,12 +189,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // extendedID derives $context.extendedRequestId (shaped like AWS's
 // "JKJaXmPLvHcESHA=") from the request id, so tests stay reproducible.
 func extendedID(id string) string {
-	b := []byte(id)
-	if len(b) < 10 {
-		b = append(b, make([]byte, 10-len(b))...)
-	}
 	var out [10]byte
-	for i, c := range b {
+	for i, c := range []byte(id) {
 		out[i%10] ^= c
 	}
 	return base64.StdEncoding.EncodeToString(out[:])
@@ -275,12 +271,7 @@ type apiError struct {
 	detail     string // for the access log only
 }
 
-func (e *apiError) Error() string {
-	if e.detail != "" {
-		return e.kind + ": " + e.detail
-	}
-	return e.kind + ": " + e.message
-}
+func (e *apiError) Error() string { return e.kind + ": " + e.message }
 
 var (
 	errMissingToken = &apiError{kind: "MISSING_AUTHENTICATION_TOKEN", status: http.StatusForbidden,
@@ -323,8 +314,8 @@ func (s *Server) writeError(w http.ResponseWriter, req *request, err error) {
 		s.logger.Error("request failed", "request_id", idOf(req), "err", err)
 		e = errInternal
 	}
-	if req != nil && req.errKind == "" {
-		req.errKind, req.errDetail = e.kind, e.Error()
+	if req != nil {
+		req.errKind = e.kind
 	}
 	status, body, headers := e.status, e.defaultBody(), http.Header{}
 	if gr := s.gatewayFor(e); gr != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -21,12 +20,13 @@ func compileModels(models map[string][]byte) (map[string]*jsonschema.Schema, err
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft4)
 	for name, raw := range models {
+		where := "model " + name
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 		if err != nil {
-			return nil, configErr("model "+name, "not JSON: %v", err)
+			return nil, configErr(where, "not JSON: %v", err)
 		}
 		if err := c.AddResource(modelURL(name), doc); err != nil {
-			return nil, configErr("model "+name, "%v", err)
+			return nil, configErr(where, "%v", err)
 		}
 	}
 	out := make(map[string]*jsonschema.Schema, len(models))
@@ -118,16 +118,18 @@ func validationString(ve *jsonschema.ValidationError) string {
 	return "[" + strings.Join(leaves, ", ") + "]"
 }
 
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
 // mediaType is the lower-case media type of a Content-Type, application/json
 // when there is none (API Gateway's default for mapping and models).
 func mediaType(ct string) string {
-	if strings.TrimSpace(ct) == "" {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	if mt == "" {
 		return "application/json"
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		mt, _, _ = strings.Cut(ct, ";")
-		mt = strings.ToLower(strings.TrimSpace(mt))
 	}
 	return mt
 }

@@ -15,6 +15,31 @@ const sendBatchModel = `{"$schema":"http://json-schema.org/draft-04/schema#","ty
   "id":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,80}$"},"body":{"type":"string","minLength":1},
   "attributes":{"type":"object","additionalProperties":{"type":"string"}}}}}`
 
+// batchTemplate is template.yaml's POST /v1/messages/batch request
+// template for a standard queue (the FIFO line is empty), with ${i}. and
+// ${m}. where template.yaml writes $i. and $m.: Velocity reads $i.Id as
+// the property Id of the number $i, which AWS renders as the literal text
+// "$i.Id" (package vtl refuses it), so the braces are needed.
+const batchTemplate = `Action=SendMessageBatch##
+#foreach($entry in $input.path('$'))##
+#set($i = $foreach.count)##
+#if($entry.id)#set($id = $entry.id)#else#set($id = "$i")#end##
+&SendMessageBatchRequestEntry.${i}.Id=$util.urlEncode($id)##
+&SendMessageBatchRequestEntry.${i}.MessageBody=$util.urlEncode($entry.body)##
+#set($m = 0)##
+#if($entry.attributes)#foreach($name in $entry.attributes.keySet())#set($m = $m + 1)##
+&SendMessageBatchRequestEntry.${i}.MessageAttribute.${m}.Name=$util.urlEncode($name)##
+&SendMessageBatchRequestEntry.${i}.MessageAttribute.${m}.Value.DataType=String##
+&SendMessageBatchRequestEntry.${i}.MessageAttribute.${m}.Value.StringValue=$util.urlEncode($entry.attributes.get($name))##
+#end#end##
+#set($m = $m + 1)##
+&SendMessageBatchRequestEntry.${i}.MessageAttribute.${m}.Name=sub##
+&SendMessageBatchRequestEntry.${i}.MessageAttribute.${m}.Value.DataType=String##
+&SendMessageBatchRequestEntry.${i}.MessageAttribute.${m}.Value.StringValue=$util.urlEncode($context.authorizer.sub)##
+##
+#end##
+`
+
 // validatedAPI adds the batch method (body validator, SendBatch) and makes
 // MessageBody required on /v1/send (params validator), with the
 // contract's gateway responses.
@@ -23,11 +48,12 @@ func validatedAPI() *template.RestAPI {
 	api.Models["SendBatch"] = []byte(sendBatchModel)
 	batch := sqsMethod("POST", "/v1/messages/batch", "POST", map[string]string{
 		"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'",
+		"integration.request.header.Accept":       "'application/json'",
 	}, nil)
 	batch.Validator = "body"
 	batch.RequestModels = map[string]string{"application/json": "SendBatch"}
 	batch.Integration.PassthroughBehavior = "NEVER"
-	batch.Integration.RequestTemplates = map[string]string{"application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"}
+	batch.Integration.RequestTemplates = map[string]string{"application/json": batchTemplate}
 	api.Methods = append(api.Methods, batch)
 	api.Methods[0].Validator = "params"
 	api.Methods[0].RequestParameters = map[string]bool{"method.request.querystring.MessageBody": true}

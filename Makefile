@@ -18,9 +18,11 @@ RUN_ARGS ?=
 # The API form `make run` serves: http (the HTTP API, default) or rest (the
 # REST API: make run API_TYPE=rest). Passed as the ApiType parameter only
 # when it is not the default, so a plain `make run` is the command it was;
-# RUN_ARGS' own --parameter-overrides still apply (the flag repeats).
+# RUN_ARGS' own --parameter-overrides still apply (the flag repeats). The
+# REST form serves no CORS and the template's Rules refuse an origin on it,
+# so env.local.json's CorsAllowOrigins is cleared for it.
 API_TYPE ?= http
-API_ARGS = $(if $(filter-out http,$(API_TYPE)),--parameter-overrides ApiType=$(API_TYPE))
+API_ARGS = $(if $(filter-out http,$(API_TYPE)),--parameter-overrides 'ApiType=$(API_TYPE) CorsAllowOrigins=')
 # ConsumerFunction exists only with EnableConsumer=true (off by default).
 INVOKE_ARGS ?= $(if $(filter ConsumerFunction,$(FN)),--parameter-overrides EnableConsumer=true)
 # Test flags: the suite runs with -race; CI adds nothing else.

@@ -51,7 +51,7 @@ func TestSummaryWarnsAboutRealAWS(t *testing.T) {
 		{"env.local.json", "../../../env.local.json", nil, nil, true, true},
 		{"no env-vars file, JWT authorizer", "", map[string]string{"AuthorizerType": "jwt"}, []string{"GITHUB_WEBHOOK_SECRET_ARN"}, true, false},
 		{"REST form, no env-vars file", "", map[string]string{"ApiType": "rest"}, []string{"REST API", "AuthorizerFunction", "COGNITO_USER_POOL_ID"}, false, false},
-		{"REST form, env.local.json, API key", "../../../env.local.json", map[string]string{"ApiType": "rest", "RequireApiKey": "true"},
+		{"REST form, env.local.json, API key", "../../../env.local.json", map[string]string{"ApiType": "rest", "RequireApiKey": "true", "CorsAllowOrigins": ""},
 			[]string{"REST API", "[CognitoRequestAuthorizer + API key]", "IngestApiKey  sqsgate-local-IngestApiKey  usage plan IngestUsagePlan"}, true, true},
 	}
 	for _, tt := range tests {

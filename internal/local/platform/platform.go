@@ -63,7 +63,7 @@ type Config struct {
 	MaxConcurrency int
 	Logger         *slog.Logger // the platform's own log; nil discards
 	LogOutput      io.Writer    // functions' output and REPORT lines
-	AccessLog      io.Writer    // HTTP API access log lines
+	AccessLog      io.Writer    // the API's access log lines (HTTP or REST)
 	// Command is how the user calls sqsgate, for the hints in the summary.
 	Command string
 	// AllowOtherUsers lets every local user connect to the platform's

@@ -48,6 +48,7 @@ func TestAPIKeyRequired(t *testing.T) {
 		})
 	}
 	assert.Zero(t, f.inv.count("TransformerFunction"))
+	assert.EqualError(t, errForbidden, "INVALID_API_KEY: Forbidden")
 	w := do(f.srv, "POST", "/v1/events", `{}`, "Authorization", bearer, "x-api-key", testKey)
 	require.Equal(t, 202, w.Code)
 	id := f.inv.last(t, "TransformerFunction")["requestContext"].(map[string]any)["identity"].(map[string]any)

@@ -1,6 +1,7 @@
 package restapi
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"strings"
@@ -183,9 +184,9 @@ func (r *resource) params(req []string) map[string]string {
 // throughout they would have the same length (only a last {proxy+} can
 // take several segments) and be the same resource.
 func moreSpecific(a, b *resource) bool {
-	for i, sa := range a.segments {
-		if i < len(b.segments) && sa.kind != b.segments[i].kind {
-			return sa.kind > b.segments[i].kind
+	for i := range min(len(a.segments), len(b.segments)) {
+		if c := cmp.Compare(a.segments[i].kind, b.segments[i].kind); c != 0 {
+			return c == 1
 		}
 	}
 	return false

@@ -7,7 +7,11 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/sqsgate/sqsgate/internal/local/restapi"
 	"github.com/sqsgate/sqsgate/internal/local/template"
 )
 
@@ -16,25 +20,37 @@ import (
 type restOptions struct {
 	Invoker     invoker
 	SQSEndpoint string // base URL; SQS integrations append <account>/<queue>
-	Region      string
-	AccountID   string
-	Logger      *slog.Logger
-	AccessLog   io.Writer
+	// HTTPClient signs the SQS integration requests (signingTransport);
+	// each integration's own timeout bounds it.
+	HTTPClient *http.Client
+	Region     string
+	AccountID  string
+	Logger     *slog.Logger
+	AccessLog  io.Writer
 }
 
-// newRESTServer builds the REST API emulator (internal/local/restapi);
-// nil while that package is not part of the build, and then a REST API is
-// refused at start rather than half served.
-var newRESTServer func(api *template.RestAPI, o restOptions) (http.Handler, error)
+// newRESTServer builds the REST API emulator (internal/local/restapi); a
+// variable so tests can see what the platform hands it.
+var newRESTServer = func(api *template.RestAPI, o restOptions) (http.Handler, error) {
+	return restapi.New(api, restapi.Options{
+		Invoker:     o.Invoker,
+		SQSEndpoint: o.SQSEndpoint,
+		HTTPClient:  o.HTTPClient,
+		Region:      o.Region,
+		AccountID:   o.AccountID,
+		Logger:      o.Logger,
+		AccessLog:   o.AccessLog,
+	})
+}
 
 // restHandler builds the REST API emulator for the app's REST API.
 func (p *Platform) restHandler(api *template.RestAPI, rt invoker, accessLog io.Writer) (http.Handler, error) {
-	if newRESTServer == nil {
-		return nil, fmt.Errorf("REST API %s: this build of sqsgate has no REST API emulator", api.LogicalID)
-	}
+	id, secret, token := credentials(p.External)
+	creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: token, Source: "sqsgate"}
 	h, err := newRESTServer(api, restOptions{
 		Invoker:     rt,
 		SQSEndpoint: p.SQSEndpoint,
+		HTTPClient:  &http.Client{Transport: newSigningTransport(http.DefaultTransport, creds, p.cfg.Region, time.Now)},
 		Region:      p.cfg.Region,
 		AccountID:   p.cfg.AccountID,
 		Logger:      p.cfg.Logger.With("component", "restapi"),

@@ -1,10 +1,14 @@
 package platform
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/sqsgate/sqsgate/internal/local/devissuer"
 	"github.com/sqsgate/sqsgate/internal/local/lambdaruntime"
@@ -65,16 +69,6 @@ func TestRestSummary(t *testing.T) {
 	}
 }
 
-func TestRestStartWithoutEmulator(t *testing.T) {
-	saved := newRESTServer
-	t.Cleanup(func() { newRESTServer = saved })
-	newRESTServer = nil
-	p := &Platform{cfg: Config{Logger: discard()}}
-	if _, err := p.restHandler(restApp().RestAPI, invoker{}, nil); err == nil || !strings.Contains(err.Error(), "IngestRestApi") {
-		t.Errorf("error %v, want a refusal naming the REST API", err)
-	}
-}
-
 func TestRestHandlerGetsThePlatformsEndpointAndAccount(t *testing.T) {
 	saved := newRESTServer
 	t.Cleanup(func() { newRESTServer = saved })
@@ -90,6 +84,10 @@ func TestRestHandlerGetsThePlatformsEndpointAndAccount(t *testing.T) {
 	if got.SQSEndpoint != "http://127.0.0.1:9324" || got.Region != "eu-west-1" || got.AccountID != "123456789012" || got.Logger == nil {
 		t.Errorf("options %+v", got)
 	}
+	if _, signs := got.HTTPClient.Transport.(*signingTransport); !signs {
+		t.Errorf("the SQS integrations' client does not sign: %+v", got.HTTPClient)
+		t.Errorf("options %+v", got)
+	}
 }
 
 func TestWithExtraServesThePlatformsPaths(t *testing.T) {
@@ -102,5 +100,37 @@ func TestWithExtraServesThePlatformsPaths(t *testing.T) {
 		if rec.Code != want {
 			t.Errorf("%s: %d, want %d", path, rec.Code, want)
 		}
+	}
+}
+
+// The REST API's SQS integration requests are signed as API Gateway signs
+// them with the integration's role: SigV4, service sqs, the platform's
+// region; the body reaches the endpoint unchanged.
+func TestSigningTransport(t *testing.T) {
+	var got *http.Request
+	var gotBody string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		b, _ := io.ReadAll(r.Body)
+		gotBody = string(b)
+	}))
+	t.Cleanup(srv.Close)
+	now := time.Date(2026, 12, 3, 4, 5, 6, 0, time.UTC)
+	client := &http.Client{Transport: newSigningTransport(http.DefaultTransport, aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local"}, "eu-west-1", func() time.Time { return now })}
+	const form = "Action=SendMessage&MessageBody=hello"
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/000000000000/q?x=1", strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	auth := got.Header.Get("Authorization")
+	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=local/20261203/eu-west-1/sqs/aws4_request, SignedHeaders=") ||
+		!strings.Contains(auth, "content-type") || got.Header.Get("X-Amz-Date") != "20261203T040506Z" {
+		t.Errorf("Authorization %q X-Amz-Date %q, want a SigV4 signature for sqs in eu-west-1", auth, got.Header.Get("X-Amz-Date"))
+	}
+	if gotBody != form || got.URL.RawQuery != "x=1" || req.Header.Get("Authorization") != "" {
+		t.Errorf("body %q query %q, caller's request changed: %v", gotBody, got.URL.RawQuery, req.Header)
 	}
 }

@@ -174,7 +174,7 @@ func queryJSONName(f reflect.StructField) (name string, pairs bool) {
 	if name != "" {
 		return name, pairs
 	}
-	if name, _, _ = strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+	if name, _, _ = strings.Cut(f.Tag.Get("json"), ","); name != "" {
 		return name, pairs
 	}
 	return f.Name, pairs

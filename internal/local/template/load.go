@@ -241,6 +241,11 @@ func (l *loader) resources() error {
 				return &Error{Resource: id, Path: "Type", Reason: "resource type " + typ + " is not known to the local platform", Err: ErrUnsupported}
 			}
 			l.app.NotEmulated = append(l.app.NotEmulated, Resource{LogicalID: id, Type: typ, Reason: reason})
+			if typ == "AWS::WAFv2::WebACLAssociation" {
+				// A protection the deployed API has and the local one lacks:
+				// said at start, not only in the debug list.
+				l.note(id, "no local effect: the WAF web ACL is not applied ("+reason+")")
+			}
 		}
 	}
 	for _, id := range ids {

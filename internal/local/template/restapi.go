@@ -1,10 +1,12 @@
 package template
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,7 +96,7 @@ func (l *loader) restAPI() error {
 	}
 	body, ok := props["DefinitionBody"].(map[string]any)
 	if !ok {
-		return invalidProperty(id, "DefinitionBody", "the local platform reads a REST API's methods from an inline OpenAPI DefinitionBody")
+		return unsupportedProperty(id, "DefinitionBody", "the local platform reads a REST API's methods from an inline OpenAPI DefinitionBody (function Api events are not read)")
 	}
 	d := &restDoc{l: l, api: api, body: body, at: "Properties.DefinitionBody"}
 	if err := d.read(); err != nil {
@@ -106,11 +108,8 @@ func (l *loader) restAPI() error {
 	if err := l.samGatewayResponses(api, props["GatewayResponses"]); err != nil {
 		return err
 	}
-	sort.SliceStable(api.Methods, func(i, j int) bool {
-		if api.Methods[i].Path != api.Methods[j].Path {
-			return api.Methods[i].Path < api.Methods[j].Path
-		}
-		return api.Methods[i].Method < api.Methods[j].Method
+	slices.SortFunc(api.Methods, func(a, b RestMethod) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Method, b.Method))
 	})
 	l.app.RestAPI = api
 	return l.usagePlansOf(api)
@@ -662,9 +661,13 @@ func (d *restDoc) parameters(rm *RestMethod, item, op map[string]any, at string)
 	for _, m := range pathParam.FindAllStringSubmatch(rm.Path, -1) {
 		rm.RequestParameters["method.request.path."+m[1]] = true
 	}
-	for _, list := range [][]any{listOf(item["parameters"]), listOf(op["parameters"])} {
+	itemAt := at[:strings.LastIndex(at, ".")]
+	for n, list := range [][]any{listOf(item["parameters"]), listOf(op["parameters"])} {
 		for i, raw := range list {
 			pat := fmt.Sprintf("%s.parameters[%d]", at, i)
+			if n == 0 {
+				pat = fmt.Sprintf("%s.parameters[%d]", itemAt, i)
+			}
 			p, err := d.resolve(raw, pat)
 			if err != nil {
 				return err
@@ -841,9 +844,7 @@ func (d *restDoc) integration(rm *RestMethod, m map[string]any, at string) (Rest
 			return in, invalid(join(at, "uri"), "%q is not an AWS service integration URI (arn:aws:apigateway:<region>:<service>:path/... or action/...)", in.URI)
 		}
 		service := mm[2]
-		if i := strings.LastIndex(service, "."); i >= 0 {
-			service = service[i+1:]
-		}
+		service = service[strings.LastIndex(service, ".")+1:] // without a subdomain
 		if service != "sqs" {
 			return in, unsupported(join(at, "uri"), "AWS service integrations with %s are not emulated (only sqs; Lambda goes through aws_proxy)", service)
 		}
@@ -896,9 +897,6 @@ func (d *restDoc) integration(rm *RestMethod, m map[string]any, at string) (Rest
 	if in.Responses, err = integrationResponses(m["responses"], join(at, "responses")); err != nil {
 		return in, err
 	}
-	if in.Action == "" && in.Path == "" && in.Service == "sqs" {
-		return in, invalid(join(at, "uri"), "an SQS integration names a queue path or an action")
-	}
 	return in, nil
 }
 
@@ -930,7 +928,7 @@ func (d *restDoc) requestParameters(rm *RestMethod, v any, at string) (map[strin
 	if err != nil {
 		return nil, invalid(at, "%v", err)
 	}
-	for _, k := range slicesSorted(params) {
+	for _, k := range slices.Sorted(maps.Keys(params)) {
 		src := params[k]
 		if !integrationTarget.MatchString(k) {
 			return nil, invalid(join(at, k), "the target is not integration.request.{querystring|header|path}.<name>")
@@ -1035,15 +1033,6 @@ func stringMap(v any) (map[string]string, error) {
 func listOf(v any) []any {
 	l, _ := v.([]any)
 	return l
-}
-
-func slicesSorted(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // samModels reads SAM's Models property (name -> JSON Schema).
@@ -1179,7 +1168,7 @@ func (l *loader) usagePlansOf(api *RestAPI) error {
 	}
 	for _, id := range l.usagePlans {
 		if p := plans[id]; p != nil {
-			sort.Slice(p.Keys, func(i, j int) bool { return p.Keys[i].LogicalID < p.Keys[j].LogicalID })
+			slices.SortFunc(p.Keys, func(a, b APIKey) int { return strings.Compare(a.LogicalID, b.LogicalID) })
 			api.UsagePlans = append(api.UsagePlans, *p)
 		}
 	}

@@ -293,8 +293,8 @@ func TestRestAPI(t *testing.T) {
 		for _, r := range app.NotEmulated {
 			found = found || (r.LogicalID == "Waf" && strings.Contains(r.Reason, "WAF"))
 		}
-		if !found {
-			t.Errorf("the WAF association is not listed as not emulated: %+v", app.NotEmulated)
+		if !found || !strings.Contains(all, "Waf: no local effect: the WAF web ACL is not applied") {
+			t.Errorf("the WAF association is not listed as not emulated (%+v) and in the notes (%q)", app.NotEmulated, all)
 		}
 	})
 }
@@ -366,6 +366,7 @@ func TestRestAPIRefusals(t *testing.T) {
 		{"quota period", "Period: MONTH", "Period: YEAR", ErrInvalid, "YEAR"},
 		{"short API key value", "Value: abcdefghijklmnopqrstuvwxyz", "Value: short", ErrInvalid, "20 characters"},
 		{"key in two plans of one stage", "    Properties: {KeyId: !Ref GivenKey,", "    Properties: {KeyId: !Ref Key,", ErrInvalid, "already in usage plan"},
+		{"function Api event", "  Webhook:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: ./}\n", "  Webhook:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ./\n      Events: {Rest: {Type: Api, Properties: {Path: /x, Method: get, RestApiId: !Ref Api}}}\n", ErrUnsupported, "DefinitionBody"},
 		{"bare RestApi", "  Waf:\n", "  Bare:\n    Type: AWS::ApiGateway::RestApi\n  Waf:\n", ErrUnsupported, "only AWS::Serverless::Api"},
 		{"swagger 1", `openapi: "3.0.1"`, `swagger: "1.2"`, ErrUnsupported, "OpenAPI 3"},
 	}
@@ -436,6 +437,7 @@ Resources:
       BinaryMediaTypes: [image~1png]
       DefinitionBody:
         swagger: "2.0"
+        basePath: /v1
         consumes: [application/json]
         x-amazon-apigateway-request-validator: all
         x-amazon-apigateway-request-validators:
@@ -469,6 +471,12 @@ Resources:
             delete:
               security: []
               x-amazon-apigateway-integration: {type: mock}
+            post:
+              consumes: [text/plain]
+              parameters:
+                - {name: id, in: path, required: true}
+                - {name: body, in: body, schema: {$ref: "#/definitions/Item"}}
+              x-amazon-apigateway-integration: {type: mock}
 `
 	app, err := loadFixture(t, src, nil)
 	if err != nil {
@@ -490,5 +498,232 @@ Resources:
 	del := restMethod(t, api, "DELETE", "/items/{id}")
 	if del.Authorizer != "" || del.Integration.Type != "mock" {
 		t.Errorf("DELETE %+v: security [] turns the API default off", del)
+	}
+	post := restMethod(t, api, "POST", "/items/{id}")
+	if !reflect.DeepEqual(post.RequestModels, map[string]string{"text/plain": "Item"}) || !post.RequestParameters["method.request.path.id"] {
+		t.Errorf("POST models %v parameters %v: the operation's consumes wins over the API's", post.RequestModels, post.RequestParameters)
+	}
+	var order []string
+	for _, m := range api.Methods {
+		order = append(order, m.Method)
+	}
+	if want := []string{"DELETE", "POST", "PUT"}; !reflect.DeepEqual(order, want) {
+		t.Errorf("methods of one path in order %v, want %v", order, want)
+	}
+	noted := false
+	for _, n := range app.Notes {
+		noted = noted || strings.Contains(n.Message, "basePath /v1")
+	}
+	if !noted {
+		t.Errorf("notes %+v do not say that basePath /v1 is ignored", app.Notes)
+	}
+	app, err = loadFixture(t, strings.Replace(src, "basePath: /v1", "basePath: /", 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range app.Notes {
+		if strings.Contains(n.Message, "basePath") {
+			t.Errorf("basePath / noted: %s", n.Message)
+		}
+	}
+}
+
+// restMore exercises what restBase does not: SAM's own Api properties
+// (Globals.Api, Models, GatewayResponses, ApiKeySourceType), $ref'd
+// parameters and request bodies, an inline body schema, ANY, the action
+// form of an SQS URI, integration options and a usage plan on no stage.
+const restMore = `
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api:
+    StageName: dev
+Resources:
+  Q:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: q}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: ./, Runtime: provided.al2023, Handler: bootstrap}
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      BinaryMediaTypes: [application~1octet-stream]
+      ApiKeySourceType: AUTHORIZER
+      Models:
+        Extra: {type: object}
+      GatewayResponses:
+        DEFAULT_4XX:
+          StatusCode: 418
+          ResponseParameters:
+            Headers: {Access-Control-Allow-Origin: "'*'"}
+          ResponseTemplates: {application/json: '{"code":"client"}'}
+      DefinitionBody:
+        openapi: "3.0.1"
+        x-amazon-apigateway-binary-media-types: [image/png]
+        x-amazon-apigateway-minimum-compression-size: 1024
+        components:
+          parameters:
+            Id: {name: id, in: header, required: true}
+          requestBodies:
+            Thing:
+              content:
+                application/json: {schema: {$ref: "#/components/schemas/Thing"}}
+          schemas:
+            Thing: {type: object}
+        paths:
+          /things:
+            parameters:
+              - $ref: "#/components/parameters/Id"
+            post:
+              requestBody: {$ref: "#/components/requestBodies/Thing"}
+              x-amazon-apigateway-integration:
+                type: AWS
+                httpMethod: post
+                uri: arn:aws:apigateway:us-east-1:sqs:action/SendMessage
+                timeoutInMillis: 2500
+                contentHandling: convert_to_text
+                passthroughBehavior: when_no_templates
+                cacheKeyParameters: [method.request.header.id]
+                requestParameters:
+                  integration.request.header.X-Id: method.request.header.id
+                  integration.request.querystring.Body: method.request.body.name
+                responses:
+                  default:
+                    statusCode: 201
+                    responseParameters: {method.response.header.X-Id: integration.response.header.X-Id}
+            put:
+              requestBody:
+                content:
+                  text/plain: {schema: {type: string, maxLength: 5}}
+              x-amazon-apigateway-integration: {type: mock, requestTemplates: {text/plain: '{"statusCode": 200}'}}
+          /{proxy+}:
+            x-amazon-apigateway-any-method:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !Sub arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+  Loose:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties: {UsagePlanName: nothing}
+  K:
+    Type: AWS::ApiGateway::ApiKey
+    Properties: {Enabled: true}
+  LooseKey:
+    Type: AWS::ApiGateway::UsagePlanKey
+    Properties: {KeyId: !Ref K, KeyType: API_KEY, UsagePlanId: !Ref Loose}
+`
+
+func TestRestAPIMore(t *testing.T) {
+	app, err := loadFixture(t, restMore, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := app.RestAPI
+	if api.StageName != "dev" || api.APIKeySource != "AUTHORIZER" || !reflect.DeepEqual(api.BinaryMediaTypes, []string{"application/octet-stream", "image/png"}) {
+		t.Errorf("stage %q (from Globals.Api), key source %q, binary media types %v", api.StageName, api.APIKeySource, api.BinaryMediaTypes)
+	}
+	if string(api.Models["Extra"]) != `{"type":"object"}` || string(api.Models["PutThingsBody"]) != `{"maxLength":5,"type":"string"}` {
+		t.Errorf("models %v: want SAM's Extra and the inline PUT schema as PutThingsBody", api.Models)
+	}
+	g := api.GatewayResponses["DEFAULT_4XX"]
+	if g.StatusCode != 418 || g.ResponseParameters["gatewayresponse.header.Access-Control-Allow-Origin"] != "'*'" || g.ResponseTemplates["application/json"] != `{"code":"client"}` {
+		t.Errorf("SAM GatewayResponses read as %+v", g)
+	}
+	post := restMethod(t, api, "POST", "/things")
+	in := post.Integration
+	if !reflect.DeepEqual(post.RequestParameters, map[string]bool{"method.request.header.id": true}) || post.RequestModels["application/json"] != "Thing" {
+		t.Errorf("POST parameters %v models %v: want the $ref'd header parameter and request body", post.RequestParameters, post.RequestModels)
+	}
+	if in.Type != "aws" || in.HTTPMethod != "POST" || in.Action != "SendMessage" || in.Path != "" || in.Timeout != 2500*time.Millisecond ||
+		in.ContentHandling != "CONVERT_TO_TEXT" || in.PassthroughBehavior != "WHEN_NO_TEMPLATES" {
+		t.Errorf("POST integration %+v", in)
+	}
+	if len(in.Responses) != 1 || in.Responses[0].StatusCode != 201 || in.Responses[0].ResponseParameters["method.response.header.X-Id"] != "integration.response.header.X-Id" {
+		t.Errorf("POST responses %+v", in.Responses)
+	}
+	if put := restMethod(t, api, "PUT", "/things"); put.Integration.Type != "mock" || put.RequestModels["text/plain"] != "PutThingsBody" {
+		t.Errorf("PUT %+v", put)
+	}
+	if anyM := restMethod(t, api, "ANY", "/{proxy+}"); anyM.Integration.Function != "Fn" || !anyM.RequestParameters["method.request.path.proxy"] {
+		t.Errorf("ANY /{proxy+} %+v: want the function and the greedy path parameter", anyM)
+	}
+	if len(api.UsagePlans) != 0 {
+		t.Errorf("usage plans %+v: a plan on no stage has no local effect", api.UsagePlans)
+	}
+	var notes []string
+	for _, n := range app.Notes {
+		notes = append(notes, n.Message)
+	}
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{"minimum-compression-size", "cacheKeyParameters", "usage plan on no API stage"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes %q do not mention %s", all, want)
+		}
+	}
+}
+
+// Empty Variables and Auth blocks, DisableExecuteApiEndpoint false and a
+// null Cors are what SAM templates write when a feature is off: accepted.
+func TestRestAPIEmptyBlocks(t *testing.T) {
+	src := strings.Replace(restMore, "      ApiKeySourceType: AUTHORIZER\n", "      ApiKeySourceType: AUTHORIZER\n      Variables: {}\n      Auth: {}\n      DisableExecuteApiEndpoint: false\n      Cors: null\n      Domain: null\n", 1)
+	if _, err := loadFixture(t, src, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRestAPIMoreRefusals(t *testing.T) {
+	tests := []struct {
+		name, old, new string
+		is             error
+		wantInText     string
+	}{
+		{"API key source", "ApiKeySourceType: AUTHORIZER", "ApiKeySourceType: COOKIE", ErrInvalid, "COOKIE"},
+		{"API key source extension", "        x-amazon-apigateway-minimum-compression-size: 1024\n", "        x-amazon-apigateway-api-key-source: QUERY\n", ErrInvalid, "QUERY"},
+		{"no stage name", "    StageName: dev\n", "    Description: x\n", ErrInvalid, "StageName"},
+		{"no DefinitionBody", "      DefinitionBody:\n        openapi", "      Unused:\n        openapi", ErrUnsupported, "Unused"},
+		{"DefinitionBody not a mapping", "      DefinitionBody:\n        openapi: \"3.0.1\"\n", "      DefinitionBody: openapi.yaml\n      Description:\n        openapi: \"3.0.1\"\n", ErrUnsupported, "inline OpenAPI DefinitionBody"},
+		{"DefinitionUri", "      ApiKeySourceType: AUTHORIZER\n", "      ApiKeySourceType: AUTHORIZER\n      DefinitionUri: ./api.yaml\n", ErrUnsupported, "DefinitionUri"},
+		{"SAM Cors", "      ApiKeySourceType: AUTHORIZER\n", "      ApiKeySourceType: AUTHORIZER\n      Cors: \"'*'\"\n", ErrUnsupported, "OPTIONS"},
+		{"execute-api endpoint disabled", "      ApiKeySourceType: AUTHORIZER\n", "      ApiKeySourceType: AUTHORIZER\n      DisableExecuteApiEndpoint: true\n", ErrUnsupported, "DisableExecuteApiEndpoint"},
+		{"SAM model also in the body", "        Extra: {type: object}", "        Thing: {type: object}", ErrInvalid, "also in the DefinitionBody"},
+		{"SAM gateway response type", "        DEFAULT_4XX:\n          StatusCode: 418", "        DEFAULT_4:\n          StatusCode: 418", ErrInvalid, "DEFAULT_4"},
+		{"SAM gateway response status", "StatusCode: 418", "StatusCode: 99", ErrInvalid, "100..599"},
+		{"SAM gateway response parameters", "            Headers: {Access", "            Cookies: {Access", ErrInvalid, "Headers, Paths and QueryStrings"},
+		{"dangling parameter $ref", "$ref: \"#/components/parameters/Id\"", "$ref: \"#/components/parameters/Nope\"", ErrInvalid, "paths./things.parameters[0]: $ref \"#/components/parameters/Nope\" names nothing"},
+		{"external $ref", "$ref: \"#/components/parameters/Id\"", "$ref: \"other.yaml#/Id\"", ErrUnsupported, "only references inside"},
+		{"cookie parameter", "Id: {name: id, in: header, required: true}", "Id: {name: id, in: cookie, required: true}", ErrUnsupported, "cookie"},
+		{"parameter without a name", "Id: {name: id, in: header, required: true}", "Id: {in: header, required: true}", ErrInvalid, "needs a name"},
+		{"body parameter in OpenAPI 3", "Id: {name: id, in: header, required: true}", "Id: {name: id, in: body}", ErrInvalid, "Swagger 2 only"},
+		{"path item $ref", "          /things:\n            parameters:", "          /other: {$ref: x}\n          /things:\n            parameters:", ErrUnsupported, "path item $ref"},
+		{"path without /", "          /things:\n", "          things:\n", ErrInvalid, "starts with /"},
+		{"integration type", "                type: AWS\n", "                type: lambda\n", ErrInvalid, `"lambda"`},
+		{"AWS service URI", "uri: arn:aws:apigateway:us-east-1:sqs:action/SendMessage", "uri: sqs:SendMessage", ErrInvalid, "not an AWS service integration URI"},
+		{"AWS service without httpMethod", "                httpMethod: post\n", "", ErrInvalid, "httpMethod"},
+		{"timeout", "timeoutInMillis: 2500", "timeoutInMillis: 10", ErrInvalid, "at least 50"},
+		{"content handling", "contentHandling: convert_to_text", "contentHandling: gzip", ErrInvalid, "gzip"},
+		{"payload format 2.0", "                timeoutInMillis: 2500\n", "                timeoutInMillis: 2500\n                payloadFormatVersion: \"2.0\"\n", ErrInvalid, "1.0 only"},
+		{"request parameter target", "integration.request.header.X-Id: method", "method.request.header.X-Id: method", ErrInvalid, "integration.request"},
+		{"response status", "statusCode: 201", "statusCode: 2001", ErrInvalid, "100..599"},
+		{"response without status", "                    statusCode: 201\n", "", ErrInvalid, "needs a statusCode"},
+		{"selection pattern", "                  default:\n                    statusCode: 201", "                  \"(\":\n                    statusCode: 201", ErrInvalid, "regular expression"},
+		{"response property", "                    responseParameters:", "                    selectionPattern: x\n                    responseParameters:", ErrUnsupported, "selectionPattern"},
+		{"request templates not strings", "requestTemplates: {text/plain: '{\"statusCode\": 200}'}", "requestTemplates: {text/plain: [a]}", ErrInvalid, "not a string"},
+		{"lambda URI of no function", "functions/${Fn.Arn}/invocations", "functions/arn:aws:lambda:us-east-1:1:function:Gone/invocations", ErrUnsupported, "function of this template"},
+		{"plan key names no plan", "UsagePlanId: !Ref Loose", "UsagePlanId: Nope", ErrInvalid, "UsagePlan of this template"},
+		{"plan key names no key", "KeyId: !Ref K,", "KeyId: Nope,", ErrInvalid, "ApiKey of this template"},
+		{"plan key type", "KeyType: API_KEY", "KeyType: OTHER", ErrInvalid, "API_KEY"},
+		{"plan on another API", "Properties: {UsagePlanName: nothing}", "Properties: {ApiStages: [{ApiId: abc, Stage: dev}]}", ErrInvalid, "no REST API"},
+		{"stage keys", "Properties: {Enabled: true}", "Properties: {Enabled: true, StageKeys: []}", ErrUnsupported, "stage keys"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(restMore, tc.old) {
+				t.Fatalf("fixture does not contain %q", tc.old)
+			}
+			_, err := loadFixture(t, strings.Replace(restMore, tc.old, tc.new, 1), nil)
+			if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.wantInText) {
+				t.Errorf("error %v, want %v mentioning %q", err, tc.is, tc.wantInText)
+			}
+		})
 	}
 }

@@ -70,6 +70,16 @@ func TestRules(t *testing.T) {
 			}
 		})
 	}
+	t.Run("Fn::And takes up to 10 conditions", func(t *testing.T) {
+		ten := "Fn::And: [" + strings.Repeat("!Equals [a, a], ", 9) + "!Equals [a, a]]"
+		src := strings.Replace(rulesBase, "Fn::Contains: [[us-east-1, eu-west-1], !Ref Region]", ten, 1)
+		if _, err := loadFixture(t, src, nil); err != nil {
+			t.Errorf("10 conditions: %v", err)
+		}
+		if _, err := loadFixture(t, strings.Replace(src, "Fn::And: [", "Fn::And: [!Equals [a, a], ", 1), nil); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "2 to 10") {
+			t.Errorf("11 conditions: error %v, want ErrInvalid", err)
+		}
+	})
 	t.Run("a rule function the reader does not know is refused by name", func(t *testing.T) {
 		src := strings.Replace(rulesBase, "Fn::Contains: [[us-east-1, eu-west-1], !Ref Region]", "Fn::RefAll: AWS::EC2::VPC::Id", 1)
 		if _, err := loadFixture(t, src, nil); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "Fn::RefAll") {

@@ -3,7 +3,6 @@ package template
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -32,14 +31,6 @@ var restConditionSets = []struct {
 }
 
 func TestProjectTemplateRest(t *testing.T) {
-	raw, err := os.ReadFile(projectTemplate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(raw), "\n  ApiType:") {
-		// Transitional: until the REST form (h12) is merged here.
-		t.Skip("template.yaml has no ApiType parameter yet")
-	}
 	for _, cs := range restConditionSets {
 		t.Run(cs.name, func(t *testing.T) {
 			app, err := LoadFile(projectTemplate, Options{Parameters: cs.params})

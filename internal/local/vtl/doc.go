@@ -18,8 +18,9 @@
 //   - $input.body, $input.json(path), $input.path(path), $input.params(),
 //     $input.params(name) (path, then query string, then header, the header
 //     name case-insensitive; "" when absent). JSONPath: $, .name, .*,
-//     ['name'], ["name"], [n], [*]. A path with a wildcard yields the list
-//     of its matches. An empty body reads as {}; a body that is not JSON
+//     ['name'], ["name"], [n], [*]; a path without the leading $ reads as
+//     $.path, as Jayway JsonPath (and API Gateway) reads it. A path with a
+//     wildcard yields the list of its matches. An empty body reads as {}; a body that is not JSON
 //     makes $input.json/path a render error.
 //   - $util.escapeJavaScript (Commons Lang 2: ' " \ / escaped, non-ASCII as
 //     \uXXXX), urlEncode/urlDecode (java.net.URLEncoder/Decoder, UTF-8),
@@ -52,7 +53,11 @@
 //     Gateway's templates show for absent context and stage variables
 //     (plain Velocity would print the reference's source).
 //   - $input.json(path) of a path that selects nothing renders "" (two
-//     quotes), so a JSON template stays valid JSON; $input.path returns null.
+//     quotes, as observed on API Gateway), so a JSON template stays valid
+//     JSON; $input.path returns null. $input.json prints compact JSON, keys
+//     in the body's order, numbers as written, / and non-ASCII unescaped.
+//   - Doubles print as Java's Double.toString for the common cases (1.5,
+//     4.0, Infinity, NaN), not in Java's exponent form for huge or tiny ones.
 //   - JSON objects keep their keys in document order (keySet, #foreach,
 //     $input.json); $context, $stageVariables and $input.params() maps
 //     iterate in sorted key order.
@@ -65,8 +70,8 @@
 //   - After #set(…), #if(…), #elseif(…), #foreach(…), #else, #end and
 //     #break, spaces and tabs then one newline (\n or \r\n) are removed when
 //     nothing else follows on the line; text after the directive on the same
-//     line is kept as written. The braced forms #{else} and #{end} remove
-//     nothing.
+//     line is kept as written. The braced forms #{else}, #{end} and #{break}
+//     remove nothing.
 //   - The spaces and tabs just before #set are removed; indentation before
 //     the other directives is kept. So a directive-only line leaves its
 //     indentation in the output: keep form-body templates unindented, or end

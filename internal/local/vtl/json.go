@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"sort"
 	"strconv"
-	"unicode/utf8"
 )
 
 // maxJSONDepth bounds the nesting of a body or a $util.parseJson argument.
@@ -148,26 +146,20 @@ func decodeValue(dec *json.Decoder, depth int) (any, error) {
 	}
 }
 
-// appendJSON writes v as compact JSON, object keys in their order.
+// appendJSON writes v, a value decoded by decodeJSON, as compact JSON,
+// object keys in their order.
 func appendJSON(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case string:
 		return appendJSONString(b, x)
 	case json.Number:
 		return append(b, x...)
-	case int64:
-		return strconv.AppendInt(b, x, 10)
-	case float64:
-		if math.IsInf(x, 0) || math.IsNaN(x) {
-			return append(b, "null"...)
-		}
-		return strconv.AppendFloat(b, x, 'g', -1, 64)
 	case bool:
 		return strconv.AppendBool(b, x)
 	case []any:
 		b = append(b, '[')
 		for i, e := range x {
-			if i > 0 {
+			if i != 0 {
 				b = append(b, ',')
 			}
 			b = appendJSON(b, e)
@@ -176,7 +168,7 @@ func appendJSON(b []byte, v any) []byte {
 	case *omap:
 		b = append(b, '{')
 		for i, k := range x.keys {
-			if i > 0 {
+			if i != 0 {
 				b = append(b, ',')
 			}
 			b = appendJSONString(b, k)
@@ -184,25 +176,19 @@ func appendJSON(b []byte, v any) []byte {
 			b = appendJSON(b, x.m[k])
 		}
 		return append(b, '}')
-	default:
+	default: // nil
 		return append(b, "null"...)
 	}
 }
 
-// appendJSONString quotes s for JSON: ", \ and control characters escaped,
-// everything else (/, <, non-ASCII) as it is.
+// appendJSONString quotes s, valid UTF-8 from the JSON decoder, for JSON:
+// " and \ and control characters escaped, everything else (/, <,
+// non-ASCII) as it is.
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			b = utf8.AppendRune(b, r) // invalid bytes become U+FFFD
-			i += size
-			continue
-		}
-		switch c {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
 		case '"', '\\':
 			b = append(b, '\\', c)
 		case '\n':
@@ -216,13 +202,12 @@ func appendJSONString(b []byte, s string) []byte {
 		case '\f':
 			b = append(b, '\\', 'f')
 		default:
-			if c < 0x20 {
+			if c < ' ' {
 				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 			} else {
 				b = append(b, c)
 			}
 		}
-		i++
 	}
 	return append(b, '"')
 }

@@ -30,8 +30,16 @@ type jstep struct {
 }
 
 func parseJSONPath(s string) (*jsonPath, error) {
+	if s == "" {
+		return nil, errors.New("empty JSONPath")
+	}
+	if strings.HasPrefix(s, "@") {
+		return nil, fmt.Errorf("JSONPath %q: a relative path (@) is not supported", s)
+	}
 	if !strings.HasPrefix(s, "$") {
-		return nil, fmt.Errorf("JSONPath %q must start with $", s)
+		// Jayway JsonPath reads a path without a leading $ as $.path, and
+		// API Gateway with it ($input.json('num') is the body's num).
+		s = "$." + s
 	}
 	jp := &jsonPath{}
 	for i := 1; i < len(s); {
@@ -81,19 +89,18 @@ func bracket(s string) (jstep, int, error) {
 		}
 		return jstep{kind: jKey, key: s[2 : 2+j]}, 2 + j + 2, nil
 	}
-	j := strings.IndexByte(s, ']')
-	if j < 0 {
+	in, _, found := strings.Cut(s[1:], "]")
+	if !found {
 		return jstep{}, 0, errors.New("[ without ]")
 	}
-	in := s[1:j]
 	if in == "*" {
-		return jstep{kind: jWild}, j + 1, nil
+		return jstep{kind: jWild}, len(in) + 2, nil
 	}
 	n, err := strconv.Atoi(in)
-	if err != nil || n < 0 || in[0] == '+' {
+	if err != nil || strings.ContainsAny(in, "+-") {
 		return jstep{}, 0, fmt.Errorf("[%s] is not supported (only [n], [*] and ['name'])", in)
 	}
-	return jstep{kind: jIndex, index: n}, j + 1, nil
+	return jstep{kind: jIndex, index: n}, len(in) + 2, nil
 }
 
 // eval applies the path to root. found is false when a path without a

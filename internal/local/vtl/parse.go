@@ -81,7 +81,7 @@ func (p *parser) block() ([]node, terminator, error) {
 	var nodes []node
 	var buf []byte
 	flush := func() {
-		if len(buf) > 0 {
+		if len(buf) != 0 {
 			nodes = append(nodes, &textNode{s: string(buf)})
 			buf = nil
 		}
@@ -107,11 +107,8 @@ func (p *parser) block() ([]node, terminator, error) {
 			case strings.HasPrefix(rest, "##"):
 				// A line comment runs to the end of the line and takes the
 				// newline with it.
-				if i := strings.IndexByte(rest, '\n'); i >= 0 {
-					p.pos += i + 1
-				} else {
-					p.pos = p.end
-				}
+				_, after, _ := strings.Cut(rest, "\n")
+				p.pos = p.end - len(after)
 				continue
 			case strings.HasPrefix(rest, "#*"):
 				i := strings.Index(rest[2:], "*#")
@@ -186,7 +183,7 @@ func (p *parser) block() ([]node, terminator, error) {
 				}
 				nodes = append(nodes, &breakNode{})
 			case "macro", "include", "parse", "evaluate", "define", "stop":
-				return nil, terminator{}, p.errAt(start, "#%s is not supported (API Gateway mapping templates allow no %s here)", name, name)
+				return nil, terminator{}, p.errAt(start, "#%s is not supported in mapping templates", name)
 			default:
 				// Velocity prints an unknown #word as text, but #word(…) is
 				// a macro call, which API Gateway templates cannot define.
@@ -201,12 +198,12 @@ func (p *parser) block() ([]node, terminator, error) {
 				p.pos = after
 			}
 		default:
-			i := strings.IndexAny(p.src[p.pos:p.end], "$#")
-			if i < 0 {
-				i = p.end - p.pos
+			text := p.src[p.pos:p.end]
+			if i := strings.IndexAny(text, "$#"); i != -1 {
+				text = text[:i]
 			}
-			buf = append(buf, p.src[p.pos:p.pos+i]...)
-			p.pos += i
+			buf = append(buf, text...)
+			p.pos += len(text)
 		}
 	}
 	flush()
@@ -222,8 +219,8 @@ func (p *parser) directiveName() (name string, braced bool, after int) {
 		for j < p.end && isLetter(p.src[j]) {
 			j++
 		}
-		if j > i+1 && j < p.end && p.src[j] == '}' {
-			return p.src[i+1 : j], true, j + 1
+		if name := p.src[i+1 : j]; name != "" && j < p.end && p.src[j] == '}' {
+			return name, true, j + 1
 		}
 		return "", false, 0
 	}
@@ -237,15 +234,11 @@ func (p *parser) directiveName() (name string, braced bool, after int) {
 // eatLineEnd consumes spaces, tabs and one newline after a directive, when
 // nothing else follows it on its line (Velocity 1.7's gobbling).
 func (p *parser) eatLineEnd() {
-	j := p.pos
-	for j < p.end && (p.src[j] == ' ' || p.src[j] == '\t') {
-		j++
-	}
-	switch {
-	case j < p.end && p.src[j] == '\n':
-		p.pos = j + 1
-	case j+1 < p.end && p.src[j] == '\r' && p.src[j+1] == '\n':
-		p.pos = j + 2
+	rest := strings.TrimLeft(p.src[p.pos:p.end], " \t")
+	if strings.HasPrefix(rest, "\n") {
+		p.pos = p.end - len(rest) + 1
+	} else if strings.HasPrefix(rest, "\r\n") {
+		p.pos = p.end - len(rest) + 2
 	}
 }
 
@@ -743,8 +736,8 @@ func (p *parser) primary() (expr, error) {
 	}
 	start := p.pos
 	c := p.src[p.pos]
-	switch {
-	case c == '$':
+	switch c {
+	case '$':
 		r, ok, err := p.reference()
 		if err != nil {
 			return nil, err
@@ -753,18 +746,16 @@ func (p *parser) primary() (expr, error) {
 			return nil, p.errAt(start, "$ starts no reference")
 		}
 		return r, nil
-	case c == '\'':
+	case '\'':
 		i := strings.IndexByte(p.src[p.pos+1:p.end], '\'')
 		if i < 0 {
 			return nil, p.errAt(start, "unterminated string")
 		}
 		p.pos += i + 2
 		return &litExpr{v: p.src[start+1 : start+1+i]}, nil
-	case c == '"':
+	case '"':
 		return p.interpolated()
-	case isDigit(c) || c == '-' && p.pos+1 < p.end && isDigit(p.src[p.pos+1]):
-		return p.number()
-	case c == '(':
+	case '(':
 		p.pos++
 		x, err := p.expr()
 		if err != nil {
@@ -776,11 +767,16 @@ func (p *parser) primary() (expr, error) {
 		}
 		p.pos++
 		return x, nil
-	case c == '[' || c == '{':
+	case '[', '{':
 		return nil, p.errAt(start, "list, range and map literals are not supported")
-	case p.word("true"):
+	}
+	if isDigit(c) || c == '-' && p.pos+1 < p.end && isDigit(p.src[p.pos+1]) {
+		return p.number()
+	}
+	if p.word("true") {
 		return &litExpr{v: true}, nil
-	case p.word("false"):
+	}
+	if p.word("false") {
 		return &litExpr{v: false}, nil
 	}
 	j := identEnd(p.src[:p.end], p.pos)
@@ -847,7 +843,7 @@ func (p *parser) interpolated() (expr, error) {
 				return nil, err
 			}
 			if ok {
-				if len(buf) > 0 {
+				if len(buf) != 0 {
 					parts = append(parts, &textNode{s: string(buf)})
 					buf = nil
 				}
@@ -862,7 +858,7 @@ func (p *parser) interpolated() (expr, error) {
 	if len(parts) == 0 { // every $ was text: a plain string, checked as one
 		return &litExpr{v: string(buf)}, nil
 	}
-	if len(buf) > 0 {
+	if len(buf) != 0 {
 		parts = append(parts, &textNode{s: string(buf)})
 	}
 	return &interpExpr{pos: start, parts: parts}, nil

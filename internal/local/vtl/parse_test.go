@@ -2,6 +2,7 @@ package vtl
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -30,7 +31,8 @@ func TestParseErrors(t *testing.T) {
 		{"input json arity", "$input.json('$', 1)", "$input.json takes [1] argument(s), not 2"},
 		{"input params arity", "$input.params('a', 'b')", "$input.params takes [0 1] argument(s), not 2"},
 		{"input path not string", "$input.path(1)", "$input.path needs a JSONPath string"},
-		{"jsonpath no dollar", "$input.path('a.b')", `JSONPath "a.b" must start with $`},
+		{"jsonpath empty", "$input.path('')", "empty JSONPath"},
+		{"jsonpath no dollar still checked", "$input.path('a..b')", `JSONPath "$.a..b": deep scan`},
 		{"jsonpath deep scan", "$input.json('$..a')", "deep scan (..) is not supported"},
 		{"jsonpath filter", "$input.json('$.a[?(@.b)]')", "[?(@.b)] is not supported"},
 		{"jsonpath slice", "$input.json('$.a[0:2]')", "[0:2] is not supported"},
@@ -41,6 +43,7 @@ func TestParseErrors(t *testing.T) {
 		{"jsonpath unterminated quote", `$input.json("$['a")`, "unterminated [' … ']"},
 		{"jsonpath quote without bracket", `$input.json("$['a'x")`, "unterminated [' … ']"},
 		{"jsonpath garbage", "$input.json('$a')", `unexpected 'a'`},
+		{"jsonpath at sign", "$input.json('@.a')", `a relative path (@) is not supported`},
 		{"unknown util", "$util.toJson($x)", "tpl:1:1: unknown $util.toJson"},
 		{"util property", "$util.urlEncode", "unknown $util.urlEncode"},
 		{"util alone", "$util", "unknown $util."},
@@ -57,11 +60,14 @@ func TestParseErrors(t *testing.T) {
 		{"foreach never closed", "#foreach($a in $b)", "tpl:1:1: #foreach is never closed by #end"},
 		{"else in foreach", "#foreach($a in $b)#else#end", "tpl:1:19: #else inside #foreach without #if"},
 		{"break outside foreach", "#if(true)#break#end", "tpl:1:10: #break outside #foreach"},
+		{"break after a foreach", "#foreach($a in $b)#break#end#break", "tpl:1:29: #break outside #foreach"},
+		{"break after nested foreach", "#foreach($a in $b)#foreach($c in $a)#end#end#{break}", "tpl:1:45: #break outside #foreach"},
 		{"unterminated block comment", "a #* b", "tpl:1:3: unterminated #* comment"},
 		{"unterminated unparsed", "#[[ b", "tpl:1:1: unterminated #[[ block"},
 		{"unterminated double string", `#set($a = "abc)`, "tpl:1:11: unterminated string"},
 		{"unterminated single string", "#set($a = 'abc)", "tpl:1:11: unterminated string"},
 		{"unterminated string in method", "$x.contains('a)", "unterminated string"},
+		{"if at the end", "x#if", "tpl:1:2: #if needs its arguments in parentheses"},
 		{"if without parens", "#if true #end", "tpl:1:1: #if needs its arguments in parentheses"},
 		{"if unclosed paren", "#if(true x#end", "#if at 1:1: expected )"},
 		{"elseif without parens", "#if(true)#elseif#end", "#elseif needs its arguments in parentheses"},
@@ -94,6 +100,7 @@ func TestParseErrors(t *testing.T) {
 		{"method bad argument", "$a.get(,)", `unexpected ","`},
 		{"paren unclosed", "#if((true)#end", "#if at 1:1: expected )"},
 		{"paren unclosed at end", "#if((true", "( without )"},
+		{"number with a bare dot", "#if(1.)#end", "#if at 1:1: expected )"},
 		{"number out of range", "#set($a = 99999999999999999999)", "number 99999999999999999999 out of range"},
 		{"error inside string", `#set($a = "x $b.foo() y")`, "tpl:1:16: unknown method .foo()"},
 		{"error in elseif condition", "#if(true)#elseif(@)#end", `unexpected "@"`},
@@ -151,9 +158,78 @@ func TestParseAccepts(t *testing.T) {
 		"$a.b-c.d_e", "#if( $a == 1 and not $b or $c ne 'x' )#end",
 		"#set($a = (1 + 2) * 3 - -4 / 5 % 6)",
 		"#if(1 < 2 && 2 <= 2 && 3 > 2 && 3 >= 3 && 1 != 2)#end",
-		"#breakfast #ends #elsewhere",
+		"#breakfast #ends #elsewhere", "#{end", "#{abc", "#{",
 	} {
 		_, err := Parse("ok", src)
 		assert.NoError(t, err, src)
+	}
+}
+
+// TestEveryPrefix parses every prefix of rich templates: a template cut
+// anywhere is an *Error or a template, never a panic (each "at the end of
+// input" check is exercised at its edge).
+func TestEveryPrefix(t *testing.T) {
+	batch, err := os.ReadFile("testdata/send-message-batch.vtl")
+	require.NoError(t, err)
+	srcs := append([]string{
+		string(batch),
+		"#set(${a} = 1)#set($!{b} = 'x')#set($!c = \"y$a\")${a}$!{b}$!c #{set}($d = 2)$d",
+		"#foreach($!{e} in $input.path('$[*]'))$e.get('k')[0]$e.size()#{break}#end",
+		"#if ( $a == 1.5 && !$b || -2 < $c )#elseif( not $d )#{else}#end #[[x]]# #*c*# ##x\n",
+		"$input.json(\"$['a']['b'][0].*\")$util.urlEncode('a')${x.y}$x[1]$x.get(1, 2)",
+	}, fuzzSeeds...)
+	for _, src := range srcs {
+		for i := range len(src) + 1 {
+			tpl, err := Parse("prefix", src[:i])
+			if err != nil {
+				var e *Error
+				require.True(t, errors.As(err, &e), "%q: %v", src[:i], err)
+				continue
+			}
+			if _, err := tpl.Render(body(`[{"k":["v"]}]`)); err != nil {
+				var e *Error
+				require.True(t, errors.As(err, &e), "%q: %v", src[:i], err)
+			}
+		}
+	}
+}
+
+func TestDirectiveVariableForms(t *testing.T) {
+	runRender(t, []renderCase{
+		{"braced set", "#set(${a} = 1)$a", nil, "1"},
+		{"quiet braced set", "#set($!{a} = 2)$a", nil, "2"},
+		{"quiet set", "#set($!a = 3)$a", nil, "3"},
+		{"braced foreach", "#foreach(${x} in $input.path('$'))$x#end", body("[1,2]"), "12"},
+		{"braced set directive", "#{set}($a = 4)$a", nil, "4"},
+		{"braced if", "#{if}(true)y#{else}n#{end}", nil, "y"},
+	})
+	for _, tc := range []struct{ src, want string }{
+		{"#set(", "tpl:1:6: #set needs a $variable"},
+		{"#set($", "tpl:1:6: #set needs a $variable"},
+		{"#set($!", "#set needs a $variable"},
+		{"#set(${", "#set needs a $variable"},
+		{"#set(${a", "tpl:1:6: ${ without }"},
+		{"#set(${a}", "#set supports only $variable = value"},
+		{"#set($a", "#set supports only $variable = value"},
+		{"#set($a =", "expression expected, found the end"},
+		{"#foreach(", "#foreach needs a $variable"},
+		{"#foreach($a", "#foreach needs ($item in $list)"},
+		{"#foreach($a in", "expression expected, found the end"},
+		{"#if(", "expression expected, found the end"},
+		{"#if(true", "#if at 1:1: expected )"},
+		{"#if(true)", "#if is never closed by #end"},
+		{"#if(true)#elseif(", "expression expected, found the end"},
+		{"$a.get(", "tpl:1:8: expression expected, found the end"},
+		{"$a.get(1", "( without )"},
+		{"$a[", "expression expected, found the end"},
+		{"$a[1", "[ without ]"},
+		{"${a.b", "${ without }"},
+		{"#set($a = '", "unterminated string"},
+		{"#set($a = \"", "unterminated string"},
+		{"#set($a = -", `unexpected "-"`},
+		{"#if(1 <", "expression expected, found the end"},
+	} {
+		_, err := Parse("tpl", tc.src)
+		assert.ErrorContains(t, err, tc.want, tc.src)
 	}
 }

@@ -24,42 +24,28 @@ func escapeJavaScript(s string, limit int) (string, error) {
 		b = append(b, '\\', 'u', hex[u>>12], hex[u>>8&0xf], hex[u>>4&0xf], hex[u&0xf])
 	}
 	for _, r := range s { // invalid UTF-8 reads as U+FFFD, as Java decodes it
-		if len(b) > limit {
-			return "", ErrOutputTooLarge
-		}
-		switch {
-		case r > 0xffff:
+		if r > 0xffff {
 			r1, r2 := utf16.EncodeRune(r)
 			unit(uint16(r1))
 			unit(uint16(r2))
-		case r > 0x7f:
+		} else if r > 0x7f {
 			unit(uint16(r))
-		case r < 0x20:
-			switch r {
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\r':
-				b = append(b, '\\', 'r')
-			default:
-				unit(uint16(r))
-			}
-		case r == '\'' || r == '"' || r == '\\' || r == '/':
-			b = append(b, '\\', byte(r))
-		default:
+		} else if e := jsShort[r]; e != 0 {
+			b = append(b, '\\', e)
+		} else if r < ' ' {
+			unit(uint16(r))
+		} else {
 			b = append(b, byte(r))
 		}
-	}
-	if len(b) > limit {
-		return "", ErrOutputTooLarge
+		if len(b) > limit {
+			return "", ErrOutputTooLarge
+		}
 	}
 	return string(b), nil
 }
+
+// jsShort maps the ASCII characters escapeJavaScript writes as \x to x.
+var jsShort = [128]byte{'\b': 'b', '\n': 'n', '\t': 't', '\f': 'f', '\r': 'r', '\'': '\'', '"': '"', '\\': '\\', '/': '/'}
 
 // urlEncode is java.net.URLEncoder.encode(s, "UTF-8"), the
 // application/x-www-form-urlencoded form API Gateway documents: letters,
@@ -70,26 +56,30 @@ func urlEncode(s string, limit int) (string, error) {
 	b := make([]byte, 0, len(s)+len(s)/4)
 	var enc [utf8.UTFMax]byte
 	for _, r := range s {
-		if len(b) > limit {
-			return "", ErrOutputTooLarge
-		}
-		switch {
-		case r < utf8.RuneSelf && (isLetter(byte(r)) || isDigit(byte(r)) || strings.IndexByte(".-*_", byte(r)) >= 0):
+		if r < utf8.RuneSelf && urlSafe[r] {
 			b = append(b, byte(r))
-		case r == ' ':
+		} else if r == ' ' {
 			b = append(b, '+')
-		default:
+		} else {
 			n := utf8.EncodeRune(enc[:], r)
 			for _, c := range enc[:n] {
 				b = append(b, '%', hex[c>>4], hex[c&0xf])
 			}
 		}
-	}
-	if len(b) > limit {
-		return "", ErrOutputTooLarge
+		if len(b) > limit {
+			return "", ErrOutputTooLarge
+		}
 	}
 	return string(b), nil
 }
+
+// urlSafe marks the ASCII characters urlEncode keeps as they are.
+var urlSafe = func() (safe [utf8.RuneSelf]bool) {
+	for c := range safe {
+		safe[c] = isLetter(byte(c)) || isDigit(byte(c)) || strings.IndexByte(".-*_", byte(c)) != -1
+	}
+	return safe
+}()
 
 // urlDecode is java.net.URLDecoder.decode(s, "UTF-8"): + is a space, %XX a
 // byte; a % without two hex digits is an error, as Java throws.
@@ -113,12 +103,13 @@ func urlDecode(s string) (string, error) {
 }
 
 func unhex(c byte) int {
-	switch {
-	case isDigit(c):
+	if isDigit(c) {
 		return int(c - '0')
-	case c >= 'a' && c <= 'f':
+	}
+	if c >= 'a' && c <= 'f' {
 		return int(c-'a') + 10
-	case c >= 'A' && c <= 'F':
+	}
+	if c >= 'A' && c <= 'F' {
 		return int(c-'A') + 10
 	}
 	return -1

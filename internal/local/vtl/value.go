@@ -30,9 +30,12 @@ func toString(v any, inner bool) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
+		if name, ok := javaSpecial[strconv.FormatFloat(x, 'f', -1, 64)]; ok {
+			return name
+		}
 		s := strconv.FormatFloat(x, 'f', -1, 64)
-		if !strings.ContainsAny(s, ".IN") {
-			s += ".0" // Java prints doubles with a fraction
+		if !strings.Contains(s, ".") {
+			s += ".0"
 		}
 		return s
 	case bool:
@@ -65,6 +68,9 @@ func toString(v any, inner bool) string {
 		return ""
 	}
 }
+
+// javaSpecial is how Java prints the doubles Go prints as +Inf, -Inf and NaN.
+var javaSpecial = map[string]string{"+Inf": "Infinity", "-Inf": "-Infinity", "NaN": "NaN"}
 
 func typeName(v any) string {
 	switch v.(type) {
@@ -182,10 +188,10 @@ func compare(op string, a, b any) bool {
 }
 
 func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
+	if a < b {
 		return -1
-	case a > b:
+	}
+	if a > b {
 		return 1
 	}
 	return 0
@@ -419,7 +425,8 @@ func stringMethod(s, name string, args []any, want func(int) error) (any, error)
 const maxMatches = MaxIterations
 
 // replaceAll is Java's String.replaceAll on Go's RE2 (the common subset of
-// the two syntaxes): in the replacement $n is group n and \x is x.
+// the two syntaxes): in the replacement $n is group n and \x is x; a
+// trailing \ or $, or $ before a non-digit, is an error, as Java throws.
 func replaceAll(s, pattern, repl string) (any, error) {
 	re, err := regexp.Compile(pattern)
 	if err != nil {
@@ -436,20 +443,26 @@ func replaceAll(s, pattern, repl string) (any, error) {
 		b = append(b, s[last:m[0]]...)
 		for i := 0; i < len(repl); i++ {
 			c := repl[i]
-			switch {
-			case c == '\\' && i+1 < len(repl):
+			if c == '\\' || c == '$' {
 				i++
+				if i == len(repl) {
+					return nil, fmt.Errorf(".replaceAll(): the replacement ends in %c", c)
+				}
+			}
+			if c == '\\' {
 				b = append(b, repl[i])
-			case c == '$' && i+1 < len(repl) && isDigit(repl[i+1]):
-				i++
+			} else if c == '$' {
+				if !isDigit(repl[i]) {
+					return nil, fmt.Errorf(".replaceAll(): illegal group reference $%c", repl[i])
+				}
 				g := int(repl[i] - '0')
-				if 2*g+1 >= len(m) {
+				if g >= len(m)/2 {
 					return nil, fmt.Errorf(".replaceAll(): no group %d", g)
 				}
 				if m[2*g] >= 0 {
 					b = append(b, s[m[2*g]:m[2*g+1]]...)
 				}
-			default:
+			} else {
 				b = append(b, c)
 			}
 		}

@@ -15,6 +15,14 @@ EVENT ?= events/webhook/github-push.json
 ENV_VARS ?= env.local.json
 # Extra `sqsgate run` flags, e.g. RUN_ARGS='--parameter-overrides EnableConsumer=true'.
 RUN_ARGS ?=
+# The API form `make run` serves: http (the HTTP API, default) or rest (the
+# REST API: make run API_TYPE=rest). Passed as the ApiType parameter only
+# when it is not the default, so a plain `make run` is the command it was;
+# RUN_ARGS' own --parameter-overrides still apply (the flag repeats). The
+# REST form serves no CORS and the template's Rules refuse an origin on it,
+# so env.local.json's CorsAllowOrigins is cleared for it.
+API_TYPE ?= http
+API_ARGS = $(if $(filter-out http,$(API_TYPE)),--parameter-overrides 'ApiType=$(API_TYPE) CorsAllowOrigins=')
 # ConsumerFunction exists only with EnableConsumer=true (off by default).
 INVOKE_ARGS ?= $(if $(filter ConsumerFunction,$(FN)),--parameter-overrides EnableConsumer=true)
 # Test flags: the suite runs with -race; CI adds nothing else.
@@ -49,11 +57,11 @@ sqsgate-bin:
 	@echo "sqsgate: building $(SQSGATE) (a first build compiles every dependency: a minute or two)"
 	@start=$$(date +%s); $(GO) build -o $(SQSGATE) ./cmd/sqsgate && echo "sqsgate: built $(SQSGATE) in $$(( $$(date +%s) - start ))s"
 
-run: sqsgate-bin ## Run the whole app locally: SQS on :9324, HTTP API on :3000, Lambda on :3001 (no Docker, no AWS); builds stale functions first
-	$(SQSGATE) run --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN) $(RUN_ARGS)
+run: sqsgate-bin ## Run the whole app locally: SQS on :9324, HTTP API on :3000 (API_TYPE=rest: the REST API), Lambda on :3001 (no Docker, no AWS); builds stale functions first
+	$(SQSGATE) run --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN) $(API_ARGS) $(RUN_ARGS)
 
 watch: sqsgate-bin ## make run, plus: a function whose Go sources change is rebuilt and swapped in without a restart
-	$(SQSGATE) run --watch --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN) $(RUN_ARGS)
+	$(SQSGATE) run --watch --template template.yaml --env-vars $(ENV_VARS) --functions-dir $(LOCAL_BIN) $(API_ARGS) $(RUN_ARGS)
 
 invoke: sqsgate-bin ## Invoke one function's real binary on one event: make invoke FN=WebhookFunction EVENT=events/webhook/github-push.json
 	@$(SQSGATE) events >/dev/null # fresh time-signed fixtures (Paddle's window is 5 s)

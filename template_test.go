@@ -210,7 +210,8 @@ func statements(res map[string]cfnMap) map[string][]cfnMap {
 		p := props(r)
 		switch r["Type"] {
 		case "AWS::IAM::Role":
-			for _, pol := range p["Policies"].([]any) {
+			pols, _ := p["Policies"].([]any) // a role may carry only managed policies
+			for _, pol := range pols {
 				add(id, pol.(cfnMap)["PolicyDocument"])
 			}
 		case "AWS::SQS::QueuePolicy":
@@ -423,8 +424,57 @@ func TestTemplateWebhookProviders(t *testing.T) {
 		})
 	}
 	perm := res["WebhookInvokePermission"]
-	assert.Equal(t, "AnyWebhookEnabled", perm["Condition"])
+	assert.Equal(t, "HttpWebhooks", perm["Condition"])
 	assert.Equal(t, cfnMap{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${IngestApi}/*/POST/webhooks/*"}, props(perm)["SourceArn"])
+	perm = res["RestWebhookInvokePermission"]
+	assert.Equal(t, "RestWebhooks", perm["Condition"])
+	assert.Equal(t, cfnMap{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${IngestRestApi}/*/POST/webhooks/*"}, props(perm)["SourceArn"])
+	for name, want := range map[string][]any{
+		"HttpWebhooks": {cfnMap{"Condition": "IsHttpApi"}, cfnMap{"Condition": "AnyWebhookEnabled"}},
+		"RestWebhooks": {cfnMap{"Condition": "IsRestApi"}, cfnMap{"Condition": "AnyWebhookEnabled"}},
+	} {
+		assert.Equal(t, cfnMap{"Fn::And": want}, conditions[name], name)
+	}
+}
+
+// TestTemplateRestWebhookProviders: on the REST form too, each provider's
+// route and its throttling exist under its condition alone, as a Lambda
+// proxy to WebhookFunction (payload 1.0, REST's only format).
+func TestTemplateRestWebhookProviders(t *testing.T) {
+	res := resources(t, loadTemplate(t))
+	api := props(res["IngestRestApi"])
+	paths := api["DefinitionBody"].(cfnMap)["paths"].(cfnMap)
+	settings := map[string]cfnMap{}
+	for _, s := range api["MethodSettings"].([]any) {
+		if m, ok := s.(cfnMap)["Fn::If"].([]any); ok {
+			require.Len(t, m, 3)
+			assert.Equal(t, cfnMap{"Ref": "AWS::NoValue"}, m[2])
+			settings[m[1].(cfnMap)["ResourcePath"].(string)] = cfnMap{"cond": m[0], "setting": m[1]}
+		}
+	}
+	for _, p := range webhook.Providers {
+		cond := webhookProviders[p.Name] + "Enabled"
+		t.Run(p.Name, func(t *testing.T) {
+			route := paths["/webhooks/"+p.Name].(cfnMap)["Fn::If"].([]any)
+			require.Len(t, route, 3)
+			assert.Equal(t, cond, route[0])
+			assert.Equal(t, cfnMap{"Ref": "AWS::NoValue"}, route[2])
+			op := route[1].(cfnMap)["post"].(cfnMap)
+			assert.NotContains(t, op, "security", "the function verifies the body's signature")
+			integ := op["x-amazon-apigateway-integration"].(cfnMap)
+			assert.Equal(t, "aws_proxy", integ["type"])
+			assert.Equal(t, "POST", integ["httpMethod"])
+			assert.NotContains(t, integ, "payloadFormatVersion", "REST proxies send payload 1.0 only")
+			assert.Contains(t, integ["uri"].(cfnMap)["Fn::Sub"], "${WebhookFunction.Arn}")
+
+			s, ok := settings["/~1webhooks~1"+p.Name]
+			require.True(t, ok, "no MethodSettings entry for POST /webhooks/%s", p.Name)
+			assert.Equal(t, cond, s["cond"])
+			assert.Equal(t, cfnMap{"ResourcePath": "/~1webhooks~1" + p.Name, "HttpMethod": "POST", "MetricsEnabled": true,
+				"ThrottlingBurstLimit": cfnMap{"Ref": "WebhookThrottlingBurstLimit"}, "ThrottlingRateLimit": cfnMap{"Ref": "WebhookThrottlingRateLimit"}}, s["setting"])
+		})
+	}
+	assert.Len(t, settings, len(webhook.Providers), "one webhook throttling entry per provider")
 }
 
 // parameterSets are the deployments we support; each must lint clean.

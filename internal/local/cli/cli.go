@@ -78,19 +78,19 @@ func commands() []command {
 	return []command{
 		{
 			name:    "run",
-			summary: "Run everything: the SQS endpoint, every function under the local Lambda runtime, the HTTP API and the Lambda Invoke API.",
+			summary: "Run everything: the SQS endpoint, every function under the local Lambda runtime, the API (the template's HTTP API or REST API) and the Lambda Invoke API.",
 			detail: "Routes, authorizers, queues and functions come from the template. Each function runs its real bootstrap\n" +
 				"from --functions-dir/<LogicalId>/bootstrap, built first when missing or stale (--build). Ctrl-C stops everything.",
 			flags: func(fs *flag.FlagSet) func(*runContext) int {
 				cfg, buildFlag := platformFlags(fs)
-				fs.StringVar(&cfg.APIAddr, "api-addr", platform.DefaultAPIAddr, "HTTP API listen address")
+				fs.StringVar(&cfg.APIAddr, "api-addr", platform.DefaultAPIAddr, "API listen address (the HTTP API or the REST API)")
 				fs.StringVar(&cfg.SQSAddr, "sqs-addr", platform.DefaultSQSAddr, "embedded SQS endpoint listen address (loopback by default)")
 				fs.StringVar(&cfg.LambdaAddr, "lambda-addr", platform.DefaultLambdaAddr, "Lambda Invoke API listen address (aws lambda invoke --endpoint-url)")
 				fs.StringVar(&cfg.DataDir, "data-dir", platform.DefaultDataDir, "directory of the embedded SQS endpoint's durable store; empty keeps messages in memory")
 				fs.BoolVar(&cfg.NoEventSources, "no-event-sources", false, "list the template's SQS event source mappings but do not poll them")
 				fs.IntVar(&cfg.MaxConcurrency, "max-concurrency", 0, "execution environments per function unless the template sets ReservedConcurrentExecutions (0 = the runtime's default, 10)")
 				level := fs.String("log-level", "info", "the platform's own log level: debug, info, warn or error")
-				accessLog := fs.Bool("access-log", true, "write an HTTP API access log line (JSON) per request to stderr")
+				accessLog := fs.Bool("access-log", true, "write an API access log line (JSON) per request to stderr")
 				watchFlag := fs.Bool("watch", false, "rebuild a function when its Go sources change and swap it in without a restart (invocations in flight finish on the old binary); template changes are reported, to apply by a restart")
 				return func(rc *runContext) int {
 					if len(rc.args) > 0 {

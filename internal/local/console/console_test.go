@@ -3,6 +3,8 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -176,5 +178,34 @@ func TestConsoleIsLoopbackOnly(t *testing.T) {
 	h.ServeHTTP(w, req)
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "sqsgate") {
 		t.Errorf("the page from loopback: %d", w.Code)
+	}
+}
+
+// The REST API's access log names the route by httpMethod and resourcePath
+// and its answers carry x-amzn-RequestId: the request log reads both.
+func TestRequestLogReadsRESTAccessLines(t *testing.T) {
+	var c *console.Console
+	api := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("X-Amzn-Requestid", "rest-1")
+		fmt.Fprintf(c.AccessLog(nil), "%s\n", `{"requestId":"rest-1","httpMethod":"POST","resourcePath":"/v1/messages","status":"403","authorizerError":"explicit deny of arn:aws:execute-api:us-east-1:000000000000:local/live/POST/v1/messages"}`)
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"Message":"User is not authorized to access this resource with an explicit deny"}`)
+	})
+	c = console.New(console.Options{})
+	srv := httptest.NewServer(c.Wrap(api))
+	t.Cleanup(srv.Close)
+	resp, err := http.Post(srv.URL+"/v1/messages", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var got requestsAnswer
+	getJSON(t, srv.URL+"/_sqsgate/api/requests", &got)
+	if len(got.Requests) != 1 {
+		t.Fatalf("%d requests logged, want 1", len(got.Requests))
+	}
+	r := got.Requests[0]
+	if r.Route != "POST /v1/messages" || r.Status != 403 || r.Authorizer != "deny" || !strings.Contains(r.AuthorizerReason, "explicit deny") {
+		t.Errorf("REST request logged as %+v, want route POST /v1/messages denied by the authorizer", r)
 	}
 }

@@ -61,11 +61,25 @@ func (c *capture) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (c *capture) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
-// accessLine is what the console reads from an HTTP API access log line.
+// accessLine is what the console reads from an access log line: the HTTP
+// API's (routeKey) or the REST API's (httpMethod and resourcePath).
 type accessLine struct {
 	RequestID       string `json:"requestId"`
 	RouteKey        string `json:"routeKey"`
+	HTTPMethod      string `json:"httpMethod"`
+	ResourcePath    string `json:"resourcePath"`
 	AuthorizerError string `json:"authorizerError"`
+}
+
+// route is the line's route key; "-" when the request matched none.
+func (l accessLine) route() string {
+	if l.RouteKey != "" {
+		return l.RouteKey
+	}
+	if l.HTTPMethod == "" || l.ResourcePath == "" || l.ResourcePath == "-" {
+		return "-"
+	}
+	return l.HTTPMethod + " " + l.ResourcePath
 }
 
 // accessTee reads access log lines for the request log and passes them on.
@@ -105,12 +119,16 @@ func (c *Console) record(r *http.Request, rec *capture, start time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// HTTP APIs answer with Apigw-Requestid, REST APIs with x-amzn-RequestId.
 	id := rec.Header().Get("Apigw-Requestid")
+	if id == "" {
+		id = rec.Header().Get("X-Amzn-Requestid")
+	}
 	line, ok := c.access[id]
 	delete(c.access, id)
 	authErr := ""
 	if ok {
-		req.Route = line.RouteKey
+		req.Route = line.route()
 		if line.AuthorizerError != "-" {
 			authErr = line.AuthorizerError
 		}

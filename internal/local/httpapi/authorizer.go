@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/sqsgate/sqsgate/internal/local/iampolicy"
 )
 
 // lambdaAuthorizerTimeout is how long API Gateway waits for a Lambda
@@ -114,7 +116,7 @@ func scalarString(v any) string {
 type authDecision struct {
 	simple      bool
 	allowed     bool
-	policy      []policyStatement
+	policy      []iampolicy.Statement
 	principalID string
 	context     map[string]any
 }
@@ -123,7 +125,7 @@ func (d *authDecision) allows(routeARN string) bool {
 	if d.simple {
 		return d.allowed
 	}
-	return evaluatePolicy(d.policy, routeARN)
+	return iampolicy.Evaluate(d.policy, routeARN) == iampolicy.Allow
 }
 
 // authCache is one authorizer's result cache. An entry lives until its
@@ -297,105 +299,12 @@ func parseSimpleResponse(out []byte) (*authDecision, error) {
 	return &authDecision{simple: true, allowed: *resp.IsAuthorized, context: resp.Context}, nil
 }
 
-// stringOrList decodes IAM's "one string or a list of strings" fields.
-type stringOrList []string
-
-func (l *stringOrList) UnmarshalJSON(b []byte) error {
-	var one string
-	if err := json.Unmarshal(b, &one); err == nil {
-		*l = []string{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return errors.New("want a string or a list of strings")
-	}
-	*l = many
-	return nil
-}
-
-type policyStatement struct {
-	Effect   string       `json:"Effect"`
-	Action   stringOrList `json:"Action"`
-	Resource stringOrList `json:"Resource"`
-}
-
 func parsePolicyResponse(out []byte) (*authDecision, error) {
-	var resp struct {
-		PrincipalID    *string `json:"principalId"`
-		PolicyDocument *struct {
-			Version   string            `json:"Version"`
-			Statement []policyStatement `json:"Statement"`
-		} `json:"policyDocument"`
-		Context map[string]any `json:"context"`
+	resp, err := iampolicy.ParseResponse(out)
+	if err != nil {
+		return nil, err
 	}
-	if err := decodeJSON(out, &resp); err != nil {
-		return nil, fmt.Errorf("authorizer response is not an IAM policy response: %w", err)
-	}
-	if resp.PrincipalID == nil || resp.PolicyDocument == nil {
-		return nil, errors.New("authorizer response lacks principalId or policyDocument")
-	}
-	for _, st := range resp.PolicyDocument.Statement {
-		if st.Effect != "Allow" && st.Effect != "Deny" {
-			return nil, fmt.Errorf("policy statement effect %q", st.Effect)
-		}
-	}
-	return &authDecision{policy: resp.PolicyDocument.Statement, principalID: *resp.PrincipalID, context: resp.Context}, nil
-}
-
-// evaluatePolicy applies IAM's rule for execute-api:Invoke on routeARN: an
-// explicit Deny wins, otherwise some Allow must match.
-func evaluatePolicy(stmts []policyStatement, routeARN string) bool {
-	allowed := false
-	for _, st := range stmts {
-		if !anyMatch(st.Action, "execute-api:Invoke") || !anyMatch(st.Resource, routeARN) {
-			continue
-		}
-		if st.Effect == "Deny" {
-			return false
-		}
-		allowed = true
-	}
-	return allowed
-}
-
-func anyMatch(patterns []string, s string) bool {
-	for _, p := range patterns {
-		if wildcardMatch(p, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// wildcardMatch matches IAM patterns: * is any run of characters, ? one.
-// Action names compare without regard to case, as IAM's do.
-func wildcardMatch(pattern, s string) bool {
-	if strings.HasPrefix(s, "execute-api:") {
-		pattern, s = strings.ToLower(pattern), strings.ToLower(s)
-	}
-	// Iterative glob with single backtrack point: linear in practice.
-	p, i, star, mark := 0, 0, -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
+	return &authDecision{policy: resp.Statements, principalID: resp.PrincipalID, context: resp.Context}, nil
 }
 
 // apiErrorStatus is the status and message of API Gateway's own response

@@ -169,27 +169,6 @@ func TestLambdaAuthorizerCaching(t *testing.T) {
 	})
 }
 
-func TestWildcardMatch(t *testing.T) {
-	tests := []struct {
-		pattern, s string
-		want       bool
-	}{
-		{"arn:aws:execute-api:*:*:api/*/GET/*", "arn:aws:execute-api:us-east-1:1:api/$default/POST/x", false},
-		{"a?c", "abbc", false},
-		{"", "a", false},
-		{"*", "anything", true},
-		{"arn:aws:execute-api:*:*:api/*/GET/*", "arn:aws:execute-api:us-east-1:1:api/$default/GET/x/y", true},
-		{"a?c", "abc", true},
-		{"*a*b*", "xxaxxbxx", true},
-		{"EXECUTE-API:Invoke", "execute-api:Invoke", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.pattern+" "+tt.s, func(t *testing.T) {
-			assert.Equal(t, tt.want, wildcardMatch(tt.pattern, tt.s))
-		})
-	}
-}
-
 // TestLambdaAuthorizerCacheEvictsLeastRecentlyUsed: when the result cache is
 // full, a new identity pushes out the least recently used decision, not the
 // decisions in use (it used to clear the whole cache).

@@ -24,10 +24,10 @@ func FuzzParseLambdaResponse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if resp.status < 100 || resp.status > 599 {
-			t.Fatalf("accepted status %d from %q", resp.status, out)
+		if resp.Status < 100 || resp.Status > 599 {
+			t.Fatalf("accepted status %d from %q", resp.Status, out)
 		}
-		if resp.headers.Get("Content-Type") == "" {
+		if resp.Headers.Get("Content-Type") == "" {
 			t.Fatalf("no content type for %q", out)
 		}
 	})

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sqsgate/sqsgate/internal/local/httplimit"
+	"github.com/sqsgate/sqsgate/internal/local/lambdaproxy"
 )
 
 const (
@@ -321,37 +322,21 @@ func (s *Server) integrate(ctx context.Context, w *recorder, req *request, origi
 		return
 	}
 	h := w.Header()
-	for k, vs := range resp.headers {
+	for k, vs := range resp.Headers {
 		if s.cors != nil && strings.HasPrefix(strings.ToLower(k), "access-control-") {
 			continue // HTTP API replaces the backend's CORS headers with its own
 		}
 		h[k] = vs
 	}
 	s.corsHeaders(h, origin)
-	h.Set("Content-Length", strconv.Itoa(len(resp.body)))
-	w.WriteHeader(resp.status)
-	_, _ = w.Write(resp.body)
+	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	w.WriteHeader(resp.Status)
+	_, _ = w.Write(resp.Body)
 }
 
-// invokeWithin calls the function but gives up when ctx ends, even if the
-// invoker does not watch ctx: API Gateway answers at its timeout while the
-// function may run on to its own.
+// invokeWithin is lambdaproxy.InvokeWithin.
 func invokeWithin(ctx context.Context, inv Invoker, function string, payload []byte) ([]byte, error) {
-	type result struct {
-		out []byte
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		out, err := inv.Invoke(ctx, function, payload)
-		done <- result{out, err}
-	}()
-	select {
-	case r := <-done:
-		return r.out, r.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return lambdaproxy.InvokeWithin(ctx, inv, function, payload)
 }
 
 // writeMessage writes one of API Gateway's own {"message":...} responses.

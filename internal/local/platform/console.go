@@ -7,14 +7,13 @@ import (
 
 	"github.com/sqsgate/sqsgate/internal/local/console"
 	"github.com/sqsgate/sqsgate/internal/local/fixtures"
-	"github.com/sqsgate/sqsgate/internal/local/template"
 )
 
-// startConsole builds the console served at console.Prefix on the HTTP
-// API's listener and starts its depth sampling; Close stops it. It returns
+// startConsole builds the console served at console.Prefix on the API's
+// listener and starts its depth sampling; Close stops it. It returns
 // the access log writer the HTTP API must use (the console reads the
 // routes and authorizer errors from it and passes each line to next).
-func (p *Platform) startConsole(backend queueBackend, api *template.HTTPAPI, next io.Writer) (*console.Console, io.Writer) {
+func (p *Platform) startConsole(backend queueBackend, api []apiRoute, next io.Writer) (*console.Console, io.Writer) {
 	opts := console.Options{
 		SQS:         newSQSClient(p.SQSEndpoint, p.cfg.Region, p.External),
 		APIURL:      p.APIURL,
@@ -27,7 +26,7 @@ func (p *Platform) startConsole(backend queueBackend, api *template.HTTPAPI, nex
 		opts.Peek = e.server.Peek
 	}
 	routes := map[string]bool{}
-	for _, r := range api.Routes {
+	for _, r := range api {
 		routes[r.Key()] = true
 		if r.Authorizer != "" {
 			opts.Authorizers[r.Key()] = r.Authorizer

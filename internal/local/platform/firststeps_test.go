@@ -50,11 +50,14 @@ func TestSummaryWarnsAboutRealAWS(t *testing.T) {
 		{"no env-vars file", "", nil, []string{"WebhookFunction", "GITHUB_WEBHOOK_SECRET_ARN", "Secrets Manager", "AuthorizerFunction", "COGNITO_USER_POOL_ID", "cognito-idp.us-east-1.amazonaws.com", "--env-vars env.local.json"}, false, false},
 		{"env.local.json", "../../../env.local.json", nil, nil, true, true},
 		{"no env-vars file, JWT authorizer", "", map[string]string{"AuthorizerType": "jwt"}, []string{"GITHUB_WEBHOOK_SECRET_ARN"}, true, false},
+		{"REST form, no env-vars file", "", map[string]string{"ApiType": "rest"}, []string{"REST API", "AuthorizerFunction", "COGNITO_USER_POOL_ID"}, false, false},
+		{"REST form, env.local.json, API key", "../../../env.local.json", map[string]string{"ApiType": "rest", "RequireApiKey": "true", "CorsAllowOrigins": ""},
+			[]string{"REST API", "[CognitoRequestAuthorizer + API key]", "IngestApiKey  sqsgate-local-IngestApiKey  usage plan IngestUsagePlan"}, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			app, fns := resolve(t, tt.envVars, tt.params)
-			p := &Platform{App: app, RealAWS: realAWSNotes(fns), DevTokens: acceptsDevTokens(app.API, fns), cfg: Config{Template: "template.yaml"}}
+			p := &Platform{App: app, RealAWS: realAWSNotes(fns), DevTokens: acceptsDevTokens(app, fns), cfg: Config{Template: "template.yaml"}}
 			var out strings.Builder
 			p.WriteSummary(&out)
 			s := out.String()

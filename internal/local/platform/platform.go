@@ -35,7 +35,7 @@ const (
 	DefaultStackName    = "sqsgate"
 	// DefaultAccountID is the local account in every ARN and queue URL.
 	DefaultAccountID = "000000000000"
-	// APIID is the local HTTP API's id (Ref of the HttpApi).
+	// APIID is the local API's id (Ref of the HttpApi or the REST Api).
 	APIID = "local"
 )
 
@@ -63,7 +63,7 @@ type Config struct {
 	MaxConcurrency int
 	Logger         *slog.Logger // the platform's own log; nil discards
 	LogOutput      io.Writer    // functions' output and REPORT lines
-	AccessLog      io.Writer    // HTTP API access log lines
+	AccessLog      io.Writer    // the API's access log lines (HTTP or REST)
 	// Command is how the user calls sqsgate, for the hints in the summary.
 	Command string
 	// AllowOtherUsers lets every local user connect to the platform's
@@ -199,7 +199,7 @@ func (p *Platform) start(ctx context.Context) error {
 	if env := functionEnv(functions, "WebhookFunction"); env != nil {
 		p.GitHubSecret = firstSecret(env["GITHUB_WEBHOOK_SECRET"])
 	}
-	p.RealAWS, p.DevTokens = realAWSNotes(functions), acceptsDevTokens(app.API, functions)
+	p.RealAWS, p.DevTokens = realAWSNotes(functions), acceptsDevTokens(app, functions)
 	rt, err := p.startRuntime(functions)
 	if err != nil {
 		return err
@@ -209,9 +209,10 @@ func (p *Platform) start(ctx context.Context) error {
 		return err
 	}
 
-	if app.API != nil {
+	switch {
+	case app.API != nil:
 		apiCfg := apiConfig(app.API, cfg.Region, cfg.AccountID, jwksURL, log)
-		con, accessLog := p.startConsole(backend, app.API, cfg.AccessLog)
+		con, accessLog := p.startConsole(backend, apiRoutes(app), cfg.AccessLog)
 		api, err := httpapi.New(apiCfg, httpapi.Options{
 			Invoker:   invoker{rt},
 			SQS:       newSQSClient(p.SQSEndpoint, cfg.Region, p.External),
@@ -223,8 +224,17 @@ func (p *Platform) start(ctx context.Context) error {
 			return fmt.Errorf("HTTP API %s: %w", app.API.LogicalID, err)
 		}
 		p.serve(apiListener, con.Wrap(api), log)
-	} else {
-		log.Warn("the template has no HTTP API; only the SQS endpoint and the Lambda Invoke API run")
+	case app.RestAPI != nil:
+		// The same address, Invoker, limits and logging as the HTTP API;
+		// SQS integrations call the SQS endpoint the functions use.
+		con, accessLog := p.startConsole(backend, apiRoutes(app), cfg.AccessLog)
+		api, err := p.restHandler(app.RestAPI, invoker{rt}, accessLog)
+		if err != nil {
+			return err
+		}
+		p.serve(apiListener, con.Wrap(withExtra(api, jwksHandler(issuer))), log)
+	default:
+		log.Warn("the template has no API; only the SQS endpoint and the Lambda Invoke API run")
 		apiListener.Close()
 	}
 	p.serve(lambdaListener, rt.InvokeAPI(), log)

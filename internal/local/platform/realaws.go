@@ -69,26 +69,31 @@ func cognitoVariable(env map[string]string) string {
 
 // acceptsDevTokens reports whether a route's authorizer takes the tokens
 // `sqsgate token` mints: a JWT authorizer (the dev issuer stands in for
-// Cognito, see apiConfig) or a Lambda authorizer whose function verifies
-// against the dev issuer.
-func acceptsDevTokens(api *template.HTTPAPI, fns []lambdaruntime.Function) bool {
-	if api == nil {
-		return false
+// Cognito, see apiConfig) or a Lambda authorizer (HTTP or REST) whose
+// function verifies against the dev issuer.
+func acceptsDevTokens(app *template.App, fns []lambdaruntime.Function) bool {
+	var functions []string
+	if app.RestAPI != nil {
+		functions = restAuthorizerFunctions(app.RestAPI)
 	}
-	for _, r := range api.Routes {
-		a, ok := api.Authorizers[r.Authorizer]
-		if !ok {
-			continue
+	if api := app.API; api != nil {
+		for _, r := range api.Routes {
+			a, ok := api.Authorizers[r.Authorizer]
+			if !ok {
+				continue
+			}
+			if a.Type == "jwt" {
+				if a.JWTIssuer == devissuer.Issuer || cognitoIssuer.MatchString(a.JWTIssuer) {
+					return true
+				}
+				continue
+			}
+			functions = append(functions, a.Function)
 		}
-		switch a.Type {
-		case "jwt":
-			if a.JWTIssuer == devissuer.Issuer || cognitoIssuer.MatchString(a.JWTIssuer) {
-				return true
-			}
-		default:
-			if env := functionEnv(fns, a.Function); env != nil && cognitoIssuerOf(env) == devissuer.Issuer {
-				return true
-			}
+	}
+	for _, fn := range functions {
+		if env := functionEnv(fns, fn); env != nil && cognitoIssuerOf(env) == devissuer.Issuer {
+			return true
 		}
 	}
 	return false

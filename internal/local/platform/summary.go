@@ -29,18 +29,26 @@ func (p *Platform) WriteSummary(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t%s\n", q.LogicalID, q.URL)
 	}
 	tw.Flush()
-	if app.API != nil {
+	if app.API != nil || app.RestAPI != nil {
 		fmt.Fprintf(w, "\nConsole       %s%s  (queues, messages, DLQ redrive, request log, test deliveries)\n", p.APIURL, console.Prefix)
-		fmt.Fprintf(w, "\nHTTP API      %s  (%s)\n", p.APIURL, app.API.LogicalID)
+		if app.API != nil {
+			fmt.Fprintf(w, "\nHTTP API      %s  (%s)\n", p.APIURL, app.API.LogicalID)
+		} else {
+			fmt.Fprintf(w, "\nREST API      %s  (%s, stage %s served at the root)\n", p.APIURL, app.RestAPI.LogicalID, app.RestAPI.StageName)
+		}
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, r := range app.API.Routes {
+		for _, r := range apiRoutes(app) {
 			auth := "no auth"
 			if r.Authorizer != "" {
 				auth = r.Authorizer
 			}
-			fmt.Fprintf(tw, "  %s\t%s%s\t→ %s\t[%s]\n", r.Method, p.APIURL, r.Path, target(app, r), auth)
+			if r.APIKey {
+				auth += " + API key"
+			}
+			fmt.Fprintf(tw, "  %s\t%s%s\t→ %s\t[%s]\n", r.Method, p.APIURL, r.Path, r.Target, auth)
 		}
 		tw.Flush()
+		p.writeAPIKeys(w)
 	}
 	fmt.Fprintf(w, "\nLambda Invoke API  %s  (aws lambda invoke --endpoint-url %s --function-name <LogicalId> ...)\n", p.LambdaURL, p.LambdaURL)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -106,10 +114,7 @@ func firstSecret(list string) string {
 // servesGitHub reports whether the API has the GitHub webhook route, which
 // the sample curl needs (the template can turn it off).
 func servesGitHub(app *template.App) bool {
-	if app.API == nil {
-		return false
-	}
-	for _, r := range app.API.Routes {
+	for _, r := range apiRoutes(app) {
 		if r.Key() == "POST /webhooks/github" {
 			return true
 		}

@@ -8,7 +8,9 @@ import (
 
 // Wire shapes. JSON names follow the SQS JSON model; `query` tags give the
 // query protocol's flattened names (lists "Name.N", maps
-// "Name.N.<key>/<value>") where they differ from the field name.
+// "Name.N.<key>/<value>") where they differ from the field name;
+// `queryjson` tags the query protocol's JSON rendering where it differs
+// from the JSON model (queryjson.go).
 
 type attributeValue struct {
 	StringValue      string   `json:"StringValue,omitempty"`
@@ -174,7 +176,7 @@ type listQueuesOutput struct {
 }
 
 type attributesOutput struct {
-	Attributes nameValueMap `json:"Attributes,omitempty" xml:"Attribute"`
+	Attributes nameValueMap `json:"Attributes,omitempty" xml:"Attribute" queryjson:",pairs"`
 }
 
 type sendMessageOutput struct {
@@ -227,7 +229,9 @@ type receivedMessage struct {
 }
 
 type receiveMessageOutput struct {
-	Messages []receivedMessage `json:"Messages,omitempty" xml:"Message"`
+	// AWS's query-JSON names the list "messages" (LocalStack's
+	// AWS-validated test_marker_serialization_json_protocol).
+	Messages []receivedMessage `json:"Messages,omitempty" xml:"Message" queryjson:"messages"`
 }
 
 type listDeadLetterSourceQueuesOutput struct {

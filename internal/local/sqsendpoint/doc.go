@@ -27,8 +27,13 @@
 // with x-amzn-query-error: <legacy code>;Sender) and the query protocol
 // (Action=<Op> as a form body or URL query, GET or POST, also posted to
 // the queue's own path; XML responses in the 2012-11-05 namespace;
-// <ErrorResponse> errors). Queue URLs are http://<Host the client
-// called>/<account>/<name>; ARNs arn:aws:sqs:<region>:<account>:<name>.
+// <ErrorResponse> errors; with Accept: application/json, as API Gateway's
+// AWS-service integrations send it, the same responses in SQS's JSON
+// rendering, {"<Op>Response":{"<Op>Result":{...},"ResponseMetadata":{...}}}
+// with every member present and absent ones null, and errors
+// {"Error":{"Code","Message","Type"},"RequestId"}). Queue URLs are
+// http://<Host the client called>/<account>/<name>; ARNs
+// arn:aws:sqs:<region>:<account>:<name>.
 // A QueueUrl may be any URL ending in /<account>/<name>, that path, or
 // the queue's name. POST /_sqsgate/reset deletes every queue (a clean
 // slate between tests).

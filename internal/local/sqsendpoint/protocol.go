@@ -83,11 +83,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"status", rw.status, "duration_ms", time.Since(start).Milliseconds())
 		}()
 	}
-	jsonProtocol := r.Header.Get("X-Amz-Target") != ""
+	format := responseFormat(r)
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("sqs request panicked", "panic", p, "request_id", requestID)
-			s.writeError(w, jsonProtocol, requestID, errInternal())
+			s.writeError(w, format, requestID, errInternal())
 		}
 	}()
 	if r.Body != nil {
@@ -97,31 +97,54 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveReset(w, r)
 		return
 	}
-	if jsonProtocol {
+	if format == awsJSON {
 		s.serveJSON(w, r, requestID)
 		return
 	}
-	s.serveQuery(w, r, requestID)
+	s.serveQuery(w, r, requestID, format)
+}
+
+// format is how a response is written: the AWS JSON 1.0 protocol, or the
+// query protocol in XML or, when the client asks for it, in JSON.
+type format int
+
+const (
+	queryXML format = iota
+	queryJSON
+	awsJSON
+)
+
+// responseFormat is the format a request is answered in: AWS JSON 1.0 for
+// requests with X-Amz-Target, otherwise the query protocol, in JSON when
+// Accept asks for application/json (queryjson.go).
+func responseFormat(r *http.Request) format {
+	switch {
+	case r.Header.Get("X-Amz-Target") != "":
+		return awsJSON
+	case wantsQueryJSON(r.Header.Get("Accept")):
+		return queryJSON
+	}
+	return queryXML
 }
 
 func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, requestID string) {
 	action, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	h := s.ops[action]
 	if !ok || h == nil {
-		s.writeError(w, true, requestID, &Error{Code: "UnknownOperationException", QueryCode: "InvalidAction",
+		s.writeError(w, awsJSON, requestID, &Error{Code: "UnknownOperationException", QueryCode: "InvalidAction",
 			Status: http.StatusBadRequest, Sender: true, Message: "The requested operation is not supported."})
 		return
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		s.writeError(w, true, requestID, errTooLarge(err))
+		s.writeError(w, awsJSON, requestID, errTooLarge(err))
 		return
 	}
 	c := &call{host: r.Host, region: s.requestRegion(r.Header.Get("Authorization"), ""), r: r,
 		decode: func(v any) error { return decodeJSON(body, v) }}
 	out, err := h(s, c)
 	if err != nil {
-		s.writeError(w, true, requestID, asError(err))
+		s.writeError(w, awsJSON, requestID, asError(err))
 		return
 	}
 	if out == nil {
@@ -129,7 +152,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, requestID str
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		s.writeError(w, true, requestID, errInternal())
+		s.writeError(w, awsJSON, requestID, errInternal())
 		return
 	}
 	w.Header().Set("Content-Type", jsonContentType)
@@ -163,19 +186,19 @@ func errTooLarge(err error) *Error {
 	return errInvalidParameterValue("The request body could not be read.")
 }
 
-func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID string) {
+func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID string, f format) {
 	form, ferr := readQueryForm(r)
 	if ferr != nil {
-		s.writeError(w, false, requestID, ferr)
+		s.writeError(w, f, requestID, ferr)
 		return
 	}
 	action := form.Get("Action")
 	h := s.ops[action]
 	if h == nil {
 		if action == "" {
-			s.writeError(w, false, requestID, errMissingParameter("Action"))
+			s.writeError(w, f, requestID, errMissingParameter("Action"))
 		} else {
-			s.writeError(w, false, requestID, errInvalidAction(action))
+			s.writeError(w, f, requestID, errInvalidAction(action))
 		}
 		return
 	}
@@ -186,9 +209,35 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 	}
 	out, herr := h(s, c)
 	if herr != nil {
-		s.writeError(w, false, requestID, asError(herr))
+		s.writeError(w, f, requestID, asError(herr))
 		return
 	}
+	// Both renderings take the same output value: what the XML says, the
+	// JSON says.
+	contentType := "text/xml"
+	var b []byte
+	var err error
+	if f == queryJSON {
+		contentType = queryJSONContentType
+		b, err = queryJSONResponse(action, requestID, out)
+	} else {
+		b, err = queryXMLResponse(action, requestID, out)
+	}
+	if err != nil {
+		s.writeError(w, f, requestID, errInternal())
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+// queryXMLResponse renders a successful query response in XML: out as
+// <Action>Result (left out for an operation without output), then
+// ResponseMetadata.
+func queryXMLResponse(action, requestID string, out any) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	enc := xml.NewEncoder(&buf)
@@ -208,15 +257,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, requestID st
 	if err == nil {
 		err = enc.Flush()
 	}
-	if err != nil {
-		s.writeError(w, false, requestID, errInternal())
-		return
-	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-Requestid", requestID)
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+	return buf.Bytes(), err
 }
 
 // ResetPath is where POST deletes every queue: a clean slate between
@@ -281,7 +322,7 @@ func asError(err error) *Error {
 	return errInternal()
 }
 
-func (s *Server) writeError(w http.ResponseWriter, jsonProtocol bool, requestID string, e *Error) {
+func (s *Server) writeError(w http.ResponseWriter, f format, requestID string, e *Error) {
 	fault := "Receiver"
 	if e.Sender {
 		fault = "Sender"
@@ -292,12 +333,18 @@ func (s *Server) writeError(w http.ResponseWriter, jsonProtocol bool, requestID 
 		s.log.Error("sqs request failed", "code", e.Code, "request_id", requestID)
 	}
 	message := e.Message
-	if !jsonProtocol && e.Code == "QueueDoesNotExist" {
+	if f != awsJSON && e.Code == "QueueDoesNotExist" {
 		// The query protocol's wording, as AWS answers it (LocalStack's
 		// AWS-validated test_non_existent_queue).
 		message = "The specified queue does not exist for this wsdl version."
 	}
-	if jsonProtocol {
+	switch f {
+	case queryJSON:
+		w.Header().Set("Content-Type", queryJSONContentType)
+		w.WriteHeader(e.Status)
+		w.Write(queryJSONError(e.QueryCode, message, fault, requestID))
+		return
+	case awsJSON:
 		b, _ := json.Marshal(struct {
 			Type    string `json:"__type"`
 			Message string `json:"message"`

@@ -45,6 +45,9 @@ func (l *loader) httpAPI() error {
 			if typ == "SQS" {
 				continue // an event source mapping (eventsource.go)
 			}
+			if typ == "Api" {
+				return &Error{Resource: fe.function, Path: "Properties.Events." + name + ".Type", Reason: "function Api events are not read: declare the REST method in the AWS::Serverless::Api's DefinitionBody (x-amazon-apigateway-integration aws_proxy to this function)", Err: ErrUnsupported}
+			}
 			if typ != "HttpApi" {
 				return &Error{Resource: fe.function, Path: "Properties.Events." + name + ".Type", Reason: "event type " + typ + " is not emulated (only HttpApi and SQS)", Err: ErrUnsupported}
 			}

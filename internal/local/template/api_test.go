@@ -219,6 +219,7 @@ Resources:
 func FuzzLoad(f *testing.F) {
 	f.Add(fixture)
 	f.Add(apiBase)
+	f.Add(restBase)
 	f.Add("Resources:\n  X: !If [C, !Ref A, !Sub '${B.C}']\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		doc, err := Parse([]byte(src))

@@ -107,6 +107,9 @@ func Load(doc *Document, opts Options) (*App, error) {
 		}
 		l.app.Conditions[name] = c
 	}
+	if err := l.ev.rules(); err != nil {
+		return nil, err
+	}
 	if err := l.resources(); err != nil {
 		return nil, err
 	}
@@ -122,6 +125,9 @@ type loader struct {
 	busy   map[string]bool
 	apis   []string
 	events []functionEvents
+	// restAPIs, usagePlans, apiKeys and usagePlanKeys are the logical IDs
+	// of the REST API's resources, read together once the functions are.
+	restAPIs, usagePlans, apiKeys, usagePlanKeys []string
 }
 
 // functionEvents are a function's resolved Events, read with the HTTP API.
@@ -165,25 +171,36 @@ var notEmulated = map[string]string{
 	"AWS::XRay::Group":                         "no X-Ray locally",
 	"AWS::XRay::SamplingRule":                  "no X-Ray locally",
 	"AWS::CloudFormation::WaitConditionHandle": "no effect",
+	"AWS::WAFv2::WebACLAssociation":            "no AWS WAF locally: requests reach the API unfiltered",
+	"AWS::WAFv2::WebACL":                       "no AWS WAF locally: requests reach the API unfiltered",
+	"AWS::ApiGateway::Account":                 "account-level API Gateway settings (the CloudWatch logging role) have no local effect",
 }
 
 // refused lists resource types whose absence would change behaviour.
 var refused = map[string]string{
-	"AWS::ApiGatewayV2::DomainName":    "a custom domain needs DNS, a certificate and API Gateway's domain mapping; the local API answers only on its own address",
-	"AWS::ApiGatewayV2::ApiMapping":    "a custom domain needs DNS, a certificate and API Gateway's domain mapping; the local API answers only on its own address",
-	"AWS::ApiGateway::DomainName":      "a custom domain cannot be served locally",
-	"AWS::ApiGateway::BasePathMapping": "a custom domain cannot be served locally",
-	"AWS::ApiGatewayV2::Api":           "only AWS::Serverless::HttpApi is emulated",
-	"AWS::ApiGatewayV2::Route":         "routes outside the HttpApi's DefinitionBody and function events are not read (and SAM may delete them on update)",
-	"AWS::ApiGatewayV2::Integration":   "integrations outside the HttpApi's DefinitionBody are not read",
-	"AWS::ApiGatewayV2::Authorizer":    "authorizers outside the HttpApi's Auth are not read",
-	"AWS::Serverless::Api":             "REST APIs are not emulated",
-	"AWS::Lambda::Function":            "only AWS::Serverless::Function is run locally",
-	"AWS::Lambda::EventSourceMapping":  "event source mappings (queue consumers) are not emulated",
-	"AWS::Lambda::Url":                 "function URLs are not emulated",
-	"AWS::Serverless::StateMachine":    "state machines are not emulated",
-	"AWS::Serverless::Application":     "nested applications are not emulated",
-	"AWS::CloudFormation::Stack":       "nested stacks are not emulated",
+	"AWS::ApiGatewayV2::DomainName":     "a custom domain needs DNS, a certificate and API Gateway's domain mapping; the local API answers only on its own address",
+	"AWS::ApiGatewayV2::ApiMapping":     "a custom domain needs DNS, a certificate and API Gateway's domain mapping; the local API answers only on its own address",
+	"AWS::ApiGateway::DomainName":       "a custom domain cannot be served locally",
+	"AWS::ApiGateway::BasePathMapping":  "a custom domain cannot be served locally",
+	"AWS::ApiGatewayV2::Api":            "only AWS::Serverless::HttpApi is emulated",
+	"AWS::ApiGatewayV2::Route":          "routes outside the HttpApi's DefinitionBody and function events are not read (and SAM may delete them on update)",
+	"AWS::ApiGatewayV2::Integration":    "integrations outside the HttpApi's DefinitionBody are not read",
+	"AWS::ApiGatewayV2::Authorizer":     "authorizers outside the HttpApi's Auth are not read",
+	"AWS::ApiGateway::RestApi":          "only AWS::Serverless::Api is emulated for REST APIs (its DefinitionBody holds every method; a bare RestApi needs Deployment, Stage and Method resources the local platform does not read)",
+	"AWS::ApiGateway::Stage":            "stages outside an AWS::Serverless::Api are not read",
+	"AWS::ApiGateway::Deployment":       "deployments outside an AWS::Serverless::Api are not read",
+	"AWS::ApiGateway::Resource":         "resources outside the Api's DefinitionBody are not read",
+	"AWS::ApiGateway::Method":           "methods outside the Api's DefinitionBody are not read",
+	"AWS::ApiGateway::Authorizer":       "authorizers outside the Api's DefinitionBody are not read",
+	"AWS::ApiGateway::RequestValidator": "validators outside the Api's DefinitionBody are not read",
+	"AWS::ApiGateway::Model":            "models outside the Api's DefinitionBody are not read",
+	"AWS::ApiGateway::GatewayResponse":  "gateway responses outside the Api's DefinitionBody are not read",
+	"AWS::Lambda::Function":             "only AWS::Serverless::Function is run locally",
+	"AWS::Lambda::EventSourceMapping":   "event source mappings (queue consumers) are not emulated",
+	"AWS::Lambda::Url":                  "function URLs are not emulated",
+	"AWS::Serverless::StateMachine":     "state machines are not emulated",
+	"AWS::Serverless::Application":      "nested applications are not emulated",
+	"AWS::CloudFormation::Stack":        "nested stacks are not emulated",
 }
 
 func (l *loader) resources() error {
@@ -207,8 +224,14 @@ func (l *loader) resources() error {
 			if _, err := l.queue(id); err != nil {
 				return err
 			}
-		case "AWS::Serverless::Function", "AWS::Serverless::HttpApi":
+		case "AWS::Serverless::Function", "AWS::Serverless::HttpApi", "AWS::Serverless::Api":
 			// After the queues, below.
+		case "AWS::ApiGateway::UsagePlan":
+			l.usagePlans = append(l.usagePlans, id)
+		case "AWS::ApiGateway::ApiKey":
+			l.apiKeys = append(l.apiKeys, id)
+		case "AWS::ApiGateway::UsagePlanKey":
+			l.usagePlanKeys = append(l.usagePlanKeys, id)
 		default:
 			if reason, ok := refused[typ]; ok {
 				return l.refuse(id, typ, reason)
@@ -218,6 +241,11 @@ func (l *loader) resources() error {
 				return &Error{Resource: id, Path: "Type", Reason: "resource type " + typ + " is not known to the local platform", Err: ErrUnsupported}
 			}
 			l.app.NotEmulated = append(l.app.NotEmulated, Resource{LogicalID: id, Type: typ, Reason: reason})
+			if typ == "AWS::WAFv2::WebACLAssociation" {
+				// A protection the deployed API has and the local one lacks:
+				// said at start, not only in the debug list.
+				l.note(id, "no local effect: the WAF web ACL is not applied ("+reason+")")
+			}
 		}
 	}
 	for _, id := range ids {
@@ -234,9 +262,14 @@ func (l *loader) resources() error {
 			l.app.Functions = append(l.app.Functions, f)
 		case "AWS::Serverless::HttpApi":
 			l.apis = append(l.apis, id)
+		case "AWS::Serverless::Api":
+			l.restAPIs = append(l.restAPIs, id)
 		}
 	}
 	if err := l.httpAPI(); err != nil {
+		return err
+	}
+	if err := l.restAPI(); err != nil {
 		return err
 	}
 	return l.sqsEvents()
@@ -279,6 +312,14 @@ func implicitResource(doc *Document, id string) bool {
 func implicitType(doc *Document, id string) string {
 	if id == "ServerlessHttpApi" {
 		return "AWS::Serverless::HttpApi"
+	}
+	// SAM's <Api>.Stage and <Api>.Deployment name the resources it
+	// generates for an AWS::Serverless::Api.
+	if api, sub, ok := strings.Cut(id, "."); ok && (sub == "Stage" || sub == "Deployment") {
+		r, _ := doc.Resources[api].(map[string]any)
+		if str(r["Type"]) == "AWS::Serverless::Api" {
+			return "AWS::ApiGateway::" + sub
+		}
 	}
 	if fn, ok := strings.CutSuffix(id, "Role"); ok {
 		r, _ := doc.Resources[fn].(map[string]any)
@@ -349,6 +390,23 @@ func (l *loader) resourceValue(id, attr, at string) (any, error) {
 			return o.APIEndpoint, nil
 		}
 		return bad()
+	case "AWS::Serverless::Api":
+		switch attr {
+		case "":
+			return o.APIID, nil
+		case "RootResourceId":
+			return "root", nil
+		}
+		return bad()
+	case "AWS::ApiGateway::Stage":
+		if attr != "" {
+			return bad()
+		}
+		// Ref of <Api>.Stage is the stage name.
+		api, _, _ := strings.Cut(id, ".")
+		r, _ := l.doc.Resources[api].(map[string]any)
+		props, _ := r["Properties"].(map[string]any)
+		return l.ev.eval(props["StageName"], at)
 	case "AWS::SecretsManager::Secret":
 		if attr == "" || attr == "Id" {
 			return arn("secretsmanager", "secret:"+id), nil

@@ -15,6 +15,7 @@ type Document struct {
 	Parameters  map[string]any
 	Mappings    map[string]any
 	Conditions  map[string]any
+	Rules       map[string]any
 	Globals     map[string]any
 	Resources   map[string]any
 	Outputs     map[string]any
@@ -70,6 +71,7 @@ func Parse(data []byte) (*Document, error) {
 		{"Parameters", &doc.Parameters},
 		{"Mappings", &doc.Mappings},
 		{"Conditions", &doc.Conditions},
+		{"Rules", &doc.Rules},
 		{"Globals", &doc.Globals},
 		{"Resources", &doc.Resources},
 		{"Outputs", &doc.Outputs},

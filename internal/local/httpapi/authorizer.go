@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"container/list"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,12 +9,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/sqsgate/sqsgate/internal/local/iampolicy"
+	"github.com/sqsgate/sqsgate/internal/local/lrucache"
 )
 
 // lambdaAuthorizerTimeout is how long API Gateway waits for a Lambda
@@ -24,7 +23,7 @@ const lambdaAuthorizerTimeout = 10 * time.Second
 
 // maxCacheEntries bounds each authorizer's result cache; when full, the
 // least recently used entry goes.
-const maxCacheEntries = 10000
+const maxCacheEntries = lrucache.DefaultMax
 
 // Authorization failures, translated to API Gateway's responses at the edge.
 var (
@@ -128,63 +127,8 @@ func (d *authDecision) allows(routeARN string) bool {
 	return iampolicy.Evaluate(d.policy, routeARN) == iampolicy.Allow
 }
 
-// authCache is one authorizer's result cache. An entry lives until its
-// expiry; when the cache is full the least recently used entry makes room,
-// so a burst of new identities pushes out decisions nobody is using rather
-// than the ones in use.
-type authCache struct {
-	mu      sync.Mutex
-	max     int                      // 0: maxCacheEntries
-	entries map[string]*list.Element // values are *authCacheEntry
-	lru     list.List                // front: most recently used
-}
-
-type authCacheEntry struct {
-	key      string
-	decision *authDecision
-	expires  time.Time
-}
-
-func (c *authCache) get(key string, now time.Time) *authDecision {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.entries[key]
-	if !ok {
-		return nil
-	}
-	e := el.Value.(*authCacheEntry)
-	if !now.Before(e.expires) {
-		c.lru.Remove(el)
-		delete(c.entries, key)
-		return nil
-	}
-	c.lru.MoveToFront(el)
-	return e.decision
-}
-
-func (c *authCache) put(key string, d *authDecision, expires time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[string]*list.Element{}
-	}
-	if el, ok := c.entries[key]; ok {
-		e := el.Value.(*authCacheEntry)
-		e.decision, e.expires = d, expires
-		c.lru.MoveToFront(el)
-		return
-	}
-	limit := c.max
-	if limit <= 0 {
-		limit = maxCacheEntries
-	}
-	if len(c.entries) >= limit {
-		oldest := c.lru.Back()
-		c.lru.Remove(oldest)
-		delete(c.entries, oldest.Value.(*authCacheEntry).key)
-	}
-	c.entries[key] = c.lru.PushFront(&authCacheEntry{key: key, decision: d, expires: expires})
-}
+// authCache is one authorizer's result cache.
+type authCache = lrucache.Cache[*authDecision]
 
 // authFailure carries what the client sees plus what the access log and
 // the logger get.
@@ -215,7 +159,7 @@ func (s *Server) authorize(ctx context.Context, a *authorizer, req *request) (*a
 	now := s.now()
 	d := (*authDecision)(nil)
 	if a.cfg.ResultTTL > 0 {
-		d = a.cache.get(key, now)
+		d = a.cache.Get(key, now)
 	}
 	if d == nil {
 		var err error
@@ -224,7 +168,7 @@ func (s *Server) authorize(ctx context.Context, a *authorizer, req *request) (*a
 			return nil, &authFailure{kind: errAuthorizer, detail: "authorizer " + a.name + " failed or answered with an invalid response", cause: err}
 		}
 		if a.cfg.ResultTTL > 0 {
-			a.cache.put(key, d, now.Add(a.cfg.ResultTTL))
+			a.cache.Put(key, d, now.Add(a.cfg.ResultTTL))
 		}
 	}
 	if !d.allows(routeARN) {

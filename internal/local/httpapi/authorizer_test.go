@@ -222,20 +222,19 @@ func TestAuthCacheLRU(t *testing.T) {
 	later := now.Add(time.Minute)
 	allow := &authDecision{simple: true, allowed: true}
 	deny := &authDecision{simple: true}
-	c := &authCache{max: 3}
-	c.put("a", allow, later)
-	c.put("b", allow, later)
-	c.put("c", allow, later)
-	require.NotNil(t, c.get("a", now)) // order, most recent first: a c b
-	c.put("d", allow, later)           // evicts b
-	assert.Nil(t, c.get("b", now))
-	c.put("c", deny, later)  // rewrite: c d a
-	c.put("e", allow, later) // evicts a
-	assert.Nil(t, c.get("a", now))
-	assert.Same(t, deny, c.get("c", now))
-	assert.NotNil(t, c.get("d", now))
-	assert.NotNil(t, c.get("e", now))
-	assert.Nil(t, c.get("e", later), "expired at exactly its expiry")
-	assert.Len(t, c.entries, 2)
-	assert.Equal(t, 2, c.lru.Len())
+	c := &authCache{Max: 3}
+	c.Put("a", allow, later)
+	c.Put("b", allow, later)
+	c.Put("c", allow, later)
+	require.NotNil(t, c.Get("a", now)) // order, most recent first: a c b
+	c.Put("d", allow, later)           // evicts b
+	assert.Nil(t, c.Get("b", now))
+	c.Put("c", deny, later)  // rewrite: c d a
+	c.Put("e", allow, later) // evicts a
+	assert.Nil(t, c.Get("a", now))
+	assert.Same(t, deny, c.Get("c", now))
+	assert.NotNil(t, c.Get("d", now))
+	assert.NotNil(t, c.Get("e", now))
+	assert.Nil(t, c.Get("e", later), "expired at exactly its expiry")
+	assert.Equal(t, 2, c.Len())
 }

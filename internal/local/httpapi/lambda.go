@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/sqsgate/sqsgate/internal/local/lambdaproxy"
 )
 

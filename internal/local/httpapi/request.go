@@ -8,13 +8,14 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/sqsgate/sqsgate/internal/local/lenientquery"
 )
 
 // requestTimeLayout is the format of requestContext.time and $context.requestTime.
@@ -105,7 +106,7 @@ func newRequest(s *Server, r *http.Request, id string, at time.Time, path string
 		req.headers[k] = strings.Join(v, ",")
 	}
 	if r.URL.RawQuery != "" {
-		req.multiQ = parseQuery(r.URL.RawQuery)
+		req.multiQ = lenientquery.Parse(r.URL.RawQuery)
 		req.query = make(map[string]string, len(req.multiQ))
 		for k, v := range req.multiQ {
 			req.query[k] = strings.Join(v, ",")
@@ -119,26 +120,6 @@ func newRequest(s *Server, r *http.Request, id string, at time.Time, path string
 func traceID(requestID string, at time.Time) string {
 	sum := sha256.Sum256([]byte(requestID))
 	return fmt.Sprintf("Root=1-%08x-%s", at.Unix(), hex.EncodeToString(sum[:12]))
-}
-
-// parseQuery decodes a query string leniently, as API Gateway does: a pair
-// that does not decode is kept as sent rather than dropped.
-func parseQuery(raw string) map[string][]string {
-	out := map[string][]string{}
-	for _, pair := range strings.Split(raw, "&") {
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		if dk, err := url.QueryUnescape(k); err == nil {
-			k = dk
-		}
-		if dv, err := url.QueryUnescape(v); err == nil {
-			v = dv
-		}
-		out[k] = append(out[k], v)
-	}
-	return out
 }
 
 // routeKey is the matched route's key, or "-" before routing.

@@ -1,25 +1,24 @@
 package restapi
 
 import (
-	"container/list"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/sqsgate/sqsgate/internal/local/iampolicy"
 	"github.com/sqsgate/sqsgate/internal/local/lambdaproxy"
+	"github.com/sqsgate/sqsgate/internal/local/lrucache"
 )
 
 const (
 	maxResultTTL    = time.Hour
-	maxCacheEntries = 10000
+	maxCacheEntries = lrucache.DefaultMax
 )
 
 type authorizer struct {
@@ -139,7 +138,7 @@ func (s *Server) authorize(ctx context.Context, a *authorizer, req *request) err
 	arn := s.methodARN(req)
 	key := strings.Join(values, "\x00")
 	now := s.now()
-	d := a.cache.get(key, now) // always empty when caching is off
+	d := a.cache.Get(key, now) // always empty when caching is off
 	if d == nil {
 		var err error
 		if d, err = s.invokeAuthorizer(ctx, a, req, arn); err != nil {
@@ -153,7 +152,7 @@ func (s *Server) authorize(ctx context.Context, a *authorizer, req *request) err
 			return errAuthorizerConfig(req.authorizerErr)
 		}
 		if a.cfg.ttl > 0 {
-			a.cache.put(key, d, now.Add(a.cfg.ttl))
+			a.cache.Put(key, d, now.Add(a.cfg.ttl))
 		}
 	}
 	switch iampolicy.Evaluate(d.policy, arn) {
@@ -230,58 +229,5 @@ func (s *Server) invokeAuthorizer(ctx context.Context, a *authorizer, req *reque
 	return &decision{policy: resp.Statements, principalID: resp.PrincipalID, context: resp.Context}, nil
 }
 
-// authCache is one authorizer's result cache: entries live for the TTL;
-// when full, the least recently used entry makes room.
-type authCache struct {
-	max     int // 0: maxCacheEntries
-	mu      sync.Mutex
-	entries map[string]*list.Element
-	lru     list.List
-}
-
-type cacheEntry struct {
-	key     string
-	d       *decision
-	expires time.Time
-}
-
-func (c *authCache) get(key string, now time.Time) *decision {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.entries[key]
-	if !ok {
-		return nil
-	}
-	e := el.Value.(*cacheEntry)
-	if !now.Before(e.expires) {
-		c.lru.Remove(el)
-		delete(c.entries, key)
-		return nil
-	}
-	c.lru.MoveToFront(el)
-	return e.d
-}
-
-func (c *authCache) put(key string, d *decision, expires time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[string]*list.Element{}
-	}
-	if el, ok := c.entries[key]; ok {
-		e := el.Value.(*cacheEntry)
-		e.d, e.expires = d, expires
-		c.lru.MoveToFront(el)
-		return
-	}
-	limit := c.max
-	if limit <= 0 {
-		limit = maxCacheEntries
-	}
-	if len(c.entries) >= limit {
-		oldest := c.lru.Back()
-		c.lru.Remove(oldest)
-		delete(c.entries, oldest.Value.(*cacheEntry).key)
-	}
-	c.entries[key] = c.lru.PushFront(&cacheEntry{key: key, d: d, expires: expires})
-}
+// authCache is one authorizer's result cache.
+type authCache = lrucache.Cache[*decision]

@@ -156,7 +156,7 @@ func TestAuthorizerWithoutCacheIsCalledWithoutIdentity(t *testing.T) {
 	assert.Equal(t, 202, w.Code)
 	do(f.srv, "POST", "/v1/events", `{}`)
 	assert.Equal(t, 2, f.inv.count(authFn), "no caching with TTL 0")
-	assert.Empty(t, f.srv.auths["CognitoRequestAuthorizer"].cache.entries, "nothing is kept when caching is off")
+	assert.Zero(t, f.srv.auths["CognitoRequestAuthorizer"].cache.Len(), "nothing is kept when caching is off")
 }
 
 // TestAuthorizerContextReachesIntegrations: the policy's context is

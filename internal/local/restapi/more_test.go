@@ -17,21 +17,21 @@ import (
 // TestAuthCacheEvictsLeastRecentlyUsed: a full cache makes room by
 // dropping the entry used longest ago, not the ones in use.
 func TestAuthCacheEvictsLeastRecentlyUsed(t *testing.T) {
-	c := authCache{max: 2}
+	c := authCache{Max: 2}
 	exp := fixedTime.Add(time.Hour)
 	a, b, d := &decision{principalID: "a"}, &decision{principalID: "b"}, &decision{principalID: "d"}
-	c.put("a", a, exp)
-	c.put("b", b, exp)
-	require.Same(t, a, c.get("a", fixedTime)) // a is now the most recent
-	c.put("d", d, exp)
-	assert.Nil(t, c.get("b", fixedTime), "b was least recently used")
-	assert.Same(t, a, c.get("a", fixedTime))
-	assert.Same(t, d, c.get("d", fixedTime))
-	c.put("a", d, exp) // replacing keeps the size
-	assert.Len(t, c.entries, 2)
-	assert.Same(t, d, c.get("a", fixedTime))
-	assert.Nil(t, c.get("a", exp), "expired at its expiry")
-	assert.Len(t, c.entries, 1)
+	c.Put("a", a, exp)
+	c.Put("b", b, exp)
+	require.Same(t, a, c.Get("a", fixedTime)) // a is now the most recent
+	c.Put("d", d, exp)
+	assert.Nil(t, c.Get("b", fixedTime), "b was least recently used")
+	assert.Same(t, a, c.Get("a", fixedTime))
+	assert.Same(t, d, c.Get("d", fixedTime))
+	c.Put("a", d, exp) // replacing keeps the size
+	assert.Equal(t, 2, c.Len())
+	assert.Same(t, d, c.Get("a", fixedTime))
+	assert.Nil(t, c.Get("a", exp), "expired at its expiry")
+	assert.Equal(t, 1, c.Len())
 }
 
 // capture is a backend that records what the integration sent.

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/sqsgate/sqsgate/internal/local/lenientquery"
 	"github.com/sqsgate/sqsgate/internal/local/vtl"
 )
 
@@ -75,33 +75,13 @@ func newRequest(s *Server, r *http.Request, id string, at time.Time, body []byte
 		req.headers[k] = vs[len(vs)-1]
 	}
 	if r.URL.RawQuery != "" {
-		req.multiQ = parseQuery(r.URL.RawQuery)
+		req.multiQ = lenientquery.Parse(r.URL.RawQuery)
 		req.query = make(map[string]string, len(req.multiQ))
 		for k, vs := range req.multiQ {
 			req.query[k] = vs[len(vs)-1]
 		}
 	}
 	return req
-}
-
-// parseQuery decodes a query string leniently: a pair that does not
-// decode is kept as sent rather than dropped.
-func parseQuery(raw string) map[string][]string {
-	out := map[string][]string{}
-	for _, pair := range strings.Split(raw, "&") {
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		if dk, err := url.QueryUnescape(k); err == nil {
-			k = dk
-		}
-		if dv, err := url.QueryUnescape(v); err == nil {
-			v = dv
-		}
-		out[k] = append(out[k], v)
-	}
-	return out
 }
 
 // header looks a header up case-insensitively.
